@@ -1,0 +1,1 @@
+"""保学通 (Baoxue): the API of a county's compulsory-education dropout-control system."""

@@ -1,0 +1,28 @@
+"""The tables, one module per concept; importing this package registers them all."""
+
+from sqlmodel import SQLModel
+
+from api.models.area import Area
+from api.models.child import Child, SchoolingStatusChange
+from api.models.enrolment import Enrolment
+from api.models.guardian import Guardian, Guardianship
+from api.models.household import Household
+from api.models.school import School, SchoolClass
+from api.models.user import User, UserScope
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Area",
+    "Child",
+    "Enrolment",
+    "Guardian",
+    "Guardianship",
+    "Household",
+    "School",
+    "SchoolClass",
+    "SchoolingStatusChange",
+    "User",
+    "UserScope",
+    "metadata",
+]

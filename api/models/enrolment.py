@@ -1,0 +1,38 @@
+import uuid
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from api.models.base import Timestamped, UUIDKeyed, str_enum
+from api.models.vocabulary import EnrolmentStatus, Sex
+
+
+class Enrolment(UUIDKeyed, Timestamped, table=True):
+    """学籍: a registration at a school for a term, as the student-status system records it.
+
+    The registration keeps its own name, sex, birth date and ID number, because reconciliation
+    (人籍一致) is exactly the comparison of these with the population side; ``child_id`` is the
+    match, absent while the registered pupil is unknown to the population side.
+    """
+
+    child_id: uuid.UUID | None = Field(default=None, foreign_key="child.id", index=True)
+    school_id: uuid.UUID = Field(foreign_key="school.id")
+    class_id: uuid.UUID | None = Field(default=None, foreign_key="school_class.id", index=True)
+    term: str = Field(max_length=11)  # "2026-2027-1": school year and term 1 (autumn) or 2
+    grade: int = Field(ge=1, le=9)
+    student_number: str = Field(max_length=30, index=True)  # 学籍号: G/L/J forms
+    name: str = Field(max_length=50)
+    sex: Sex = Field(sa_type=str_enum(Sex))
+    birth_date: date
+    id_number: str | None = Field(default=None, max_length=18)
+    entry_date: date | None = None
+    status: EnrolmentStatus = Field(
+        default=EnrolmentStatus.ENROLLED, sa_type=str_enum(EnrolmentStatus)
+    )
+
+    __table_args__ = (
+        sa.Index("ix_enrolment_term_school", "term", "school_id", "grade"),
+        sa.Index("ix_enrolment_term_id_number", "term", "id_number"),
+        sa.CheckConstraint("grade BETWEEN 1 AND 9", name="grade"),
+    )

@@ -1,0 +1,41 @@
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from api.models.base import AreaCodeType, Timestamped, UTCDateTime, UUIDKeyed, Versioned, str_enum
+from api.models.vocabulary import UserRole
+
+
+class User(UUIDKeyed, Timestamped, Versioned, table=True):
+    username: str = Field(max_length=60, unique=True)
+    display_name: str = Field(max_length=50)
+    phone: str | None = Field(default=None, max_length=20)
+    role: UserRole = Field(sa_type=str_enum(UserRole))
+    password_hash: str = Field(max_length=200)
+    is_active: bool = True
+    must_change_password: bool = False
+    failed_login_count: int = 0
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class UserScope(UUIDKeyed, table=True):
+    """What a user covers: an area subtree, a school, or a class; exactly one per row."""
+
+    __tablename__ = "user_scope"
+
+    user_id: uuid.UUID = Field(foreign_key="user.id", index=True)
+    area_code: str | None = Field(default=None, sa_type=AreaCodeType, foreign_key="area.code")
+    school_id: uuid.UUID | None = Field(default=None, foreign_key="school.id")
+    class_id: uuid.UUID | None = Field(default=None, foreign_key="school_class.id")
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(CASE WHEN area_code IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN school_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN class_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="exactly_one_target",
+        ),
+    )

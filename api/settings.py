@@ -1,0 +1,60 @@
+"""Configuration, read from the environment (prefix ``BAOXUE_``) or a ``.env`` file."""
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BAOXUE_", env_file=".env", extra="ignore")
+
+    # DATABASE_URL without the prefix too, because that is what every PaaS and compose file sets.
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{ROOT / 'data' / 'baoxue.db'}",
+        validation_alias="DATABASE_URL",
+    )
+    data_dir: Path = ROOT / "data"
+    pwa_dist: Path = ROOT / "mobile_pwa" / "dist"
+    environment: Literal["development", "production", "test"] = "development"
+    log_format: Literal["json", "console"] = "json"
+    log_level: str = "INFO"
+    database_pool_size: int = 10
+    database_timeout_seconds: float = 5.0
+
+    # Local conventions of compulsory schooling (DOMAIN.md): settings, never constants.
+    timezone: str = "Asia/Shanghai"
+    school_entry_age: int = Field(default=6, ge=5, le=8)
+    school_entry_cutoff: str = Field(default="08-31", pattern=r"^\d{2}-\d{2}$")
+    compulsory_years: int = Field(default=9, ge=8, le=12)
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        """Accept the plain URLs operators write and pick the async driver for them."""
+        for plain, driver in (
+            ("postgres://", "postgresql+asyncpg://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if value.startswith(plain):
+                return driver + value[len(plain) :]
+        return value
+
+    def entry_cutoff(self, year: int) -> date:
+        month, day = (int(part) for part in self.school_entry_cutoff.split("-"))
+        return date(year, month, day)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
