@@ -35,7 +35,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
         path = sqlite_path(settings.database_url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": settings.database_timeout_seconds})
+        engine = create_async_engine(
+            url, connect_args={"timeout": settings.database_timeout_seconds}
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(

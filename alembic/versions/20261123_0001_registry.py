@@ -510,7 +510,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_user_scope_user_id"), ["user_id"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("user_scope", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_scope_user_id"))

@@ -33,7 +33,9 @@ class Child(UUIDKeyed, Timestamped, Versioned, SoftRemoved, table=True):
     left_behind: int = Field(default=0)  # 0 no, 1 one parent away, 2 both away
     disability_kind: str | None = Field(default=None, max_length=40)
     disability_grade: int | None = Field(default=None)
-    placement: DisabilityPlacement | None = Field(default=None, sa_type=str_enum(DisabilityPlacement))
+    placement: DisabilityPlacement | None = Field(
+        default=None, sa_type=str_enum(DisabilityPlacement)
+    )
     is_orphan: bool = False  # 孤儿
     is_unattended: bool = False  # 事实无人抚养
     is_in_hardship: bool = False  # 困境儿童

@@ -3,7 +3,14 @@ import uuid
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from api.models.base import SoftRemoved, Timestamped, UUIDKeyed, Versioned, area_code_field, str_enum
+from api.models.base import (
+    SoftRemoved,
+    Timestamped,
+    UUIDKeyed,
+    Versioned,
+    area_code_field,
+    str_enum,
+)
 from api.models.vocabulary import SchoolKind
 
 

@@ -1,0 +1,47 @@
+"""The application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+
+from api import problems, pwa
+from api.db import create_engine, create_sessionmaker
+from api.observability import RequestContextMiddleware, configure_logging
+from api.routers import health
+from api.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+log = structlog.get_logger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log.info("startup", database=app.state.engine.dialect.name, pwa=app.state.pwa_mounted)
+        yield
+        await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="保学通 Baoxue API",
+        summary="控辍保学: keeping every school-age child in school.",
+        version="1.0.0",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = create_engine(settings)
+    app.state.sessionmaker = create_sessionmaker(app.state.engine)
+
+    problems.install(app)
+    app.add_middleware(RequestContextMiddleware, on_error=problems.internal_error)
+    app.include_router(health.router, prefix=API_PREFIX)
+    # Last, so that every API route wins over the app's catch-all.
+    app.state.pwa_mounted = pwa.mount(app, settings.pwa_dist)
+    return app

@@ -1,0 +1,138 @@
+"""RFC 9457 problem details for every error the API returns, including 404, 405 and 500."""
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.observability import current_request_id
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(Exception):
+    """An error the services raise in domain terms; the app renders it as problem+json."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        slug: str | None = None,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.slug = slug
+        self.title = title or HTTPStatus(status).phrase
+        self.headers = headers
+        self.extensions = extensions
+
+
+def problem_type(slug: str | None) -> str:
+    return f"urn:baoxue:problem:{slug}" if slug else "about:blank"
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": problem_type(slug),
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "request_id": current_request_id(),
+        **extensions,
+    }
+    response_headers = dict(headers or {})
+    if request_id := current_request_id():
+        response_headers["X-Request-ID"] = request_id
+    return JSONResponse(
+        jsonable_encoder(body),
+        status_code=status,
+        headers=response_headers,
+        media_type=PROBLEM_JSON,
+    )
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {"loc": list(error.get("loc", ())), "msg": error.get("msg", ""), "type": error.get("type")}
+        for error in exc.errors()
+    ]
+
+
+async def _on_problem(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    return problem_response(
+        exc.status,
+        exc.detail,
+        slug=exc.slug,
+        title=exc.title,
+        headers=exc.headers,
+        **exc.extensions,
+    )
+
+
+async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    phrase = HTTPStatus(exc.status_code).phrase
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
+    if detail is None and exc.status_code == 404:
+        detail = f"Nothing is at {request.url.path}."
+    elif detail is None and exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}."
+    return problem_response(
+        exc.status_code,
+        detail or HTTPStatus(exc.status_code).description,
+        headers=dict(exc.headers or {}),
+    )
+
+
+async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = _field_errors(exc)
+    # A body that is not JSON at all is a malformed request, not a semantic one.
+    if any(error["type"] == "json_invalid" for error in errors):
+        return problem_response(
+            400,
+            "The request body is not valid JSON.",
+            slug="malformed-json",
+            title="Malformed JSON",
+            errors=errors,
+        )
+    fields = ", ".join(".".join(str(part) for part in error["loc"]) for error in errors)
+    return problem_response(
+        422,
+        f"Invalid value for: {fields}",
+        slug="validation-error",
+        title="Validation failed",
+        errors=errors,
+    )
+
+
+def internal_error() -> JSONResponse:
+    return problem_response(
+        500,
+        "An unexpected error occurred; it has been logged with the request id.",
+        slug="internal",
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)

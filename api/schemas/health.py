@@ -1,0 +1,8 @@
+from typing import Literal
+
+from pydantic import BaseModel
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    database: Literal["ok"]

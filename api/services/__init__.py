@@ -1,0 +1,1 @@
+"""The domain logic, one module per concept; services know nothing of HTTP."""

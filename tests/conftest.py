@@ -1,0 +1,78 @@
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.app import create_app
+from api.db import create_engine, create_sessionmaker
+from api.models import metadata
+from api.settings import Settings
+from tests.databases import backend, fresh_database, migrate
+
+
+def pytest_report_header() -> str:
+    return f"database backend: {backend()}"
+
+
+@pytest.fixture(scope="session")
+async def database_url() -> AsyncIterator[str]:
+    """One migrated database for the session; tests clean up after themselves (see ``db``)."""
+    async with fresh_database() as url:
+        await migrate(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        database_url=database_url,
+        environment="test",
+        log_format="console",
+        log_level="WARNING",
+        data_dir=tmp_path_factory.mktemp("data"),
+        pwa_dist=Path("/nonexistent"),
+    )
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    """The session's database, emptied after the test so the next one starts clean."""
+    yield engine
+    async with engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            await connection.execute(delete(table))
+
+
+@pytest.fixture
+async def session(db: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    async with create_sessionmaker(db)() as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings: Settings, db: AsyncEngine) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+            base_url="http://testserver",
+        ) as client,
+    ):
+        yield client
