@@ -9,16 +9,14 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{ROOT / 'data' / 'baoxue.db'}"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BAOXUE_", env_file=".env", extra="ignore")
 
     # DATABASE_URL without the prefix too, because that is what every PaaS and compose file sets.
-    database_url: str = Field(
-        default=f"sqlite+aiosqlite:///{ROOT / 'data' / 'baoxue.db'}",
-        validation_alias="DATABASE_URL",
-    )
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
     data_dir: Path = ROOT / "data"
     pwa_dist: Path = ROOT / "mobile_pwa" / "dist"
     environment: Literal["development", "production", "test"] = "development"
@@ -37,6 +35,8 @@ class Settings(BaseSettings):
     @classmethod
     def _async_driver(cls, value: str) -> str:
         """Accept the plain URLs operators write and pick the async driver for them."""
+        if not value.strip():
+            return DEFAULT_DATABASE_URL
         for plain, driver in (
             ("postgres://", "postgresql+asyncpg://"),
             ("postgresql://", "postgresql+asyncpg://"),

@@ -73,7 +73,8 @@ async def test_malformed_json_is_a_400_problem_naming_the_place(
     body = assert_problem(response, 400)
     assert body["type"] == "urn:baoxue:problem:malformed-json"
     errors = body["errors"]
-    assert isinstance(errors, list) and errors[0]["loc"][0] == "body"
+    assert isinstance(errors, list)
+    assert errors[0]["loc"][0] == "body"
 
 
 async def test_invalid_fields_are_a_422_problem_naming_each_field(
@@ -84,7 +85,8 @@ async def test_invalid_fields_are_a_422_problem_naming_each_field(
     locations = {tuple(error["loc"]) for error in body["errors"]}  # type: ignore[attr-defined]
     assert locations == {("body", "name"), ("body", "age")}
     assert all(error["msg"] for error in body["errors"])  # type: ignore[attr-defined]
-    assert "body.name" in str(body["detail"]) and "body.age" in str(body["detail"])
+    assert "body.name" in str(body["detail"])
+    assert "body.age" in str(body["detail"])
 
 
 async def test_a_valid_request_passes_through(client: httpx.AsyncClient) -> None:
@@ -124,4 +126,5 @@ async def test_openapi_is_3_1_and_docs_are_served(client: httpx.AsyncClient) -> 
     assert spec["openapi"].startswith("3.1")
     assert "/api/v1/health" in spec["paths"]
     docs = await client.get("/api/v1/docs")
-    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()

@@ -523,7 +523,8 @@ class _Generator:
         )
 
     def homophone(self, name: str) -> str:
+        """The name with its last replaceable character swapped for one that sounds the same."""
         for index in range(len(name) - 1, 0, -1):
             if name[index] in places.HOMOPHONES:
                 return name[:index] + places.HOMOPHONES[name[index]] + name[index + 1 :]
-        return name[0] + "小" + name[1:] if len(name) == 2 else name[:-1] + "子"
+        return name

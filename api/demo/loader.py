@@ -5,8 +5,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import insert
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.demo.generator import TABLE_ORDER, DemoData, Row
 from api.models import metadata
@@ -28,14 +29,15 @@ class DemoAccount:
 
 
 async def is_empty(session: AsyncSession) -> bool:
-    return (await session.execute(select(Area.code).limit(1))).first() is None
+    return (await session.exec(select(Area.code).limit(1))).first() is None
 
 
 async def load(*, session: AsyncSession, data: DemoData) -> list[DemoAccount]:
+    connection = await session.connection()
     for table_name in TABLE_ORDER:
         table = metadata.tables[table_name]
         for chunk in _chunks(data.rows[table_name]):
-            await session.execute(insert(table), chunk)
+            await connection.execute(insert(table), chunk)
     accounts = await _create_accounts(session=session, data=data)
     await session.commit()
     return accounts

@@ -48,8 +48,6 @@ def parse(raw: str, *, today: date | None = None) -> IdNumberFacts:
     """
     number = normalise(raw)
     if _SHAPE_18.match(number):
-        if check_char(number[:17]) != number[17]:
-            raise InvalidIdNumber("身份证号码校验位不正确 (the check digit does not match)")
         birth_text, sequence = number[6:14], int(number[14:17])
     elif _SHAPE_15.match(number):
         birth_text, sequence = "19" + number[6:12], int(number[12:15])
@@ -58,6 +56,7 @@ def parse(raw: str, *, today: date | None = None) -> IdNumberFacts:
             "身份证号码应为18位（最后一位可为X）或旧式15位数字 "
             "(must be 18 characters, the last may be X, or the old 15 digits)"
         )
+    # The birth date is checked first: a clerk's typo there is the likelier and clearer fault.
     try:
         born = date(int(birth_text[:4]), int(birth_text[4:6]), int(birth_text[6:8]))
     except ValueError:
@@ -66,6 +65,8 @@ def parse(raw: str, *, today: date | None = None) -> IdNumberFacts:
         ) from None
     if born > (today or date.today()) or born.year < 1900:
         raise InvalidIdNumber("身份证号码中的出生日期不合理 (the birth date in it is impossible)")
+    if len(number) == 18 and check_char(number[:17]) != number[17]:
+        raise InvalidIdNumber("身份证号码校验位不正确 (the check digit does not match)")
     return IdNumberFacts(
         number=number,
         area_code=number[:6],
