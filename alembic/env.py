@@ -4,12 +4,12 @@ import asyncio
 from logging.config import fileConfig
 from typing import Any, Literal
 
+from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel.sql.sqltypes import AutoString
 
-from alembic import context
 from api.models import metadata
 from api.models.base import UTCDateTime
 from api.settings import get_settings

@@ -8,7 +8,6 @@ Create Date: 2026-11-23 08:57:23.393187
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "0001"

@@ -151,7 +151,8 @@ class _Generator:
         return self.rng.choice(places.MOBILE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
 
     def weighted(self, choices: tuple[tuple[T, float], ...]) -> T:
-        values, weights = zip(*choices, strict=True)
+        values = [value for value, _ in choices]
+        weights = [weight for _, weight in choices]
         return self.rng.choices(values, weights)[0]
 
     def make_id_number(self, area_code: str, birth_date: date, sex: Sex) -> str:
@@ -206,7 +207,7 @@ class _Generator:
                 level=AreaLevel.VILLAGE,
                 parent_code=code,
             )
-            village = {
+            village: Row = {
                 "code": v_code,
                 "name": village_name + "村",
                 "groups": [],

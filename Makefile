@@ -1,0 +1,97 @@
+# 保学通 (Baoxue). `make run` serves the demo county; `make test` runs every test.
+# Every install step lives here, so a fresh clone needs only python3 (3.11+), node (20.19+) and npm.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= small
+UV_VERSION := 0.13.8
+
+VENV := .venv
+BIN := $(VENV)/bin
+UV := .tools/bin/uv
+PWA := mobile_pwa
+PWA_SOURCES := $(shell find $(PWA)/src $(PWA)/public -type f 2>/dev/null) \
+	$(wildcard $(PWA)/index.html $(PWA)/vite.config.ts $(PWA)/tsconfig*.json)
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: help install run serve migrate seed pwa test test-python test-pwa lint typecheck bench lock clean
+
+help:
+	@echo "make run    install, build the field app, migrate, seed the demo county, serve on http://$(HOST):$(PORT)"
+	@echo "make test   install and run every test (lint, types, PWA unit tests, API tests)"
+	@echo "make bench  print benchmark figures, one JSON object a line"
+	@echo "make lock   re-pin Python dependencies after editing pyproject.toml"
+
+# --- installs ------------------------------------------------------------------------------
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.installed: requirements-dev.lock $(UV)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes requirements-dev.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+$(PWA)/node_modules/.installed: $(PWA)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed (Node.js 20.19 or newer)"; exit 1; }
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+		|| { echo "Node.js 20.19 or newer is needed, found $$(node --version)"; exit 1; }
+	cd $(PWA) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(PWA)/dist/index.html: $(PWA)/node_modules/.installed $(PWA_SOURCES)
+	cd $(PWA) && npm run build --silent
+	touch $@
+
+pwa: $(PWA)/dist/index.html
+
+lock: $(UV)
+	$(UV) pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 \
+		--custom-compile-command "make lock" -o requirements.lock --quiet
+	$(UV) pip compile pyproject.toml --group dev --generate-hashes --universal --python-version 3.11 \
+		--custom-compile-command "make lock" -o requirements-dev.lock --quiet
+
+# --- running -------------------------------------------------------------------------------
+migrate: install
+	$(BIN)/alembic upgrade head
+
+seed: migrate
+	$(BIN)/python -m api.demo --scale $(SCALE) --if-empty
+
+run: install pwa seed serve
+
+serve:
+	@echo "保学通 is at http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
+	@echo "Log in as demo.county, demo.township, demo.village, demo.principal or demo.teacher, password demo-pass-2026"
+	$(BIN)/uvicorn api.main:app --host $(HOST) --port $(PORT) --no-access-log
+
+# --- checks --------------------------------------------------------------------------------
+lint: install
+	$(BIN)/ruff check api tests bench alembic
+	$(BIN)/ruff format --check api tests bench alembic
+
+typecheck: install
+	$(BIN)/mypy api tests bench
+
+test-pwa: $(PWA)/node_modules/.installed
+	cd $(PWA) && npx vitest run
+
+test-python: install pwa
+	$(BIN)/pytest
+
+# Python last, so that its summary closes the output.
+test: lint typecheck test-pwa test-python
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .tools $(PWA)/node_modules $(PWA)/dist .mypy_cache .ruff_cache .pytest_cache

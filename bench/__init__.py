@@ -1,0 +1,1 @@
+"""Benchmarks: ``make bench`` prints one JSON object a line (name, value, unit, db)."""

@@ -1,0 +1,64 @@
+"""Foundation figures: loading the county-scale demo, and the health endpoint's latency.
+
+Runs on SQLite by default, on PostgreSQL when DATABASE_URL names a server (a fresh database
+is made there and dropped afterwards).
+"""
+
+import asyncio
+import json
+import statistics
+import time
+from datetime import date
+
+import httpx
+
+from api.app import create_app
+from api.db import create_engine, create_sessionmaker
+from api.demo import generator, loader
+from api.settings import Settings
+from tests.databases import backend, fresh_database, migrate
+
+
+def emit(name: str, value: float, unit: str) -> None:
+    print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, "db": backend()}))
+
+
+async def demo_load(database_url: str) -> None:
+    started = time.perf_counter()
+    data = generator.generate(scale="county", seed=2026, reference_date=date(2026, 11, 23))
+    generated = time.perf_counter()
+    engine = create_engine(Settings(database_url=database_url))
+    async with create_sessionmaker(engine)() as session:
+        await loader.load(session=session, data=data)
+    await engine.dispose()
+    loaded = time.perf_counter()
+    rows = sum(data.counts().values())
+    emit("demo_county_generate", generated - started, "s")
+    emit("demo_county_load", loaded - generated, "s")
+    emit("demo_county_load_rate", rows / (loaded - generated), "rows/s")
+
+
+async def health_latency(database_url: str, requests: int = 500) -> None:
+    app = create_app(Settings(database_url=database_url, log_level="WARNING"))
+    transport = httpx.ASGITransport(app=app)
+    timings = []
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        for _ in range(requests):
+            started = time.perf_counter()
+            response = await client.get("/api/v1/health")
+            timings.append(time.perf_counter() - started)
+            response.raise_for_status()
+    await app.state.engine.dispose()
+    emit("health_p50", statistics.median(timings) * 1000, "ms")
+    emit("health_p95", statistics.quantiles(timings, n=20)[18] * 1000, "ms")
+
+
+async def main() -> None:
+    async with fresh_database() as url:
+        await migrate(url)
+        await demo_load(url)
+        await health_latency(url)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
