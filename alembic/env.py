@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel.sql.sqltypes import AutoString
 
+from api.db import ensure_sqlite_directory
 from api.models import metadata
 from api.models.base import UTCDateTime
 from api.settings import get_settings
@@ -51,6 +52,7 @@ def run_with_connection(connection: Connection) -> None:
 
 
 async def run_online() -> None:
+    ensure_sqlite_directory(database_url())
     engine = create_async_engine(database_url())
     async with engine.connect() as connection:
         await connection.run_sync(run_with_connection)

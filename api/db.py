@@ -22,19 +22,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def sqlite_path(database_url: str) -> Path | None:
+def ensure_sqlite_directory(database_url: str) -> None:
+    """SQLite creates its file but not the folder it lives in."""
     url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
-    return Path(url.database)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
-        path = sqlite_path(settings.database_url)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_sqlite_directory(settings.database_url)
         engine = create_async_engine(
             url, connect_args={"timeout": settings.database_timeout_seconds}
         )
