@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import zhCN from '../src/i18n/zh-CN'
 import en from '../src/i18n/en'
+import { detectLocale } from '../src/i18n'
 
 /** Dotted paths of every leaf, e.g. "login.username". */
 function leafKeys(tree: object, prefix = ''): string[] {
@@ -46,5 +47,22 @@ describe('message files', () => {
 
   it('both languages use the same placeholders per key', () => {
     expect(placeholders(en)).toEqual(placeholders(zhCN))
+  })
+})
+
+describe('the starting language', () => {
+  it('is Chinese even when the browser says English', () => {
+    localStorage.removeItem('baoxue.locale')
+    vi.spyOn(navigator, 'language', 'get').mockReturnValue('en-US')
+    expect(detectLocale()).toBe('zh-CN')
+    vi.restoreAllMocks()
+  })
+
+  it('is the saved choice when there is one', () => {
+    localStorage.setItem('baoxue.locale', 'en')
+    expect(detectLocale()).toBe('en')
+    localStorage.setItem('baoxue.locale', 'fr')
+    expect(detectLocale()).toBe('zh-CN')
+    localStorage.removeItem('baoxue.locale')
   })
 })

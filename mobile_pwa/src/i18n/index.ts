@@ -17,11 +17,13 @@ function isAppLocale(value: unknown): value is AppLocale {
   return LOCALES.includes(value as AppLocale)
 }
 
-/** Saved choice first; otherwise Chinese unless the phone is set to English. */
+/**
+ * The user's saved choice, otherwise Chinese. The phone's language is deliberately ignored:
+ * the product is zh-CN first, and borrowed or shared phones are often set to something else.
+ */
 export function detectLocale(): AppLocale {
   const saved = globalThis.localStorage?.getItem(STORAGE_KEY)
-  if (isAppLocale(saved)) return saved
-  return globalThis.navigator?.language?.toLowerCase().startsWith('en') ? 'en' : 'zh-CN'
+  return isAppLocale(saved) ? saved : 'zh-CN'
 }
 
 export function createAppI18n(locale: AppLocale = detectLocale()) {
