@@ -40,31 +40,20 @@ def problem_type(slug: str | None) -> str:
     return f"urn:baoxue:problem:{slug}" if slug else "about:blank"
 
 
-def problem_response(
-    status: int,
-    detail: str,
-    *,
-    slug: str | None = None,
-    title: str | None = None,
-    headers: dict[str, str] | None = None,
-    **extensions: Any,
-) -> JSONResponse:
+def problem_response(problem: Problem) -> JSONResponse:
     body: dict[str, Any] = {
-        "type": problem_type(slug),
-        "title": title or HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
+        "type": problem_type(problem.slug),
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
         "request_id": current_request_id(),
-        **extensions,
+        **problem.extensions,
     }
-    response_headers = dict(headers or {})
+    headers = dict(problem.headers or {})
     if request_id := current_request_id():
-        response_headers["X-Request-ID"] = request_id
+        headers["X-Request-ID"] = request_id
     return JSONResponse(
-        jsonable_encoder(body),
-        status_code=status,
-        headers=response_headers,
-        media_type=PROBLEM_JSON,
+        jsonable_encoder(body), status_code=problem.status, headers=headers, media_type=PROBLEM_JSON
     )
 
 
@@ -77,14 +66,7 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 async def _on_problem(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
-    return problem_response(
-        exc.status,
-        exc.detail,
-        slug=exc.slug,
-        title=exc.title,
-        headers=exc.headers,
-        **exc.extensions,
-    )
+    return problem_response(exc)
 
 
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
@@ -96,9 +78,11 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     elif detail is None and exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
     return problem_response(
-        exc.status_code,
-        detail or HTTPStatus(exc.status_code).description,
-        headers=dict(exc.headers or {}),
+        Problem(
+            exc.status_code,
+            detail or HTTPStatus(exc.status_code).description,
+            headers=dict(exc.headers or {}),
+        )
     )
 
 
@@ -108,27 +92,33 @@ async def _on_validation_error(_request: Request, exc: Exception) -> JSONRespons
     # A body that is not JSON at all is a malformed request, not a semantic one.
     if any(error["type"] == "json_invalid" for error in errors):
         return problem_response(
-            400,
-            "The request body is not valid JSON.",
-            slug="malformed-json",
-            title="Malformed JSON",
-            errors=errors,
+            Problem(
+                400,
+                "The request body is not valid JSON.",
+                slug="malformed-json",
+                title="Malformed JSON",
+                errors=errors,
+            )
         )
     fields = ", ".join(".".join(str(part) for part in error["loc"]) for error in errors)
     return problem_response(
-        422,
-        f"Invalid value for: {fields}",
-        slug="validation-error",
-        title="Validation failed",
-        errors=errors,
+        Problem(
+            422,
+            f"Invalid value for: {fields}",
+            slug="validation-error",
+            title="Validation failed",
+            errors=errors,
+        )
     )
 
 
 def internal_error() -> JSONResponse:
     return problem_response(
-        500,
-        "An unexpected error occurred; it has been logged with the request id.",
-        slug="internal",
+        Problem(
+            500,
+            "An unexpected error occurred; it has been logged with the request id.",
+            slug="internal",
+        )
     )
 
 
