@@ -1,11 +1,12 @@
 """Configuration, read from the environment (prefix ``BAOXUE_``) or a ``.env`` file."""
 
+import secrets
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,16 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     database_pool_size: int = 10
     database_timeout_seconds: float = 5.0
+
+    # Tokens. The signing key must be set in production; elsewhere one is made and kept in
+    # data_dir so that sessions survive a restart.
+    jwt_secret: SecretStr | None = None
+    access_token_minutes: int = Field(default=15, ge=1, le=120)
+    refresh_token_days: int = Field(default=14, ge=1, le=90)
+    lockout_failures: int = Field(default=5, ge=3)
+    lockout_minutes: int = Field(default=15, ge=1)
+    ip_failure_limit: int = Field(default=20, ge=5)  # failed logins from one address per window
+    cors_origins: list[str] = []
 
     # Local conventions of compulsory schooling (DOMAIN.md): settings, never constants.
     timezone: str = "Asia/Shanghai"
@@ -53,6 +64,18 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def signing_key(self) -> str:
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        if self.environment == "production":
+            raise RuntimeError("BAOXUE_JWT_SECRET must be set in production")
+        path = self.data_dir / "jwt-secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
 
 
 @lru_cache

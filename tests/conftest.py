@@ -1,11 +1,12 @@
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import delete, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.app import create_app
@@ -50,9 +51,32 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 async def db(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
     """The session's database, emptied after the test so the next one starts clean."""
     yield engine
-    async with engine.begin() as connection:
+    async with engine.begin() as connection, append_only_lifted(connection):
         for table in reversed(metadata.sorted_tables):
             await connection.execute(delete(table))
+
+
+@asynccontextmanager
+async def append_only_lifted(connection: AsyncConnection) -> AsyncIterator[None]:
+    """Between tests only: the audit log's append-only triggers are set aside to empty it."""
+    if connection.dialect.name == "postgresql":
+        await connection.execute(text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
+        yield
+        await connection.execute(text("ALTER TABLE audit_event ENABLE TRIGGER USER"))
+        return
+    triggers = (
+        await connection.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master"
+                " WHERE type = 'trigger' AND tbl_name = 'audit_event'"
+            )
+        )
+    ).all()
+    for name, _ in triggers:
+        await connection.execute(text(f'DROP TRIGGER "{name}"'))
+    yield
+    for _, sql in triggers:
+        await connection.execute(text(sql))
 
 
 @pytest.fixture

@@ -3,22 +3,26 @@
 from sqlmodel import SQLModel
 
 from api.models.area import Area
+from api.models.audit import AuditEvent
 from api.models.child import Child, SchoolingStatusChange
 from api.models.enrolment import Enrolment
 from api.models.guardian import Guardian, Guardianship
 from api.models.household import Household
 from api.models.school import School, SchoolClass
+from api.models.token import RefreshToken
 from api.models.user import User, UserScope
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "Area",
+    "AuditEvent",
     "Child",
     "Enrolment",
     "Guardian",
     "Guardianship",
     "Household",
+    "RefreshToken",
     "School",
     "SchoolClass",
     "SchoolingStatusChange",

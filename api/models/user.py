@@ -19,6 +19,8 @@ class User(UUIDKeyed, Timestamped, Versioned, table=True):
     failed_login_count: int = 0
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Integration clients only: the API scopes granted, space-separated ("roster:write ...").
+    api_scopes: str | None = Field(default=None, max_length=500)
 
 
 class UserScope(UUIDKeyed, table=True):

@@ -98,3 +98,16 @@ class UserRole(StrEnum):
     TEACHER = "teacher"  # 教师/班主任
     SUPERVISOR = "supervisor"  # 督查 (read-only over an area)
     INTEGRATION_CLIENT = "integration_client"  # third-party system
+
+
+class AuditAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    REMOVE = "remove"
+    READ_PERSONAL = "read_personal"  # a full read of someone's personal data
+    LOGIN_SUCCEEDED = "login_succeeded"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    # A spent refresh token came back: its family is revoked.
+    TOKEN_REUSED = "token_reused"  # noqa: S105 - an event's name, not a secret
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105
