@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from api import problems, pwa
 from api.db import create_engine, create_sessionmaker
 from api.observability import RequestContextMiddleware, configure_logging
-from api.routers import health
+from api.routers import audit, auth, health, me
 from api.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -41,7 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     problems.install(app)
     app.add_middleware(RequestContextMiddleware, on_error=problems.internal_error)
-    app.include_router(health.router, prefix=API_PREFIX)
+    for router in (health.router, auth.router, me.router, audit.router):
+        app.include_router(router, prefix=API_PREFIX)
     # Last, so that every API route wins over the app's catch-all.
     app.state.pwa_mounted = pwa.mount(app, settings.pwa_dist)
     return app

@@ -4,10 +4,16 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.services import actors, tokens
+from api.services.actors import Actor
+from api.services.errors import PasswordChangeRequired, Unauthenticated
 from api.settings import Settings
+
+_bearer = HTTPBearer(auto_error=False, description="An access token from /api/v1/auth/token")
 
 
 def get_settings(request: Request) -> Settings:
@@ -28,3 +34,33 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def get_actor_even_with_one_time_password(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Actor:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated("Log in first: send Authorization: Bearer <access token>.")
+    claims = tokens.verify_access(settings=settings, token=credentials.credentials)
+    actor = await actors.load(session=session, user_id=claims.user_id)
+    if actor is None:
+        raise Unauthenticated("The account is disabled or no longer exists.")
+    if claims.scopes:  # a client's token carries the scopes it asked for, at most its grant
+        actor = actors.with_scopes(actor, claims.scopes)
+    return actor
+
+
+async def get_actor(
+    actor: Annotated[Actor, Depends(get_actor_even_with_one_time_password)],
+) -> Actor:
+    if actor.must_change_password:
+        raise PasswordChangeRequired(
+            "Change the one-time password first (POST /api/v1/me/password)."
+        )
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+NewcomerDep = Annotated[Actor, Depends(get_actor_even_with_one_time_password)]

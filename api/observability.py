@@ -18,11 +18,16 @@ REQUEST_ID_HEADER = "x-request-id"
 # A caller's own id is kept (to follow a request across systems) only when it is harmless.
 _ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+_client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
 access_log = structlog.get_logger("api.access")
 
 
 def current_request_id() -> str | None:
     return _request_id.get()
+
+
+def current_client_ip() -> str | None:
+    return _client_ip.get()
 
 
 def configure_logging(settings: Settings) -> None:
@@ -84,6 +89,7 @@ class RequestContextMiddleware:
         incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
         request_id = incoming if _ACCEPTABLE_ID.match(incoming) else uuid.uuid4().hex
         token = _request_id.set(request_id)
+        ip_token = _client_ip.set((scope.get("client") or (None, 0))[0])
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
@@ -119,3 +125,4 @@ class RequestContextMiddleware:
             )
             structlog.contextvars.unbind_contextvars("request_id")
             _request_id.reset(token)
+            _client_ip.reset(ip_token)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.observability import current_request_id
+from api.services import errors
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -54,6 +55,32 @@ def problem_response(problem: Problem) -> JSONResponse:
         headers["X-Request-ID"] = request_id
     return JSONResponse(
         jsonable_encoder(body), status_code=problem.status, headers=headers, media_type=PROBLEM_JSON
+    )
+
+
+# The one place where the services' errors become HTTP statuses.
+_STATUS: dict[type[errors.DomainError], int] = {
+    errors.InvalidInput: 422,
+    errors.Unauthenticated: 401,
+    errors.Forbidden: 403,
+    errors.PasswordChangeRequired: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.AccountLocked: 423,
+    errors.RateLimited: 429,
+}
+
+
+async def _on_domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.DomainError)
+    status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
+    headers = {}
+    if isinstance(exc, errors.Unauthenticated):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, errors.RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    return problem_response(
+        Problem(status, exc.detail, slug=exc.slug, headers=headers, **exc.extensions)
     )
 
 
@@ -124,5 +151,6 @@ def internal_error() -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(errors.DomainError, _on_domain_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
     app.add_exception_handler(RequestValidationError, _on_validation_error)

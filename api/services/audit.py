@@ -1,0 +1,60 @@
+"""The audit log: every write, every full read of personal data, every login; append-only."""
+
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.models import AuditEvent
+from api.models.vocabulary import AuditAction
+from api.observability import current_client_ip, current_request_id
+from api.services.actors import Actor
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, uuid.UUID | date | datetime):
+        return str(value) if isinstance(value, uuid.UUID) else value.isoformat()
+    return value
+
+
+def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Changed fields as {field: {"before": ..., "after": ...}}; a create has no "before"."""
+    before, after = before or {}, after or {}
+    changed = {}
+    for name in sorted(set(before) | set(after)):
+        old, new = _plain(before.get(name)), _plain(after.get(name))
+        if old != new:
+            changed[name] = {"before": old, "after": new}
+    return changed
+
+
+def record(
+    *,
+    session: AsyncSession,
+    action: AuditAction,
+    actor: Actor | None = None,
+    username: str | None = None,
+    object_type: str | None = None,
+    object_id: Any = None,
+    changes: dict[str, Any] | None = None,
+    detail: str | None = None,
+) -> AuditEvent:
+    """Add an entry to the caller's transaction, so it commits (or not) with the change itself."""
+    event = AuditEvent(
+        action=action,
+        actor_id=actor.user_id if actor else None,
+        actor_username=actor.username if actor else username,
+        object_type=object_type,
+        object_id=str(object_id) if object_id is not None else None,
+        changes=changes,
+        detail=detail,
+        request_id=current_request_id(),
+        client_ip=current_client_ip(),
+    )
+    session.add(event)
+    return event
