@@ -6,10 +6,10 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 
-from api import problems, pwa
+from api import problems, pwa, security
 from api.db import create_engine, create_sessionmaker
 from api.observability import RequestContextMiddleware, configure_logging
-from api.routers import audit, auth, health, me
+from api.routers import audit, auth, children, health, households, me, schools, users
 from api.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -41,7 +41,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     problems.install(app)
     app.add_middleware(RequestContextMiddleware, on_error=problems.internal_error)
-    for router in (health.router, auth.router, me.router, audit.router):
+    # Added last, so outermost: even a crash's 500 carries the security headers.
+    security.install(app, settings, api_prefix=API_PREFIX)
+    routers = (health, auth, me, users, schools, households, children, audit)
+    for router in (module.router for module in routers):
         app.include_router(router, prefix=API_PREFIX)
     # Last, so that every API route wins over the app's catch-all.
     app.state.pwa_mounted = pwa.mount(app, settings.pwa_dist)

@@ -34,13 +34,24 @@ class Settings(BaseSettings):
     lockout_failures: int = Field(default=5, ge=3)
     lockout_minutes: int = Field(default=15, ge=1)
     ip_failure_limit: int = Field(default=20, ge=5)  # failed logins from one address per window
+    # Origins of other web apps allowed to call the API from a browser; none by default, and
+    # never "*": the field app is served from the API's own origin.
     cors_origins: list[str] = []
+    hsts_seconds: int = Field(default=31_536_000, ge=0)  # sent only over HTTPS; 0 turns it off
 
     # Local conventions of compulsory schooling (DOMAIN.md): settings, never constants.
     timezone: str = "Asia/Shanghai"
     school_entry_age: int = Field(default=6, ge=5, le=8)
     school_entry_cutoff: str = Field(default="08-31", pattern=r"^\d{2}-\d{2}$")
     compulsory_years: int = Field(default=9, ge=8, le=12)
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _explicit_origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin == "*" or not origin.startswith(("https://", "http://")):
+                raise ValueError(f"name each origin in full (https://host[:port]), not {origin!r}")
+        return [origin.rstrip("/") for origin in value]
 
     @field_validator("database_url")
     @classmethod

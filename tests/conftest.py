@@ -13,6 +13,7 @@ from api.app import create_app
 from api.db import create_engine, create_sessionmaker
 from api.models import metadata
 from api.settings import Settings
+from tests import audit_check
 from tests.databases import backend, fresh_database, migrate
 
 
@@ -91,12 +92,16 @@ def app(settings: Settings, db: AsyncEngine) -> FastAPI:
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def client(app: FastAPI, db: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    async def every_write_is_audited(response: httpx.Response) -> None:
+        await audit_check.check(engine=db, response=response)
+
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
             base_url="http://testserver",
+            event_hooks={"response": [every_write_is_audited]},
         ) as client,
     ):
         yield client

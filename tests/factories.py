@@ -38,6 +38,8 @@ async def make_user(
     api_scopes: str | None = None,
     must_change_password: bool = False,
     is_active: bool = True,
+    school_id: uuid.UUID | None = None,
+    class_id: uuid.UUID | None = None,
 ) -> Login:
     username = username or f"{role.value}.{uuid.uuid4().hex[:6]}"
     user = User(
@@ -54,6 +56,10 @@ async def make_user(
     if area_code:
         await ensure_area(session, area_code)
         session.add(UserScope(user_id=user.id, area_code=area_code))
+    if school_id:
+        session.add(UserScope(user_id=user.id, school_id=school_id))
+    if class_id:
+        session.add(UserScope(user_id=user.id, class_id=class_id))
     await session.commit()
     return Login(username, password, user.id)
 

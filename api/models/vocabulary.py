@@ -111,3 +111,4 @@ class AuditAction(StrEnum):
     # A spent refresh token came back: its family is revoked.
     TOKEN_REUSED = "token_reused"  # noqa: S105 - an event's name, not a secret
     PASSWORD_CHANGED = "password_changed"  # noqa: S105
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - by an administrator

@@ -6,7 +6,8 @@ from pydantic import AwareDatetime
 
 from api.deps import ActorDep, SessionDep
 from api.models.vocabulary import AuditAction
-from api.schemas.audit import AuditEventOut, AuditPage
+from api.schemas.audit import AuditEventOut
+from api.schemas.common import Limit, Offset, Page
 from api.services import audit_log
 from api.services.audit_log import AuditFilter
 
@@ -28,14 +29,14 @@ async def list_audit_events(
     object_id: Annotated[str | None, Query(max_length=64)] = None,
     since: AwareDatetime | None = None,
     until: AwareDatetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> AuditPage:
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[AuditEventOut]:
     filters = AuditFilter(action, actor_id, actor_username, object_type, object_id, since, until)
     events, total = await audit_log.search(
         session=session, actor=actor, filters=filters, limit=limit, offset=offset
     )
-    return AuditPage(
+    return Page(
         items=[AuditEventOut.model_validate(e, from_attributes=True) for e in events],
         total=total,
         limit=limit,

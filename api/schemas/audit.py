@@ -19,10 +19,3 @@ class AuditEventOut(BaseModel):
     detail: str | None
     request_id: str | None
     client_ip: str | None
-
-
-class AuditPage(BaseModel):
-    items: list[AuditEventOut]
-    total: int
-    limit: int
-    offset: int

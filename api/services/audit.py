@@ -1,17 +1,21 @@
 """The audit log: every write, every full read of personal data, every login; append-only."""
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import AuditEvent
 from api.models.vocabulary import AuditAction
 from api.observability import current_client_ip, current_request_id
 from api.services.actors import Actor
+
+# Fields every write touches; the diff shows what the writer changed.
+_BOOKKEEPING = {"id", "created_at", "updated_at", "version"}
 
 
 def _plain(value: Any) -> Any:
@@ -20,6 +24,11 @@ def _plain(value: Any) -> Any:
     if isinstance(value, uuid.UUID | date | datetime):
         return str(value) if isinstance(value, uuid.UUID) else value.isoformat()
     return value
+
+
+def snapshot(record: SQLModel, *, exclude: Collection[str] = ()) -> dict[str, Any]:
+    """A record's audited fields as they stand: bookkeeping and secrets left out."""
+    return record.model_dump(exclude={*_BOOKKEEPING, *exclude})
 
 
 def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -29,11 +29,16 @@ class Resource(StrEnum):
 
 
 class Action(StrEnum):
-    READ = "read"
+    READ = "read"  # lists and details, personal identifiers masked
+    READ_PERSONAL = "read_personal"  # full ID and phone numbers on a detail read, audited
     WRITE = "write"
 
 
-R, W = frozenset({Action.READ}), frozenset({Action.READ, Action.WRITE})
+# Each action implies the ones before it: whoever edits a record must see it whole.
+_ORDER = (Action.READ, Action.READ_PERSONAL, Action.WRITE)
+R = frozenset({Action.READ})
+P = frozenset({Action.READ, Action.READ_PERSONAL})
+W = frozenset(_ORDER)
 NONE: frozenset[Action] = frozenset()
 
 _FIELD = {  # what every role working with children may do
@@ -49,6 +54,7 @@ _FIELD = {  # what every role working with children may do
 
 MATRIX: dict[UserRole, dict[Resource, frozenset[Action]]] = {
     UserRole.COUNTY_ADMIN: {resource: W for resource in Resource},
+    # 督查 oversee the work, not the families: they read, masked, and change nothing.
     UserRole.SUPERVISOR: {
         **{resource: R for resource in Resource},
         Resource.USER: NONE,
@@ -57,20 +63,27 @@ MATRIX: dict[UserRole, dict[Resource, frozenset[Action]]] = {
     UserRole.TOWNSHIP_OFFICER: {**_FIELD, Resource.RECONCILIATION: R},
     UserRole.VILLAGE_CADRE: _FIELD,
     UserRole.PRINCIPAL: {**_FIELD, Resource.ROSTER: W, Resource.RECONCILIATION: W},
-    UserRole.TEACHER: {**_FIELD, Resource.HOUSEHOLD: R},
+    UserRole.TEACHER: {**_FIELD, Resource.HOUSEHOLD: P},
     UserRole.INTEGRATION_CLIENT: {},
 }
 
 
 def allowed(actor: Actor, resource: Resource, action: Action) -> bool:
     if actor.role is UserRole.INTEGRATION_CLIENT:
-        scope = f"{resource.value}:{action.value}"
-        return scope in actor.api_scopes or (
-            action is Action.READ and f"{resource.value}:{Action.WRITE.value}" in actor.api_scopes
-        )
+        implying = _ORDER[_ORDER.index(action) :]
+        return any(f"{resource.value}:{each.value}" in actor.api_scopes for each in implying)
     return action in MATRIX[actor.role].get(resource, NONE)
 
 
 def require(actor: Actor, resource: Resource, action: Action) -> None:
     if not allowed(actor, resource, action):
-        raise Forbidden(f"A {actor.role.value} may not {action.value} {resource.value}.")
+        raise Forbidden(
+            f"A {actor.role.value} may not {action.value} {resource.value}.",
+            resource=resource.value,
+            action=action.value,
+        )
+
+
+def api_scopes() -> list[str]:
+    """Every scope an integration client may be granted, "resource:action"."""
+    return [f"{resource.value}:{action.value}" for resource in Resource for action in _ORDER]

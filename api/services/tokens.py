@@ -136,6 +136,15 @@ async def revoke_family(
     )
 
 
+async def revoke_user(*, session: AsyncSession, user_id: uuid.UUID, reason: str) -> None:
+    """End every session of a user (disabled, or password reset by an administrator)."""
+    await session.exec(
+        update(RefreshToken)
+        .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
+
+
 async def family_of(*, session: AsyncSession, token: str) -> RefreshToken | None:
     return (
         await session.exec(select(RefreshToken).where(RefreshToken.token_hash == _digest(token)))

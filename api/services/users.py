@@ -1,31 +1,290 @@
-"""Users as the API shows them."""
+"""Users: the caller's own account, and accounts as a county administrator manages them.
 
+An administrator creates accounts only inside what they cover themselves, binds each to what
+its role works on (areas for the government line and supervisors, schools for principals,
+classes for teachers), and hands over a one-time password that must be changed at first login.
+"""
+
+import secrets
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Area, School, SchoolClass, User
+from api.models import Area, School, SchoolClass, User, UserScope
+from api.models.vocabulary import AreaLevel, AuditAction, UserRole
 from api.schemas.me import CoveredArea, CoveredUnit, Me
+from api.schemas.users import OneTimePassword, UserCreate, UserCreated, UserOut, UserUpdate
+from api.services import audit, auth, permissions, scoping, tokens
 from api.services.actors import Actor
-from api.services.errors import Unauthenticated
+from api.services.errors import Conflict, InvalidInput, Unauthenticated
+from api.services.passwords import hash_password
+from api.services.permissions import Action, Resource
+
+# What each role is bound to, and at which levels of the area tree.
+_AREA_LEVELS: dict[UserRole, frozenset[AreaLevel]] = {
+    UserRole.COUNTY_ADMIN: frozenset({AreaLevel.PROVINCE, AreaLevel.PREFECTURE, AreaLevel.COUNTY}),
+    UserRole.SUPERVISOR: frozenset(AreaLevel),
+    UserRole.TOWNSHIP_OFFICER: frozenset({AreaLevel.TOWNSHIP}),
+    UserRole.VILLAGE_CADRE: frozenset({AreaLevel.VILLAGE, AreaLevel.GROUP}),
+    UserRole.INTEGRATION_CLIENT: frozenset(AreaLevel),
+}
+_BOUND_TO: dict[UserRole, str] = {
+    **{role: "areas" for role in _AREA_LEVELS},
+    UserRole.PRINCIPAL: "schools",
+    UserRole.TEACHER: "classes",
+}
+# No 0/O, 1/l/I: the password is read out or copied from paper.
+_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_SECRET_FIELDS = {"password_hash", "failed_login_count", "last_login_at"}
+
+
+@dataclass
+class _Coverage:
+    areas: list[CoveredArea]
+    schools: list[CoveredUnit]
+    classes: list[CoveredUnit]
+
+
+def one_time_password() -> str:
+    while True:
+        candidate = "".join(secrets.choice(_ALPHABET) for _ in range(12))
+        if any(c.isdigit() for c in candidate) and any(c.isalpha() for c in candidate):
+            return candidate
+
+
+async def _coverage(
+    *, session: AsyncSession, user_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, _Coverage]:
+    """What each of these users covers, named, in three queries whatever their number."""
+    found: dict[uuid.UUID, _Coverage] = defaultdict(lambda: _Coverage([], [], []))
+    in_users = col(UserScope.user_id).in_(user_ids)
+    for user_id, area in await session.exec(
+        select(UserScope.user_id, Area).join(Area).where(in_users).order_by(col(Area.code))
+    ):
+        found[user_id].areas.append(CoveredArea(code=area.code, name=area.name, level=area.level))
+    for user_id, school_id, name in await session.exec(
+        select(UserScope.user_id, School.id, School.name).join(School).where(in_users)
+    ):
+        found[user_id].schools.append(CoveredUnit(id=school_id, name=name))
+    for user_id, class_id, name in await session.exec(
+        select(UserScope.user_id, SchoolClass.id, SchoolClass.name)
+        .join(SchoolClass)
+        .where(in_users)
+    ):
+        found[user_id].classes.append(CoveredUnit(id=class_id, name=name))
+    return found
+
+
+def _out(user: User, coverage: _Coverage) -> UserOut:
+    return UserOut.model_validate(
+        {
+            **user.model_dump(),
+            "areas": coverage.areas,
+            "schools": coverage.schools,
+            "classes": coverage.classes,
+            "api_scopes": sorted((user.api_scopes or "").split()),
+        }
+    )
 
 
 async def describe(*, session: AsyncSession, actor: Actor) -> Me:
     user = await session.get(User, actor.user_id)
     if user is None:
         raise Unauthenticated("The account no longer exists.")
-    areas = (await session.exec(select(Area).where(col(Area.code).in_(actor.area_codes)))).all()
-    schools = (await session.exec(select(School).where(col(School.id).in_(actor.school_ids)))).all()
-    classes = (
-        await session.exec(select(SchoolClass).where(col(SchoolClass.id).in_(actor.class_ids)))
-    ).all()
+    coverage = (await _coverage(session=session, user_ids=[user.id]))[user.id]
     return Me(
         id=user.id,
         username=user.username,
         display_name=user.display_name,
         role=user.role,
         must_change_password=user.must_change_password,
-        areas=[CoveredArea(code=a.code, name=a.name, level=a.level) for a in areas],
-        schools=[CoveredUnit(id=s.id, name=s.name) for s in schools],
-        classes=[CoveredUnit(id=c.id, name=c.name) for c in classes],
+        areas=coverage.areas,
+        schools=coverage.schools,
+        classes=coverage.classes,
         api_scopes=sorted(actor.api_scopes),
     )
+
+
+def _visible(actor: Actor) -> ColumnElement[bool]:
+    return col(User.id).in_(select(UserScope.user_id).where(scoping.user_scopes(actor)))
+
+
+async def _check_binding(*, session: AsyncSession, actor: Actor, data: UserCreate) -> None:
+    bound_to = _BOUND_TO[data.role]
+    for name in ("areas", "schools", "classes"):
+        given = getattr(data, name)
+        if name == bound_to and not given:
+            raise InvalidInput(name, f"a {data.role.value} must be bound to at least one of {name}")
+        if name != bound_to and given:
+            raise InvalidInput(name, f"a {data.role.value} is bound to {bound_to}, not {name}")
+    if data.areas:
+        areas = (await session.exec(select(Area).where(col(Area.code).in_(data.areas)))).all()
+        known = {a.code: a for a in areas}
+        if missing := [c for c in data.areas if c not in known]:
+            raise InvalidInput("areas", "unknown area codes: " + ", ".join(missing))
+        if outside := scoping.outside_areas(actor, data.areas):
+            raise InvalidInput("areas", "outside the areas you cover: " + ", ".join(outside))
+        levels = _AREA_LEVELS[data.role]
+        if wrong := [c for c in data.areas if known[c].level not in levels]:
+            allowed = ", ".join(sorted(level.value for level in levels))
+            raise InvalidInput(
+                "areas", f"a {data.role.value} covers {allowed}; not {', '.join(wrong)}"
+            )
+    for name, model, visible in (
+        ("schools", School, scoping.schools(actor)),
+        ("classes", SchoolClass, scoping.classes(actor)),
+    ):
+        ids = getattr(data, name)
+        if ids:
+            reachable = set(
+                (await session.exec(select(model.id).where(col(model.id).in_(ids), visible))).all()
+            )
+            if missing := [str(i) for i in ids if i not in reachable]:
+                raise InvalidInput(name, "unknown or outside your scope: " + ", ".join(missing))
+    if data.api_scopes and data.role is not UserRole.INTEGRATION_CLIENT:
+        raise InvalidInput("api_scopes", "only integration clients are granted API scopes")
+    if unknown := sorted(set(data.api_scopes) - set(permissions.api_scopes())):
+        raise InvalidInput("api_scopes", "unknown scopes: " + ", ".join(unknown))
+
+
+async def create(*, session: AsyncSession, actor: Actor, data: UserCreate) -> UserCreated:
+    permissions.require(actor, Resource.USER, Action.WRITE)
+    await _check_binding(session=session, actor=actor, data=data)
+    password = data.password or one_time_password()
+    if problems := auth.policy_problems(password, data.username):
+        raise InvalidInput("password", "; ".join(problems))
+    if (await session.exec(select(User.id).where(User.username == data.username))).first():
+        raise Conflict(f"The username {data.username} is taken.")
+    user = User(
+        username=data.username,
+        display_name=data.display_name,
+        phone=data.phone,
+        role=data.role,
+        password_hash=hash_password(password),
+        must_change_password=True,
+        api_scopes=" ".join(sorted(set(data.api_scopes))) or None,
+    )
+    session.add(user)
+    await session.flush()  # the scopes refer to the user
+    session.add_all(
+        [UserScope(user_id=user.id, area_code=code) for code in data.areas]
+        + [UserScope(user_id=user.id, school_id=i) for i in data.schools]
+        + [UserScope(user_id=user.id, class_id=i) for i in data.classes]
+    )
+    after = {
+        **audit.snapshot(user, exclude=_SECRET_FIELDS),
+        "areas": data.areas,
+        "schools": [str(i) for i in data.schools],
+        "classes": [str(i) for i in data.classes],
+    }
+    audit.record(
+        session=session,
+        action=AuditAction.CREATE,
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        changes=audit.diff(None, after),
+    )
+    try:
+        await session.commit()
+    except IntegrityError as exc:  # a concurrent create took the name first
+        await session.rollback()
+        raise Conflict(f"The username {data.username} is taken.") from exc
+    coverage = (await _coverage(session=session, user_ids=[user.id]))[user.id]
+    return UserCreated.model_validate(
+        {**_out(user, coverage).model_dump(), "one_time_password": password}
+    )
+
+
+async def search(
+    *, session: AsyncSession, actor: Actor, role: UserRole | None, limit: int, offset: int
+) -> tuple[list[UserOut], int]:
+    permissions.require(actor, Resource.USER, Action.READ)
+    conditions = [_visible(actor)]
+    if role:
+        conditions.append(col(User.role) == role)
+    total = (await session.exec(select(func.count()).select_from(User).where(*conditions))).one()
+    users = (
+        await session.exec(
+            select(User).where(*conditions).order_by(col(User.username)).limit(limit).offset(offset)
+        )
+    ).all()
+    coverage = await _coverage(session=session, user_ids=[u.id for u in users])
+    return [_out(u, coverage[u.id]) for u in users], total
+
+
+async def _visible_user(*, session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> User:
+    return await scoping.one(
+        session=session, model=User, object_id=user_id, visible=_visible(actor)
+    )
+
+
+async def get(*, session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> UserOut:
+    permissions.require(actor, Resource.USER, Action.READ)
+    user = await _visible_user(session=session, actor=actor, user_id=user_id)
+    return _out(user, (await _coverage(session=session, user_ids=[user.id]))[user.id])
+
+
+async def update(
+    *, session: AsyncSession, actor: Actor, user_id: uuid.UUID, data: UserUpdate
+) -> UserOut:
+    permissions.require(actor, Resource.USER, Action.WRITE)
+    user = await _visible_user(session=session, actor=actor, user_id=user_id)
+    before = audit.snapshot(user, exclude=_SECRET_FIELDS)
+    for name, value in data.model_dump(exclude_unset=True).items():
+        if value is None and name != "phone":
+            raise InvalidInput(name, "may not be empty")
+        setattr(user, name, value)
+    if user.id == actor.user_id and user.is_active is False:
+        raise InvalidInput("is_active", "you cannot disable your own account")
+    changes = audit.diff(before, audit.snapshot(user, exclude=_SECRET_FIELDS))
+    if changes:
+        user.version += 1
+        session.add(user)
+        if "is_active" in changes and not user.is_active:
+            await tokens.revoke_user(session=session, user_id=user.id, reason="disabled")
+        audit.record(
+            session=session,
+            action=AuditAction.UPDATE,
+            actor=actor,
+            object_type="user",
+            object_id=user.id,
+            changes=changes,
+        )
+        await session.commit()
+    return _out(user, (await _coverage(session=session, user_ids=[user.id]))[user.id])
+
+
+async def reset_password(
+    *, session: AsyncSession, actor: Actor, user_id: uuid.UUID
+) -> OneTimePassword:
+    """A forgotten password: a new one-time password, the lock lifted, every session ended."""
+    permissions.require(actor, Resource.USER, Action.WRITE)
+    user = await _visible_user(session=session, actor=actor, user_id=user_id)
+    password = one_time_password()
+    before = audit.snapshot(user, exclude=_SECRET_FIELDS)
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.version += 1
+    session.add(user)
+    await tokens.revoke_user(session=session, user_id=user.id, reason="password reset")
+    audit.record(
+        session=session,
+        action=AuditAction.PASSWORD_RESET,
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        changes={
+            **audit.diff(before, audit.snapshot(user, exclude=_SECRET_FIELDS)),
+            "password": {"before": "***", "after": "***"},
+        },
+    )
+    await session.commit()
+    return OneTimePassword(one_time_password=password)

@@ -1,0 +1,69 @@
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from api.models.vocabulary import UserRole
+from api.schemas.me import CoveredArea, CoveredUnit
+
+Username = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{2,59}$"),
+    Field(description="3-60 lower-case letters, digits, '.', '_' or '-'", examples=["li.hua"]),
+]
+Mobile = Annotated[
+    str, StringConstraints(pattern=r"^1[3-9]\d{9}$"), Field(examples=["13812345678"])
+]
+AreaCode = Annotated[str, StringConstraints(pattern=r"^\d{6}(\d{3}){0,3}$")]
+
+
+class UserCreate(BaseModel):
+    """A new account. Without ``password`` one is generated; either way it is a one-time
+    password that must be changed at first login."""
+
+    username: Username
+    display_name: Annotated[
+        str, StringConstraints(min_length=1, max_length=50, strip_whitespace=True)
+    ]
+    phone: Mobile | None = None
+    role: UserRole
+    areas: list[AreaCode] = Field(default=[], max_length=50)
+    schools: list[uuid.UUID] = Field(default=[], max_length=50)
+    classes: list[uuid.UUID] = Field(default=[], max_length=50)
+    api_scopes: list[str] = Field(default=[], max_length=60, description="integration clients only")
+    password: Annotated[str, StringConstraints(max_length=128)] | None = None
+
+
+class UserUpdate(BaseModel):
+    display_name: (
+        Annotated[str, StringConstraints(min_length=1, max_length=50, strip_whitespace=True)] | None
+    ) = None
+    phone: Mobile | None = None
+    is_active: bool | None = None
+
+
+class UserOut(BaseModel):
+    id: uuid.UUID
+    username: str
+    display_name: str
+    phone: str | None
+    role: UserRole
+    is_active: bool
+    must_change_password: bool
+    locked_until: datetime | None
+    last_login_at: datetime | None
+    areas: list[CoveredArea]
+    schools: list[CoveredUnit]
+    classes: list[CoveredUnit]
+    api_scopes: list[str]
+    version: int
+    created_at: datetime
+
+
+class OneTimePassword(BaseModel):
+    one_time_password: str = Field(description="shown once; give it to the user in person")
+
+
+class UserCreated(UserOut, OneTimePassword):
+    pass

@@ -1,0 +1,40 @@
+"""Masking of personal identifiers, as Chinese public systems print them.
+
+An ID number keeps its area prefix and last four (510821********1234): enough for a clerk to
+tell two children apart and to find the household's area, not enough to misuse. A mobile number
+keeps its first three and last four (138****5678).
+"""
+
+from dataclasses import dataclass
+
+
+def id_number(value: str | None) -> str | None:
+    if not value:
+        return value
+    if len(value) <= 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def phone(value: str | None) -> str | None:
+    if not value:
+        return value
+    if len(value) <= 7:
+        return "*" * (len(value) - 2) + value[-2:]
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What one caller may see of identifiers: in full, or masked."""
+
+    full: bool
+
+    def id_number(self, value: str | None) -> str | None:
+        return value if self.full else id_number(value)
+
+    def phone(self, value: str | None) -> str | None:
+        return value if self.full else phone(value)
+
+
+MASKED = Disclosure(full=False)

@@ -1,0 +1,76 @@
+"""Schools and their classes, as far as the caller's scope reaches."""
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, func, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.models import School, SchoolClass
+from api.models.vocabulary import SchoolKind
+from api.schemas.schools import SchoolClassOut, SchoolDetail, SchoolOut
+from api.services import permissions, scoping, text_search
+from api.services.actors import Actor
+from api.services.permissions import Action, Resource
+
+
+@dataclass(frozen=True)
+class SchoolFilter:
+    area: str | None = None
+    kind: SchoolKind | None = None
+    q: str | None = None  # name or school code
+
+
+def _conditions(actor: Actor, filters: SchoolFilter) -> list[ColumnElement[bool]]:
+    conditions = [scoping.schools(actor), col(School.removed_at).is_(None)]
+    if filters.area:
+        conditions.append(scoping.in_area(School.area_code, filters.area))
+    if filters.kind:
+        conditions.append(col(School.kind) == filters.kind)
+    if filters.q and filters.q.strip():
+        q = filters.q.strip()
+        conditions.append(
+            or_(text_search.contains(School.name, q), text_search.starts_with(School.code, q))
+        )
+    return conditions
+
+
+async def search(
+    *, session: AsyncSession, actor: Actor, filters: SchoolFilter, limit: int, offset: int
+) -> tuple[list[SchoolOut], int]:
+    permissions.require(actor, Resource.SCHOOL, Action.READ)
+    conditions = _conditions(actor, filters)
+    total = (await session.exec(select(func.count()).select_from(School).where(*conditions))).one()
+    rows = await session.exec(
+        select(School)
+        .where(*conditions)
+        .order_by(col(School.area_code), col(School.code))
+        .limit(limit)
+        .offset(offset)
+    )
+    return [SchoolOut.model_validate(s, from_attributes=True) for s in rows.all()], total
+
+
+async def get(*, session: AsyncSession, actor: Actor, school_id: uuid.UUID) -> SchoolDetail:
+    permissions.require(actor, Resource.SCHOOL, Action.READ)
+    school = await scoping.one(
+        session=session, model=School, object_id=school_id, visible=scoping.schools(actor)
+    )
+    classes = (
+        await session.exec(
+            select(SchoolClass)
+            .where(col(SchoolClass.school_id) == school.id, scoping.classes(actor))
+            .order_by(
+                col(SchoolClass.school_year).desc(),
+                col(SchoolClass.grade),
+                col(SchoolClass.number),
+            )
+        )
+    ).all()
+    return SchoolDetail.model_validate(
+        {
+            **school.model_dump(),
+            "classes": [SchoolClassOut.model_validate(c, from_attributes=True) for c in classes],
+        }
+    )

@@ -1,0 +1,139 @@
+"""Who may see which personal data: the one place every query of it passes through.
+
+A user covers area subtrees (by official code), schools, or classes (UserScope). The
+government line sees by residence: the children and households living in its areas. The
+school line sees by registration: the pupils enrolled at its schools, or in its classes, this
+school year or the last (so that a child who left in the summer is still the school's to find).
+Everything else is invisible: outside the scope an object is "not found", never "forbidden",
+so that its existence does not leak.
+
+Each function returns a WHERE clause to add to a query; none loads anything itself.
+"""
+
+import uuid
+from datetime import date
+from typing import TypeVar
+
+from sqlalchemy import ColumnElement, false, or_
+from sqlmodel import SQLModel, and_, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.models import Child, Enrolment, Household, School, SchoolClass, UserScope
+from api.services import school_age
+from api.services.actors import Actor
+from api.services.errors import NotFound
+from api.settings import Settings
+
+# Official codes are digit strings, and ':' sorts right after '9': the range [code, code + ':')
+# is exactly the subtree, and an index on the code serves it.
+_AFTER_DIGITS = ":"
+
+M = TypeVar("M", bound=SQLModel)
+
+
+def in_area(column: object, code: str) -> ColumnElement[bool]:
+    """The column's area lies in the subtree of ``code`` (the area itself included)."""
+    column = col(column)
+    return and_(column >= code, column < code + _AFTER_DIGITS)
+
+
+def _in_any_area(column: object, codes: tuple[str, ...]) -> ColumnElement[bool]:
+    return or_(false(), *(in_area(column, code) for code in codes))
+
+
+def recent_terms_floor(settings: Settings, today: date | None) -> str:
+    year = school_age.school_year_of(today or date.today(), settings)
+    return f"{year - 1}-"  # terms are named "2026-2027-1": text order is time order
+
+
+def _enrolled_children(
+    actor: Actor, settings: Settings, today: date | None
+) -> ColumnElement[bool] | None:
+    by_school = col(Enrolment.school_id).in_(actor.school_ids) if actor.school_ids else None
+    by_class = col(Enrolment.class_id).in_(actor.class_ids) if actor.class_ids else None
+    where = [c for c in (by_school, by_class) if c is not None]
+    if not where:
+        return None
+    pupils = select(Enrolment.child_id).where(
+        col(Enrolment.child_id).is_not(None),
+        col(Enrolment.term) >= recent_terms_floor(settings, today),
+        or_(*where),
+    )
+    return col(Child.id).in_(pupils)
+
+
+def children(actor: Actor, *, settings: Settings, today: date | None = None) -> ColumnElement[bool]:
+    """The children the actor may see (removed ones are the caller's filter to add)."""
+    clauses: list[ColumnElement[bool]] = []
+    if actor.area_codes:
+        clauses.append(_in_any_area(Child.area_code, actor.area_codes))
+    if (enrolled := _enrolled_children(actor, settings, today)) is not None:
+        clauses.append(enrolled)
+    return or_(false(), *clauses)
+
+
+def households(
+    actor: Actor, *, settings: Settings, today: date | None = None
+) -> ColumnElement[bool]:
+    """Households in the actor's areas, or with a child the actor's school or class teaches."""
+    clauses: list[ColumnElement[bool]] = []
+    if actor.area_codes:
+        clauses.append(_in_any_area(Household.area_code, actor.area_codes))
+    if (enrolled := _enrolled_children(actor, settings, today)) is not None:
+        clauses.append(col(Household.id).in_(select(Child.household_id).where(enrolled)))
+    return or_(false(), *clauses)
+
+
+def schools(actor: Actor) -> ColumnElement[bool]:
+    """Schools located in the actor's areas, the actor's schools, and the schools of its classes."""
+    clauses: list[ColumnElement[bool]] = []
+    if actor.area_codes:
+        clauses.append(_in_any_area(School.area_code, actor.area_codes))
+    if actor.school_ids:
+        clauses.append(col(School.id).in_(actor.school_ids))
+    if actor.class_ids:
+        of_classes = select(SchoolClass.school_id).where(col(SchoolClass.id).in_(actor.class_ids))
+        clauses.append(col(School.id).in_(of_classes))
+    return or_(false(), *clauses)
+
+
+def classes(actor: Actor) -> ColumnElement[bool]:
+    """A teacher sees their own classes; whoever covers a school or area sees all its classes."""
+    clauses: list[ColumnElement[bool]] = []
+    if actor.class_ids:
+        clauses.append(col(SchoolClass.id).in_(actor.class_ids))
+    if actor.school_ids:
+        clauses.append(col(SchoolClass.school_id).in_(actor.school_ids))
+    if actor.area_codes:
+        located = select(School.id).where(_in_any_area(School.area_code, actor.area_codes))
+        clauses.append(col(SchoolClass.school_id).in_(located))
+    return or_(false(), *clauses)
+
+
+def user_scopes(actor: Actor) -> ColumnElement[bool]:
+    """The coverage rows (UserScope) that fall inside the actor's own: an administrator
+    manages the accounts working within their county and no others."""
+    clauses: list[ColumnElement[bool]] = []
+    if actor.area_codes:
+        clauses.append(_in_any_area(UserScope.area_code, actor.area_codes))
+    clauses.append(col(UserScope.school_id).in_(select(School.id).where(schools(actor))))
+    clauses.append(col(UserScope.class_id).in_(select(SchoolClass.id).where(classes(actor))))
+    return or_(*clauses)
+
+
+def outside_areas(actor: Actor, codes: list[str]) -> list[str]:
+    """Those of ``codes`` that lie outside every area the actor covers."""
+    return [c for c in codes if not any(c.startswith(own) for own in actor.area_codes)]
+
+
+async def one(
+    *, session: AsyncSession, model: type[M], object_id: uuid.UUID, visible: ColumnElement[bool]
+) -> M:
+    """The object if it exists and the actor may see it; otherwise "not found", the same answer
+    for both, so that an id from another area tells the caller nothing."""
+    found = (
+        await session.exec(select(model).where(col(model.id) == object_id, visible))  # type: ignore[attr-defined]
+    ).first()
+    if found is None or getattr(found, "removed_at", None) is not None:
+        raise NotFound(f"No {model.__tablename__} {object_id} here.")
+    return found
