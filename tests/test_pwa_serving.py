@@ -68,3 +68,8 @@ async def test_the_real_build_is_served_in_chinese(settings: Settings) -> None:
     assert '<html lang="zh-CN">' in page.text
     assert "<title>保学通</title>" in page.text
     assert manifest.json()["name"] == "保学通"
+    # The app's own policy holds for the real build: its scripts are files, none inline.
+    assert "script-src 'self';" in page.headers["content-security-policy"]
+    assert "<script>" not in page.text
+    assert "cache-control" in page.headers
+    assert page.headers["cache-control"] == "no-cache"

@@ -8,6 +8,9 @@
 Children (all in grade 3 this school year):
     dong_a: lives in 东村, class 东3-1      dong_b: lives in 东村, class 东3-2
     nan_a:  lives in 南村, class 东3-1      xi_a:   lives in 西村, class 西3-1
+
+And next door, outside everyone's reach unless said otherwise, 519902 邻县 with 邻村, 邻县小学
+and lin_a (孙小虎) in its class 邻3-1: the ids a caller from 测试县 must never get at.
 """
 
 import uuid
@@ -41,6 +44,7 @@ from tests.factories import Login, make_user
 COUNTY, EAST, WEST = "519901", "519901001", "519901002"
 DONG, NAN, XI = "519901001001", "519901001002", "519901002001"
 DONG_GROUP = "519901001001001"
+NEIGHBOUR, NEIGHBOUR_TOWN, NEIGHBOUR_VILLAGE = "519902", "519902001", "519902001001"
 
 
 @dataclass
@@ -81,12 +85,21 @@ async def build(session: AsyncSession, settings: Settings, today: date | None = 
             Area(code=NAN, name="南村", level=AreaLevel.VILLAGE, parent_code=EAST),
             Area(code=XI, name="西村", level=AreaLevel.VILLAGE, parent_code=WEST),
             Area(code=DONG_GROUP, name="东村一组", level=AreaLevel.GROUP, parent_code=DONG),
+            Area(code=NEIGHBOUR, name="邻县", level=AreaLevel.COUNTY),
+            Area(code=NEIGHBOUR_TOWN, name="邻镇", level=AreaLevel.TOWNSHIP, parent_code=NEIGHBOUR),
+            Area(
+                code=NEIGHBOUR_VILLAGE,
+                name="邻村",
+                level=AreaLevel.VILLAGE,
+                parent_code=NEIGHBOUR_TOWN,
+            ),
         ]
     )
     await session.flush()
     for key, name, area, code in (
         ("east", "东镇中心小学", EAST, "2151990101"),
         ("west", "西镇小学", WEST, "2151990201"),
+        ("neighbour", "邻县小学", NEIGHBOUR_TOWN, "2151990301"),
     ):
         school = School(
             code=code,
@@ -104,6 +117,7 @@ async def build(session: AsyncSession, settings: Settings, today: date | None = 
         ("east-3-1", "east", 1),
         ("east-3-2", "east", 2),
         ("west-3-1", "west", 1),
+        ("neighbour-3-1", "neighbour", 1),
     ):
         klass = SchoolClass(
             school_id=world.schools[school_key],
@@ -122,6 +136,7 @@ async def build(session: AsyncSession, settings: Settings, today: date | None = 
             ("dong_b", "李小红", DONG, "east-3-2"),
             ("nan_a", "王小刚", NAN, "east-3-1"),
             ("xi_a", "赵小丽", XI, "west-3-1"),
+            ("lin_a", "孙小虎", NEIGHBOUR_VILLAGE, "neighbour-3-1"),
         ),
         start=1,
     ):

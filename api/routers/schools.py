@@ -2,7 +2,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from api.deps import ActorDep, SessionDep
+from api.deps import ActorDep, SessionDep, SettingsDep
 from api.models.vocabulary import SchoolKind
 from api.schemas.common import AreaQuery, Limit, Offset, Page, SearchQuery
 from api.schemas.schools import SchoolDetail, SchoolOut
@@ -16,6 +16,7 @@ router = APIRouter(prefix="/schools", tags=["schools"])
 async def list_schools(
     actor: ActorDep,
     session: SessionDep,
+    settings: SettingsDep,
     area: AreaQuery = None,
     kind: SchoolKind | None = None,
     q: SearchQuery = None,
@@ -24,7 +25,12 @@ async def list_schools(
 ) -> Page[SchoolOut]:
     filters = SchoolFilter(area=area, kind=kind, q=q)
     items, total = await schools.search(
-        session=session, actor=actor, filters=filters, limit=limit, offset=offset
+        session=session,
+        actor=actor,
+        settings=settings,
+        filters=filters,
+        limit=limit,
+        offset=offset,
     )
     return Page(items=items, total=total, limit=limit, offset=offset)
 
@@ -32,5 +38,7 @@ async def list_schools(
 @router.get(
     "/{school_id}", summary="One school with its classes", responses={401: {}, 403: {}, 404: {}}
 )
-async def get_school(school_id: uuid.UUID, actor: ActorDep, session: SessionDep) -> SchoolDetail:
-    return await schools.get(session=session, actor=actor, school_id=school_id)
+async def get_school(
+    school_id: uuid.UUID, actor: ActorDep, session: SessionDep, settings: SettingsDep
+) -> SchoolDetail:
+    return await schools.get(session=session, actor=actor, settings=settings, school_id=school_id)

@@ -13,6 +13,7 @@ from api.schemas.schools import SchoolClassOut, SchoolDetail, SchoolOut
 from api.services import permissions, scoping, text_search
 from api.services.actors import Actor
 from api.services.permissions import Action, Resource
+from api.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,11 @@ class SchoolFilter:
     q: str | None = None  # name or school code
 
 
-def _conditions(actor: Actor, filters: SchoolFilter) -> list[ColumnElement[bool]]:
-    conditions = [scoping.schools(actor), col(School.removed_at).is_(None)]
+def _conditions(
+    actor: Actor, settings: Settings, filters: SchoolFilter
+) -> list[ColumnElement[bool]]:
+    visible = scoping.schools_attended(actor, settings=settings)
+    conditions = [visible, col(School.removed_at).is_(None)]
     if filters.area:
         conditions.append(scoping.in_area(School.area_code, filters.area))
     if filters.kind:
@@ -37,10 +41,16 @@ def _conditions(actor: Actor, filters: SchoolFilter) -> list[ColumnElement[bool]
 
 
 async def search(
-    *, session: AsyncSession, actor: Actor, filters: SchoolFilter, limit: int, offset: int
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    filters: SchoolFilter,
+    limit: int,
+    offset: int,
 ) -> tuple[list[SchoolOut], int]:
     permissions.require(actor, Resource.SCHOOL, Action.READ)
-    conditions = _conditions(actor, filters)
+    conditions = _conditions(actor, settings, filters)
     total = (await session.exec(select(func.count()).select_from(School).where(*conditions))).one()
     rows = await session.exec(
         select(School)
@@ -52,10 +62,15 @@ async def search(
     return [SchoolOut.model_validate(s, from_attributes=True) for s in rows.all()], total
 
 
-async def get(*, session: AsyncSession, actor: Actor, school_id: uuid.UUID) -> SchoolDetail:
+async def get(
+    *, session: AsyncSession, actor: Actor, settings: Settings, school_id: uuid.UUID
+) -> SchoolDetail:
     permissions.require(actor, Resource.SCHOOL, Action.READ)
     school = await scoping.one(
-        session=session, model=School, object_id=school_id, visible=scoping.schools(actor)
+        session=session,
+        model=School,
+        object_id=school_id,
+        visible=scoping.schools_attended(actor, settings=settings),
     )
     classes = (
         await session.exec(

@@ -85,7 +85,7 @@ def households(
 
 
 def schools(actor: Actor) -> ColumnElement[bool]:
-    """Schools located in the actor's areas, the actor's schools, and the schools of its classes."""
+    """The schools an actor answers for: located in their areas, their own, or their classes'."""
     clauses: list[ColumnElement[bool]] = []
     if actor.area_codes:
         clauses.append(_in_any_area(School.area_code, actor.area_codes))
@@ -95,6 +95,20 @@ def schools(actor: Actor) -> ColumnElement[bool]:
         of_classes = select(SchoolClass.school_id).where(col(SchoolClass.id).in_(actor.class_ids))
         clauses.append(col(School.id).in_(of_classes))
     return or_(false(), *clauses)
+
+
+def schools_attended(
+    actor: Actor, *, settings: Settings, today: date | None = None
+) -> ColumnElement[bool]:
+    """The schools an actor may read: their own (``schools``) and those the children they see
+    attend, wherever these are, so that a village cadre knows where each child studies."""
+    attended = select(Enrolment.school_id).where(
+        col(Enrolment.term) >= recent_terms_floor(settings, today),
+        col(Enrolment.child_id).in_(
+            select(Child.id).where(children(actor, settings=settings, today=today))
+        ),
+    )
+    return or_(schools(actor), col(School.id).in_(attended))
 
 
 def classes(actor: Actor) -> ColumnElement[bool]:

@@ -1,0 +1,235 @@
+"""The permission matrix walked whole, over every route of the API, and no IDOR anywhere.
+
+ROUTES names each route with the (resource, action) it needs. A route missing from it fails
+``test_every_route_is_walked``, so no endpoint can be added without joining the walk.
+"""
+
+import itertools
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.models.vocabulary import UserRole
+from api.services.actors import Actor
+from api.services.permissions import MATRIX, Action, Resource, allowed
+from api.settings import Settings
+from tests import world as w
+from tests.factories import Login, bearer, make_user, token_for
+
+_names = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str  # with {child}, {household}, {school}, {user} to fill in
+    body: Callable[[], dict[str, Any]] | None = None
+
+
+def _new_account() -> dict[str, Any]:
+    return {
+        "username": f"walk.{next(_names)}",
+        "display_name": "新村干部",
+        "role": "village_cadre",
+        "areas": [w.DONG],
+    }
+
+
+def _rename() -> dict[str, Any]:
+    return {"display_name": f"改名{next(_names)}"}
+
+
+OPEN = None  # a route anyone (or any logged-in user) may call
+ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
+    ("GET", "/api/v1/health"): OPEN,
+    ("POST", "/api/v1/auth/token"): OPEN,
+    ("POST", "/api/v1/auth/refresh"): OPEN,
+    ("POST", "/api/v1/auth/logout"): OPEN,
+    ("GET", "/api/v1/me"): OPEN,
+    ("POST", "/api/v1/me/password"): OPEN,
+    ("GET", "/api/v1/users"): (Call("GET", "/api/v1/users"), Resource.USER, Action.READ),
+    ("POST", "/api/v1/users"): (
+        Call("POST", "/api/v1/users", _new_account),
+        Resource.USER,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/users/{user_id}"): (
+        Call("GET", "/api/v1/users/{user}"),
+        Resource.USER,
+        Action.READ,
+    ),
+    ("PATCH", "/api/v1/users/{user_id}"): (
+        Call("PATCH", "/api/v1/users/{user}", _rename),
+        Resource.USER,
+        Action.WRITE,
+    ),
+    ("POST", "/api/v1/users/{user_id}/password-reset"): (
+        Call("POST", "/api/v1/users/{user}/password-reset"),
+        Resource.USER,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/schools"): (Call("GET", "/api/v1/schools"), Resource.SCHOOL, Action.READ),
+    ("GET", "/api/v1/schools/{school_id}"): (
+        Call("GET", "/api/v1/schools/{school}"),
+        Resource.SCHOOL,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/households"): (
+        Call("GET", "/api/v1/households"),
+        Resource.HOUSEHOLD,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/households/{household_id}"): (
+        Call("GET", "/api/v1/households/{household}"),
+        Resource.HOUSEHOLD,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/children"): (Call("GET", "/api/v1/children"), Resource.CHILD, Action.READ),
+    ("GET", "/api/v1/children/{child_id}"): (
+        Call("GET", "/api/v1/children/{child}"),
+        Resource.CHILD,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/audit-events"): (
+        Call("GET", "/api/v1/audit-events"),
+        Resource.AUDIT,
+        Action.READ,
+    ),
+}
+# Each role with the coverage it has in the walk, inside 测试县.
+COVERAGE: dict[UserRole, dict[str, str]] = {
+    UserRole.COUNTY_ADMIN: {"area_code": w.COUNTY},
+    UserRole.SUPERVISOR: {"area_code": w.COUNTY},
+    UserRole.TOWNSHIP_OFFICER: {"area_code": w.EAST},
+    UserRole.VILLAGE_CADRE: {"area_code": w.DONG},
+    UserRole.PRINCIPAL: {"school": "east"},
+    UserRole.TEACHER: {"klass": "east-3-1"},
+}
+PEOPLE = list(COVERAGE)
+OBJECT_ROUTES = [key for key, walk in ROUTES.items() if walk and "{" in walk[0].path]
+
+
+@pytest.fixture
+async def world(session: AsyncSession, settings: Settings) -> w.World:
+    return await w.build(session, settings)
+
+
+def test_every_route_is_walked(app: FastAPI) -> None:
+    served = {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        for method in operations
+    }
+    assert served == set(ROUTES), "add the new route to ROUTES, with what it needs"
+
+
+def test_the_matrix_names_every_role_and_write_implies_read() -> None:
+    assert set(MATRIX) == set(UserRole)
+    for role, grants in MATRIX.items():
+        for resource, actions in grants.items():
+            if Action.WRITE in actions:
+                assert Action.READ_PERSONAL in actions, (role, resource)
+            if actions:
+                assert Action.READ in actions, (role, resource)
+
+
+async def _fill(call: Call, ids: dict[str, uuid.UUID]) -> str:
+    return call.path.format(**{k: str(v) for k, v in ids.items()})
+
+
+async def _send(
+    client: httpx.AsyncClient, call: Call, ids: dict[str, uuid.UUID], headers: dict[str, str]
+) -> httpx.Response:
+    body = call.body() if call.body else None
+    return await client.request(call.method, await _fill(call, ids), json=body, headers=headers)
+
+
+async def _login(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World, role: UserRole
+) -> tuple[Login, dict[str, str]]:
+    login = await world.login(session, role, **COVERAGE[role])
+    return login, bearer((await token_for(client, login))["access_token"])
+
+
+@pytest.mark.parametrize("role", PEOPLE, ids=[r.value for r in PEOPLE])
+async def test_each_role_gets_exactly_what_the_matrix_grants(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World, role: UserRole
+) -> None:
+    login, headers = await _login(client, session, world, role)
+    colleague = await world.login(session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
+    own = {
+        "child": world.children["dong_a"],
+        "household": world.households["dong_a"],
+        "school": world.schools["east"],
+        "user": colleague.user_id,
+    }
+    actor = Actor(user_id=login.user_id, username=login.username, role=role)
+    for walk in ROUTES.values():
+        if walk is None:
+            continue
+        call, resource, action = walk
+        response = await _send(client, call, own, headers)
+        if allowed(actor, resource, action):
+            assert response.status_code in (200, 201), (role, call, response.text)
+        else:
+            assert response.status_code == 403, (role, call, response.status_code)
+            assert response.json()["type"] == "urn:baoxue:problem:forbidden"
+    # Read personal: a detail is whole exactly for the roles granted it.
+    detail = await client.get(f"/api/v1/children/{own['child']}", headers=headers)
+    full = allowed(actor, Resource.CHILD, Action.READ_PERSONAL)
+    assert detail.json()["masked"] is (not full), role
+
+
+@pytest.mark.parametrize("role", PEOPLE, ids=[r.value for r in PEOPLE])
+async def test_no_object_of_another_area_is_reachable_by_id(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World, role: UserRole
+) -> None:
+    login, headers = await _login(client, session, world, role)
+    stranger = await make_user(session, role=UserRole.VILLAGE_CADRE, area_code=w.NEIGHBOUR_VILLAGE)
+    actor = Actor(user_id=login.user_id, username=login.username, role=role)
+    elsewhere = {
+        "child": world.children["lin_a"],
+        "household": world.households["lin_a"],
+        "school": world.schools["neighbour"],
+        "user": stranger.user_id,
+    }
+    for key in OBJECT_ROUTES:
+        walk = ROUTES[key]
+        assert walk is not None
+        call, resource, action = walk
+        response = await _send(client, call, elsewhere, headers)
+        expected = 404 if allowed(actor, resource, action) else 403
+        assert response.status_code == expected, (role, key, response.status_code)
+        # Nor does an id that exists nowhere answer differently from one that exists elsewhere.
+        nowhere = dict.fromkeys(elsewhere, uuid.uuid4())
+        assert (await _send(client, call, nowhere, headers)).status_code == expected
+
+
+async def test_integration_clients_get_what_their_scopes_say(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    async def client_headers(scopes: str) -> dict[str, str]:
+        machine = await make_user(
+            session, role=UserRole.INTEGRATION_CLIENT, api_scopes=scopes, area_code=w.COUNTY
+        )
+        form = {"grant_type": "client_credentials", "client_id": machine.username,
+                "client_secret": machine.password}  # fmt: skip
+        issued = await client.post("/api/v1/auth/token", data=form)
+        return bearer(issued.json()["access_token"])
+
+    child = f"/api/v1/children/{world.children['xi_a']}"
+    reader = await client_headers("children:read")
+    assert (await client.get("/api/v1/children", headers=reader)).json()["total"] == 4
+    assert (await client.get(child, headers=reader)).json()["masked"] is True
+    assert (await client.get("/api/v1/households", headers=reader)).status_code == 403
+    assert (await client.get("/api/v1/users", headers=reader)).status_code == 403
+    outside = f"/api/v1/children/{world.children['lin_a']}"
+    assert (await client.get(outside, headers=reader)).status_code == 404
+    personal = await client_headers("children:read_personal")
+    assert (await client.get(child, headers=personal)).json()["masked"] is False

@@ -1,0 +1,240 @@
+"""Administrators create and manage accounts within their county; one-time passwords."""
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.models import AuditEvent, User
+from api.models.vocabulary import AuditAction, UserRole
+from api.settings import Settings
+from tests import world as w
+from tests.factories import Login, bearer, make_user, token_for
+
+USERS = "/api/v1/users"
+
+
+@pytest.fixture
+async def world(session: AsyncSession, settings: Settings) -> w.World:
+    return await w.build(session, settings)
+
+
+@pytest.fixture
+async def admin(client: httpx.AsyncClient, session: AsyncSession, world: w.World) -> dict[str, str]:
+    login = await world.login(session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
+    return bearer((await token_for(client, login))["access_token"])
+
+
+def cadre(**overrides: Any) -> dict[str, Any]:
+    return {
+        "username": "wang.cun",
+        "display_name": "王村长",
+        "phone": "13900001111",
+        "role": "village_cadre",
+        "areas": [w.DONG],
+        **overrides,
+    }
+
+
+async def test_a_new_account_must_change_its_one_time_password_first(
+    client: httpx.AsyncClient, session: AsyncSession, admin: dict[str, str]
+) -> None:
+    created = await client.post(USERS, json=cadre(), headers=admin)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["must_change_password"] is True
+    assert body["areas"] == [{"code": w.DONG, "name": "东村", "level": "village"}]
+    password = body["one_time_password"]
+    assert len(password) == 12
+    login = Login("wang.cun", password, body["id"])
+    issued = await token_for(client, login)
+    headers = bearer(issued["access_token"])
+    blocked = await client.get("/api/v1/children", headers=headers)
+    assert blocked.status_code == 403
+    assert blocked.json()["type"] == "urn:baoxue:problem:password-change-required"
+    changed = await client.post(
+        "/api/v1/me/password",
+        json={"current_password": password, "new_password": "dongcun-2026-ok"},
+        headers=headers,
+    )
+    assert changed.status_code == 204
+    assert (await client.get("/api/v1/children", headers=headers)).json()["total"] == 2
+
+    [entry] = (
+        await session.exec(select(AuditEvent).where(col(AuditEvent.action) == AuditAction.CREATE))
+    ).all()
+    assert entry.object_id == body["id"]
+    assert entry.changes is not None
+    assert entry.changes["username"] == {"before": None, "after": "wang.cun"}
+    assert entry.changes["areas"] == {"before": None, "after": [w.DONG]}
+    assert "password_hash" not in entry.changes
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"username": "王"}, "username"),
+        ({"username": "ab"}, "username"),
+        ({"phone": "1234"}, "phone"),
+        ({"role": "mayor"}, "role"),
+        ({"display_name": ""}, "display_name"),
+        ({"areas": ["51990"]}, "areas"),
+        ({"areas": ["519901009009"]}, "areas"),  # no such village
+        ({"areas": [w.NEIGHBOUR_VILLAGE]}, "areas"),  # outside the administrator's county
+        ({"areas": [w.EAST]}, "areas"),  # a township is not a village cadre's to cover
+        ({"areas": []}, "areas"),
+        ({"role": "teacher"}, "areas"),  # a teacher is bound to classes
+        ({"api_scopes": ["children:read"]}, "api_scopes"),
+        ({"password": "short1"}, "password"),
+        ({"password": "wang.cun-2026x"}, "password"),  # contains the username
+    ],
+)
+async def test_bad_accounts_are_refused_naming_the_field_and_store_nothing(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    admin: dict[str, str],
+    overrides: dict[str, Any],
+    field: str,
+) -> None:
+    before = (await session.exec(select(func.count()).select_from(User))).one()
+    response = await client.post(USERS, json=cadre(**overrides), headers=admin)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["loc"][:2] == ["body", field]
+    assert (await session.exec(select(func.count()).select_from(User))).one() == before
+
+
+async def test_principals_teachers_and_clients_are_bound_to_what_they_work_on(
+    client: httpx.AsyncClient, admin: dict[str, str], world: w.World
+) -> None:
+    principal = await client.post(
+        USERS,
+        json=cadre(
+            username="zhang.xz", role="principal", areas=[], schools=[str(world.schools["east"])]
+        ),
+        headers=admin,
+    )
+    assert principal.status_code == 201, principal.text
+    assert principal.json()["schools"][0]["name"] == "东镇中心小学"
+    teacher = await client.post(
+        USERS,
+        json=cadre(
+            username="li.ls", role="teacher", areas=[], classes=[str(world.classes["east-3-2"])]
+        ),
+        headers=admin,
+    )
+    assert teacher.status_code == 201
+    assert teacher.json()["classes"][0]["name"] == "三年级2班"
+    far = await client.post(
+        USERS,
+        json=cadre(
+            username="far.xz", role="principal", areas=[], schools=[str(world.schools["neighbour"])]
+        ),
+        headers=admin,
+    )
+    assert far.status_code == 422
+    assert far.json()["errors"][0]["loc"] == ["body", "schools"]
+    machine = await client.post(
+        USERS,
+        json=cadre(
+            username="xueji.sync",
+            role="integration_client",
+            api_scopes=["roster:write", "children:read"],
+        ),
+        headers=admin,
+    )
+    assert machine.status_code == 201
+    assert machine.json()["api_scopes"] == ["children:read", "roster:write"]
+    unknown = await client.post(
+        USERS,
+        json=cadre(username="bad.sync", role="integration_client", api_scopes=["everything"]),
+        headers=admin,
+    )
+    assert unknown.status_code == 422
+
+
+async def test_a_taken_username_is_a_conflict(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    assert (await client.post(USERS, json=cadre(), headers=admin)).status_code == 201
+    again = await client.post(USERS, json=cadre(display_name="另一个"), headers=admin)
+    assert again.status_code == 409
+
+
+async def test_administrators_list_only_accounts_of_their_county(
+    client: httpx.AsyncClient, session: AsyncSession, admin: dict[str, str]
+) -> None:
+    await make_user(session, role=UserRole.VILLAGE_CADRE, username="here.cadre", area_code=w.XI)
+    await make_user(
+        session, role=UserRole.VILLAGE_CADRE, username="there.cadre", area_code=w.NEIGHBOUR_VILLAGE
+    )
+    listed = (await client.get(USERS, headers=admin, params={"role": "village_cadre"})).json()
+    assert [u["username"] for u in listed["items"]] == ["here.cadre"]
+    assert listed["items"][0]["areas"][0]["name"] == "西村"
+
+
+async def test_disabling_an_account_ends_its_sessions(
+    client: httpx.AsyncClient, session: AsyncSession, admin: dict[str, str]
+) -> None:
+    login = await make_user(session, role=UserRole.VILLAGE_CADRE, area_code=w.XI)
+    issued = await token_for(client, login)
+    disabled = await client.patch(
+        f"{USERS}/{login.user_id}", json={"is_active": False}, headers=admin
+    )
+    assert disabled.status_code == 200
+    assert disabled.json()["is_active"] is False
+    assert (
+        await client.get("/api/v1/me", headers=bearer(issued["access_token"]))
+    ).status_code == 401
+    refresh = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": issued["refresh_token"]}
+    )
+    assert refresh.status_code == 401
+    relogin = await client.post(
+        "/api/v1/auth/token", data={"username": login.username, "password": login.password}
+    )
+    assert relogin.status_code == 401
+    [entry] = (
+        await session.exec(select(AuditEvent).where(col(AuditEvent.action) == AuditAction.UPDATE))
+    ).all()
+    assert entry.changes == {"is_active": {"before": True, "after": False}}
+
+
+async def test_an_administrator_cannot_disable_themselves_or_blank_a_name(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    me = (await client.get("/api/v1/me", headers=admin)).json()
+    response = await client.patch(f"{USERS}/{me['id']}", json={"is_active": False}, headers=admin)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "is_active"]
+    blank = await client.patch(f"{USERS}/{me['id']}", json={"display_name": None}, headers=admin)
+    assert blank.status_code == 422
+
+
+async def test_a_password_reset_unlocks_and_asks_for_a_new_password(
+    client: httpx.AsyncClient, session: AsyncSession, admin: dict[str, str]
+) -> None:
+    login = await make_user(session, role=UserRole.VILLAGE_CADRE, area_code=w.XI)
+    for _ in range(5):
+        await client.post(
+            "/api/v1/auth/token", data={"username": login.username, "password": "wrong-1"}
+        )
+    locked = await client.post(
+        "/api/v1/auth/token", data={"username": login.username, "password": login.password}
+    )
+    assert locked.status_code == 423
+    reset = await client.post(f"{USERS}/{login.user_id}/password-reset", headers=admin)
+    assert reset.status_code == 200
+    fresh = Login(login.username, reset.json()["one_time_password"], login.user_id)
+    issued = await token_for(client, fresh)
+    assert issued["must_change_password"] is True
+    [entry] = (
+        await session.exec(
+            select(AuditEvent).where(col(AuditEvent.action) == AuditAction.PASSWORD_RESET)
+        )
+    ).all()
+    assert entry.changes is not None
+    assert entry.changes["must_change_password"] == {"before": False, "after": True}
