@@ -2,7 +2,7 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -16,6 +16,8 @@ async def _inspect(url: str) -> tuple[set[str], list[object]]:
     def read(connection: Connection) -> tuple[set[str], list[object]]:
         tables = set(inspect(connection).get_table_names())
         context = MigrationContext.configure(connection, opts={"compare_type": True})
+        if "user" in tables:  # accounts come from administrators or the demo seed, never a schema
+            assert connection.execute(text('SELECT count(*) FROM "user"')).scalar_one() == 0
         return tables, list(compare_metadata(context, metadata))
 
     try:
