@@ -3,14 +3,14 @@
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.services import actors, tokens
 from api.services.actors import Actor
-from api.services.errors import PasswordChangeRequired, Unauthenticated
+from api.services.errors import PasswordChangeRequired, PreconditionFailed, Unauthenticated
 from api.settings import Settings
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from /api/v1/auth/token")
@@ -64,3 +64,29 @@ async def get_actor(
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
 NewcomerDep = Annotated[Actor, Depends(get_actor_even_with_one_time_password)]
+
+
+def expected_version(
+    if_match: Annotated[
+        str | None,
+        Header(description='the ETag of the version read, e.g. "3"; a stale one is a 412'),
+    ] = None,
+) -> int | None:
+    """The version named by If-Match; None when the caller does not ask for the check."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    tag = if_match.strip()
+    if tag.startswith('"') and tag.endswith('"') and tag[1:-1].isdigit():
+        return int(tag[1:-1])
+    # A weak or foreign tag can never match strongly (RFC 9110 13.1.1).
+    raise PreconditionFailed(f"If-Match {tag} names no version of this record.")
+
+
+IfMatchDep = Annotated[int | None, Depends(expected_version)]
+IdempotencyKeyDep = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="repeat a create safely: the same key returns the first answer",
+    ),
+]

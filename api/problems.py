@@ -66,6 +66,8 @@ _STATUS: dict[type[errors.DomainError], int] = {
     errors.PasswordChangeRequired: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
+    errors.PreconditionFailed: 412,
+    errors.PayloadTooLarge: 413,
     errors.AccountLocked: 423,
     errors.RateLimited: 429,
 }

@@ -8,6 +8,7 @@ import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models.vocabulary import UserRole
+from api.services import id_number
 from api.services.actors import Actor
 from api.services.permissions import MATRIX, Action, Resource, allowed
 from api.settings import Settings
@@ -28,11 +30,11 @@ _names = itertools.count(1)
 @dataclass(frozen=True)
 class Call:
     method: str
-    path: str  # with {child}, {household}, {school}, {user} to fill in
-    body: Callable[[], dict[str, Any]] | None = None
+    path: str  # with {child}, {household}, {school}, {user}, {spare_...} to fill in
+    body: Callable[[dict[str, uuid.UUID]], dict[str, Any]] | None = None
 
 
-def _new_account() -> dict[str, Any]:
+def _new_account(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     return {
         "username": f"walk.{next(_names)}",
         "display_name": "新村干部",
@@ -41,8 +43,32 @@ def _new_account() -> dict[str, Any]:
     }
 
 
-def _rename() -> dict[str, Any]:
+def _rename(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     return {"display_name": f"改名{next(_names)}"}
+
+
+def _new_child(ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    born = date(2017, 3, 1)
+    number = id_number.make(area_code="510821", birth_date=born, sequence=next(_names) * 2 + 1)
+    return {
+        "household_id": str(ids["household"]),
+        "name": "新发现",
+        "sex": "male",
+        "birth_date": born.isoformat(),
+        "id_number": number,
+    }
+
+
+def _new_household(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"area_code": w.DONG, "address": f"东村{next(_names)}号", "head_name": "新户主"}
+
+
+def _readdress(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"registered_address": f"东村{next(_names)}号"}
+
+
+def _renote(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"note": f"备注{next(_names)}"}
 
 
 OPEN = None  # a route anyone (or any logged-in user) may call
@@ -101,6 +127,37 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.AUDIT,
         Action.READ,
     ),
+    ("POST", "/api/v1/children"): (
+        Call("POST", "/api/v1/children", _new_child),
+        Resource.CHILD,
+        Action.WRITE,
+    ),
+    ("PATCH", "/api/v1/children/{child_id}"): (
+        Call("PATCH", "/api/v1/children/{child}", _readdress),
+        Resource.CHILD,
+        Action.WRITE,
+    ),
+    ("POST", "/api/v1/households"): (
+        Call("POST", "/api/v1/households", _new_household),
+        Resource.HOUSEHOLD,
+        Action.WRITE,
+    ),
+    ("PATCH", "/api/v1/households/{household_id}"): (
+        Call("PATCH", "/api/v1/households/{household}", _renote),
+        Resource.HOUSEHOLD,
+        Action.WRITE,
+    ),
+    # Removals last, of records kept spare for them.
+    ("DELETE", "/api/v1/children/{child_id}"): (
+        Call("DELETE", "/api/v1/children/{spare_child}?reason=登记错误"),
+        Resource.CHILD,
+        Action.WRITE,
+    ),
+    ("DELETE", "/api/v1/households/{household_id}"): (
+        Call("DELETE", "/api/v1/households/{spare_household}?reason=登记错误"),
+        Resource.HOUSEHOLD,
+        Action.WRITE,
+    ),
 }
 # Each role with the coverage it has in the walk, inside 测试县.
 COVERAGE: dict[UserRole, dict[str, str]] = {
@@ -146,7 +203,7 @@ async def _fill(call: Call, ids: dict[str, uuid.UUID]) -> str:
 async def _send(
     client: httpx.AsyncClient, call: Call, ids: dict[str, uuid.UUID], headers: dict[str, str]
 ) -> httpx.Response:
-    body = call.body() if call.body else None
+    body = call.body(ids) if call.body else None
     return await client.request(call.method, await _fill(call, ids), json=body, headers=headers)
 
 
@@ -168,6 +225,8 @@ async def test_each_role_gets_exactly_what_the_matrix_grants(
         "household": world.households["dong_a"],
         "school": world.schools["east"],
         "user": colleague.user_id,
+        "spare_child": world.children["dong_b"],
+        "spare_household": await w.empty_household(session, w.DONG),
     }
     actor = Actor(user_id=login.user_id, username=login.username, role=role)
     for walk in ROUTES.values():
@@ -176,7 +235,12 @@ async def test_each_role_gets_exactly_what_the_matrix_grants(
         call, resource, action = walk
         response = await _send(client, call, own, headers)
         if allowed(actor, resource, action):
-            assert response.status_code in (200, 201), (role, call, response.text)
+            # Granted: never a 403 (the record may still be out of this role's reach, or the
+            # write refused by the rules; test_access and the concept's tests cover those).
+            assert response.status_code != 403, (role, call, response.text)
+            assert response.status_code < 500, (role, call, response.text)
+            if call.method == "GET":
+                assert response.status_code == 200, (role, call, response.text)
         else:
             assert response.status_code == 403, (role, call, response.status_code)
             assert response.json()["type"] == "urn:baoxue:problem:forbidden"
@@ -198,6 +262,8 @@ async def test_no_object_of_another_area_is_reachable_by_id(
         "household": world.households["lin_a"],
         "school": world.schools["neighbour"],
         "user": stranger.user_id,
+        "spare_child": world.children["lin_a"],
+        "spare_household": world.households["lin_a"],
     }
     for key in OBJECT_ROUTES:
         walk = ROUTES[key]

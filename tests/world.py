@@ -193,3 +193,11 @@ async def build(session: AsyncSession, settings: Settings, today: date | None = 
         world.phones[key] = phone
     await session.commit()
     return world
+
+
+async def empty_household(session: AsyncSession, area_code: str) -> uuid.UUID:
+    """A household with no one in it yet, e.g. to be removed."""
+    household = Household(area_code=area_code, address="空户", head_name="无名")
+    session.add(household)
+    await session.commit()
+    return household.id

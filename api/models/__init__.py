@@ -8,6 +8,7 @@ from api.models.child import Child, SchoolingStatusChange
 from api.models.enrolment import Enrolment
 from api.models.guardian import Guardian, Guardianship
 from api.models.household import Household
+from api.models.idempotency import IdempotencyKey
 from api.models.school import School, SchoolClass
 from api.models.token import RefreshToken
 from api.models.user import User, UserScope
@@ -22,6 +23,7 @@ __all__ = [
     "Guardian",
     "Guardianship",
     "Household",
+    "IdempotencyKey",
     "RefreshToken",
     "School",
     "SchoolClass",

@@ -1,13 +1,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import ActorDep, SessionDep, SettingsDep
+from api import responses
+from api.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, SessionDep, SettingsDep
 from api.models.vocabulary import SchoolingStatus
-from api.schemas.children import ChildDetail, ChildListItem
-from api.schemas.common import AreaQuery, Limit, Offset, Page, SearchQuery
-from api.services import children
+from api.schemas.children import ChildCreate, ChildDetail, ChildListItem, ChildUpdate
+from api.schemas.common import AreaQuery, Limit, Offset, Page, Reason, SearchQuery
+from api.services import children, idempotency
 from api.services.children import ChildFilter
 
 router = APIRouter(prefix="/children", tags=["children"])
@@ -36,12 +37,96 @@ async def list_children(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
+@router.post(
+    "",
+    status_code=201,
+    summary="Register a child in a household; an ID number already registered is a 409",
+    responses={401: {}, 403: {}, 409: {}, 422: {}},
+)
+async def create_child(
+    body: ChildCreate,
+    request: Request,
+    response: Response,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKeyDep = None,
+) -> ChildDetail:
+    result = await idempotency.once(
+        session=session,
+        actor=actor,
+        key=idempotency_key,
+        fingerprint=idempotency.fingerprint("POST", request.url.path, body),
+        status_code=201,
+        write=lambda: children.create(session=session, actor=actor, settings=settings, data=body),
+    )
+    responses.created(response, result, location=f"{request.url.path}/{result.body['id']}")
+    return ChildDetail.model_validate(result.body)
+
+
 @router.get(
     "/{child_id}",
     summary="One child whole; a full read of personal data is audited",
     responses={401: {}, 403: {}, 404: {}},
 )
 async def get_child(
-    child_id: uuid.UUID, actor: ActorDep, session: SessionDep, settings: SettingsDep
+    child_id: uuid.UUID,
+    response: Response,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> ChildDetail:
-    return await children.get(session=session, actor=actor, settings=settings, child_id=child_id)
+    detail = await children.get(session=session, actor=actor, settings=settings, child_id=child_id)
+    responses.set_etag(response, detail.version)
+    return detail
+
+
+@router.patch(
+    "/{child_id}",
+    summary="Change what is recorded of a child; send If-Match with the ETag read",
+    responses={401: {}, 403: {}, 404: {}, 409: {}, 412: {}, 422: {}},
+)
+async def update_child(
+    child_id: uuid.UUID,
+    body: ChildUpdate,
+    response: Response,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    expected_version: IfMatchDep,
+) -> ChildDetail:
+    detail = await children.update(
+        session=session,
+        actor=actor,
+        settings=settings,
+        child_id=child_id,
+        data=body,
+        expected_version=expected_version,
+    )
+    responses.set_etag(response, detail.version)
+    return detail
+
+
+@router.delete(
+    "/{child_id}",
+    status_code=204,
+    summary="Remove a child registered by mistake; the record is kept with the reason",
+    responses={401: {}, 403: {}, 404: {}, 412: {}},
+)
+async def remove_child(
+    child_id: uuid.UUID,
+    reason: Reason,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    expected_version: IfMatchDep,
+) -> Response:
+    await children.remove(
+        session=session,
+        actor=actor,
+        settings=settings,
+        child_id=child_id,
+        reason=reason,
+        expected_version=expected_version,
+    )
+    return Response(status_code=204)

@@ -1,11 +1,17 @@
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
-from api.deps import ActorDep, SessionDep, SettingsDep
-from api.schemas.common import AreaQuery, Limit, Offset, Page, SearchQuery
-from api.schemas.households import HouseholdDetail, HouseholdListItem
-from api.services import households
+from api import responses
+from api.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, SessionDep, SettingsDep
+from api.schemas.common import AreaQuery, Limit, Offset, Page, Reason, SearchQuery
+from api.schemas.households import (
+    HouseholdCreate,
+    HouseholdDetail,
+    HouseholdListItem,
+    HouseholdUpdate,
+)
+from api.services import households, idempotency
 from api.services.households import HouseholdFilter
 
 router = APIRouter(prefix="/households", tags=["households"])
@@ -39,8 +45,92 @@ async def list_households(
     responses={401: {}, 403: {}, 404: {}},
 )
 async def get_household(
-    household_id: uuid.UUID, actor: ActorDep, session: SessionDep, settings: SettingsDep
+    household_id: uuid.UUID,
+    response: Response,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> HouseholdDetail:
-    return await households.get(
+    detail = await households.get(
         session=session, actor=actor, settings=settings, household_id=household_id
     )
+    responses.set_etag(response, detail.version)
+    return detail
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Register a household in a village or group of one's areas",
+    responses={401: {}, 403: {}, 409: {}, 422: {}},
+)
+async def create_household(
+    body: HouseholdCreate,
+    request: Request,
+    response: Response,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKeyDep = None,
+) -> HouseholdDetail:
+    result = await idempotency.once(
+        session=session,
+        actor=actor,
+        key=idempotency_key,
+        fingerprint=idempotency.fingerprint("POST", request.url.path, body),
+        status_code=201,
+        write=lambda: households.create(session=session, actor=actor, settings=settings, data=body),
+    )
+    responses.created(response, result, location=f"{request.url.path}/{result.body['id']}")
+    return HouseholdDetail.model_validate(result.body)
+
+
+@router.patch(
+    "/{household_id}",
+    summary="Change what is recorded of a household; send If-Match with the ETag read",
+    responses={401: {}, 403: {}, 404: {}, 412: {}, 422: {}},
+)
+async def update_household(
+    household_id: uuid.UUID,
+    body: HouseholdUpdate,
+    response: Response,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    expected_version: IfMatchDep,
+) -> HouseholdDetail:
+    detail = await households.update(
+        session=session,
+        actor=actor,
+        settings=settings,
+        household_id=household_id,
+        data=body,
+        expected_version=expected_version,
+    )
+    responses.set_etag(response, detail.version)
+    return detail
+
+
+@router.delete(
+    "/{household_id}",
+    status_code=204,
+    summary="Remove a household registered by mistake; the record is kept with the reason",
+    responses={401: {}, 403: {}, 404: {}, 409: {}, 412: {}},
+)
+async def remove_household(
+    household_id: uuid.UUID,
+    reason: Reason,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    expected_version: IfMatchDep,
+) -> Response:
+    await households.remove(
+        session=session,
+        actor=actor,
+        settings=settings,
+        household_id=household_id,
+        reason=reason,
+        expected_version=expected_version,
+    )
+    return Response(status_code=204)

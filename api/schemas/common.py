@@ -3,7 +3,7 @@
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, StringConstraints
 
 MAX_PAGE = 200
 
@@ -30,4 +30,22 @@ AreaQuery = Annotated[
 SearchQuery = Annotated[
     str | None,
     Query(min_length=1, max_length=50, description="name, pinyin initials or ID number"),
+]
+
+
+Mobile = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^1[3-9]\d{9}$"),
+    Field(description="an 11-digit mobile number", examples=["13812345678"]),
+]
+Text50 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Reason = Annotated[
+    str,
+    Query(min_length=2, max_length=200, description="why: kept with the record for the audit"),
+]
+AreaCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{6}(\d{3}){0,3}$"),
+    Field(description="an official area code: 6, 9, 12 digits, or 15 for a village group"),
 ]

@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.models.vocabulary import UserRole
+from api.schemas.common import AreaCode, Mobile
 from api.schemas.me import CoveredArea, CoveredUnit
 
 Username = Annotated[
@@ -12,10 +13,6 @@ Username = Annotated[
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{2,59}$"),
     Field(description="3-60 lower-case letters, digits, '.', '_' or '-'", examples=["li.hua"]),
 ]
-Mobile = Annotated[
-    str, StringConstraints(pattern=r"^1[3-9]\d{9}$"), Field(examples=["13812345678"])
-]
-AreaCode = Annotated[str, StringConstraints(pattern=r"^\d{6}(\d{3}){0,3}$")]
 
 
 class UserCreate(BaseModel):

@@ -45,11 +45,42 @@ class RateLimited(DomainError):
 
 
 class InvalidInput(DomainError):
-    """A value the schema let through but the rules refuse; ``field`` names it for the caller."""
+    """Values the schema let through but the rules refuse; each named for the caller."""
 
     slug = "validation-error"
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        *,
+        location: str = "body",
+        others: list[tuple[str, str]] | None = None,
+    ) -> None:
+        faults = [(field, message), *(others or [])]
         super().__init__(
-            f"Invalid value for: {field}", errors=[{"loc": ["body", field], "msg": message}]
+            "Invalid value for: " + ", ".join(dict.fromkeys(name for name, _ in faults)),
+            errors=[{"loc": [location, *_path(name)], "msg": msg} for name, msg in faults],
         )
+
+    @classmethod
+    def of(cls, faults: list[tuple[str, str]]) -> "InvalidInput":
+        """All the faults found in one body at once: a clerk fixes a form in one go."""
+        return cls(*faults[0], others=faults[1:])
+
+
+def _path(name: str) -> list[str | int]:
+    """ "guardians.0.phone" -> ["guardians", 0, "phone"], as pydantic names nested fields."""
+    return [int(part) if part.isdigit() else part for part in name.split(".")]
+
+
+class PayloadTooLarge(DomainError):
+    """An upload larger than the service accepts."""
+
+    slug = "payload-too-large"
+
+
+class PreconditionFailed(DomainError):
+    """The record changed since the caller read it (a stale If-Match)."""
+
+    slug = "precondition-failed"

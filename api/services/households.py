@@ -3,16 +3,35 @@
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Child, Guardian, Household
-from api.models.vocabulary import AuditAction
-from api.schemas.households import HouseholdDetail, HouseholdGuardian, HouseholdListItem
-from api.services import audit, children, masking, permissions, scoping, text_search
+from api.models import Area, Child, Guardian, Household
+from api.models.vocabulary import AreaLevel, AuditAction
+from api.schemas.households import (
+    HouseholdCreate,
+    HouseholdDetail,
+    HouseholdGuardian,
+    HouseholdListItem,
+    HouseholdUpdate,
+)
+from api.services import (
+    audit,
+    children,
+    masking,
+    permissions,
+    records,
+    school_age,
+    scoping,
+    text_search,
+)
 from api.services.actors import Actor
+from api.services.child_rules import Fault
+from api.services.errors import Conflict, InvalidInput
 from api.services.permissions import Action, Resource
 from api.settings import Settings
 
@@ -83,17 +102,48 @@ async def get(
     actor: Actor,
     settings: Settings,
     household_id: uuid.UUID,
-    today: date | None = None,
 ) -> HouseholdDetail:
     permissions.require(actor, Resource.HOUSEHOLD, Action.READ)
-    household = await scoping.one(
+    household = await _visible_household(
+        session=session, actor=actor, settings=settings, household_id=household_id
+    )
+    full = permissions.allowed(actor, Resource.HOUSEHOLD, Action.READ_PERSONAL)
+    detail = await _detail(
+        session=session, actor=actor, settings=settings, household=household, full=full
+    )
+    if full:
+        audit.record(
+            session=session,
+            action=AuditAction.READ_PERSONAL,
+            actor=actor,
+            object_type="household",
+            object_id=household.id,
+        )
+        await session.commit()
+    return detail
+
+
+async def _visible_household(
+    *, session: AsyncSession, actor: Actor, settings: Settings, household_id: uuid.UUID
+) -> Household:
+    return await scoping.one(
         session=session,
         model=Household,
         object_id=household_id,
-        visible=scoping.households(actor, settings=settings, today=today),
+        visible=scoping.households(actor, settings=settings),
     )
-    full = permissions.allowed(actor, Resource.HOUSEHOLD, Action.READ_PERSONAL)
+
+
+async def _detail(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    household: Household,
+    full: bool,
+) -> HouseholdDetail:
     shown = masking.Disclosure(full=full)
+    today = school_age.local_today(settings)
     # A teacher reaches a household through one pupil; the siblings are shown only as far as
     # the teacher's own scope reaches.
     members = (
@@ -122,20 +172,132 @@ async def get(
             "version": household.version,
             "created_at": household.created_at,
             "updated_at": household.updated_at,
-            "children": [children.list_item(child) for child in members],
+            "children": [children.list_item(c, settings=settings, today=today) for c in members],
             "guardians": [
                 HouseholdGuardian.model_validate({**g.model_dump(), "phone": shown.phone(g.phone)})
                 for g in guardians
             ],
         }
     )
-    if full:
-        audit.record(
-            session=session,
-            action=AuditAction.READ_PERSONAL,
-            actor=actor,
-            object_type="household",
-            object_id=household.id,
-        )
-        await session.commit()
     return detail
+
+
+_LIVING_LEVELS = {AreaLevel.VILLAGE, AreaLevel.GROUP}
+_REQUIRED = {"area_code", "address", "head_name", "is_poverty_registered", "is_minimum_living"}
+
+
+async def _area_faults(*, session: AsyncSession, actor: Actor, code: str) -> list[Fault]:
+    area = await session.get(Area, code)
+    if area is None:
+        return [("area_code", "没有这个区划代码 (no such area code)")]
+    if area.level not in _LIVING_LEVELS:
+        return [("area_code", "户应登记在村或村民小组 (a household belongs to a village or group)")]
+    if scoping.outside_areas(actor, [code]):
+        return [("area_code", "不在你负责的范围内 (outside the areas you cover)")]
+    return []
+
+
+async def create(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    data: HouseholdCreate,
+) -> HouseholdDetail:
+    permissions.require(actor, Resource.HOUSEHOLD, Action.WRITE)
+    if faults := await _area_faults(session=session, actor=actor, code=data.area_code):
+        raise InvalidInput.of(faults)
+    if data.id is not None and await session.get(Household, data.id) is not None:
+        raise Conflict(
+            "这一户已存在 (a household with this id exists)", existing_household_id=str(data.id)
+        )
+    fields: dict[str, Any] = data.model_dump(exclude={"id"})
+    if data.id is not None:
+        fields["id"] = data.id
+    household = Household(**fields)
+    session.add(household)
+    audit.record(
+        session=session,
+        action=AuditAction.CREATE,
+        actor=actor,
+        object_type="household",
+        object_id=household.id,
+        changes=audit.diff(None, audit.snapshot(household)),
+    )
+    await session.commit()
+    return await _detail(
+        session=session, actor=actor, settings=settings, household=household, full=True
+    )
+
+
+async def update(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    household_id: uuid.UUID,
+    data: HouseholdUpdate,
+    expected_version: int | None,
+) -> HouseholdDetail:
+    permissions.require(actor, Resource.HOUSEHOLD, Action.WRITE)
+    household = await _visible_household(
+        session=session, actor=actor, settings=settings, household_id=household_id
+    )
+    records.check_version(household, expected_version)
+    changes = data.model_dump(exclude_unset=True)
+    faults = records.blanked(changes, _REQUIRED)
+    if changes.get("area_code") not in (None, household.area_code):
+        faults += await _area_faults(session=session, actor=actor, code=changes["area_code"])
+    if faults:
+        raise InvalidInput.of(faults)
+    if changes.get("area_code") is not None:  # its children live where it lives, same commit
+        await session.exec(
+            sa.update(Child)
+            .where(col(Child.household_id) == household.id)
+            .values(area_code=changes["area_code"])
+        )
+    await records.update_versioned(
+        session=session,
+        actor=actor,
+        record=household,
+        changes=changes,
+        expected_version=expected_version,
+        object_type="household",
+    )
+    return await _detail(
+        session=session, actor=actor, settings=settings, household=household, full=True
+    )
+
+
+async def remove(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    household_id: uuid.UUID,
+    reason: str,
+    expected_version: int | None,
+) -> None:
+    permissions.require(actor, Resource.HOUSEHOLD, Action.WRITE)
+    household = await _visible_household(
+        session=session, actor=actor, settings=settings, household_id=household_id
+    )
+    members = (
+        await session.exec(
+            select(func.count()).where(
+                col(Child.household_id) == household.id, col(Child.removed_at).is_(None)
+            )
+        )
+    ).one()
+    if members:
+        raise Conflict(
+            "这一户还有儿童，请先迁出或移除 (move or remove its children first)", children=members
+        )
+    await records.soft_remove(
+        session=session,
+        actor=actor,
+        record=household,
+        reason=reason,
+        expected_version=expected_version,
+        object_type="household",
+    )

@@ -4,9 +4,15 @@ Entry age, cut-off date and years of schooling differ between areas (DOMAIN.md),
 module may compute an age, a grade or a term by itself.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from api.settings import Settings
+
+
+def local_today(settings: Settings) -> date:
+    """Today where the county is, not where the server's clock is set."""
+    return datetime.now(ZoneInfo(settings.timezone)).date()
 
 
 def full_years(birth_date: date, on: date) -> int:

@@ -42,7 +42,7 @@ def _in_any_area(column: object, codes: tuple[str, ...]) -> ColumnElement[bool]:
 
 
 def recent_terms_floor(settings: Settings, today: date | None) -> str:
-    year = school_age.school_year_of(today or date.today(), settings)
+    year = school_age.school_year_of(today or school_age.local_today(settings), settings)
     return f"{year - 1}-"  # terms are named "2026-2027-1": text order is time order
 
 
