@@ -5,11 +5,11 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api import responses
 from api.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, SessionDep, SettingsDep
-from api.models.vocabulary import SchoolingStatus
+from api.models.vocabulary import LeftBehind, SchoolingStatus
 from api.schemas.children import ChildCreate, ChildDetail, ChildListItem, ChildUpdate
 from api.schemas.common import AreaQuery, Limit, Offset, Page, Reason, SearchQuery
-from api.services import children, idempotency
-from api.services.children import ChildFilter
+from api.services import child_search, children, idempotency
+from api.services.child_search import ChildFilter, ChildSort
 
 router = APIRouter(prefix="/children", tags=["children"])
 
@@ -25,14 +25,44 @@ async def list_children(
     settings: SettingsDep,
     area: AreaQuery = None,
     school: uuid.UUID | None = None,
+    grade: Annotated[int | None, Query(ge=1, le=9, description="enrolled this school year")] = None,
     status: Annotated[list[SchoolingStatus] | None, Query()] = None,
     q: SearchQuery = None,
+    compulsory_age: bool | None = None,
+    left_behind: LeftBehind | None = None,
+    has_disability: bool | None = None,
+    is_orphan: bool | None = None,
+    is_unattended: bool | None = None,
+    is_in_hardship: bool | None = None,
+    is_migrant: bool | None = None,
+    poverty_registered: bool | None = None,
+    sort: ChildSort = ChildSort.AREA,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ChildListItem]:
-    filters = ChildFilter(area=area, school_id=school, statuses=tuple(status or ()), q=q)
-    items, total = await children.search(
-        session=session, actor=actor, settings=settings, filters=filters, limit=limit, offset=offset
+    filters = ChildFilter(
+        area=area,
+        school_id=school,
+        grade=grade,
+        statuses=tuple(status or ()),
+        q=q,
+        compulsory_age=compulsory_age,
+        left_behind=left_behind,
+        has_disability=has_disability,
+        is_orphan=is_orphan,
+        is_unattended=is_unattended,
+        is_in_hardship=is_in_hardship,
+        is_migrant=is_migrant,
+        poverty_registered=poverty_registered,
+    )
+    items, total = await child_search.search(
+        session=session,
+        actor=actor,
+        settings=settings,
+        filters=filters,
+        sort=sort,
+        limit=limit,
+        offset=offset,
     )
     return Page(items=items, total=total, limit=limit, offset=offset)
 

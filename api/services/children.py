@@ -1,18 +1,15 @@
 """Children (适龄儿童少年): finding them within one's scope, and reading one whole."""
 
-import re
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Child, Enrolment, Guardian, Guardianship, Household, School, SchoolClass
-from api.models.vocabulary import AuditAction, SchoolingStatus
+from api.models.vocabulary import AuditAction
 from api.schemas.children import (
     ChildCreate,
     ChildDetail,
@@ -33,61 +30,11 @@ from api.services import (
     records,
     school_age,
     scoping,
-    text_search,
 )
 from api.services.actors import Actor
 from api.services.errors import Conflict, InvalidInput
 from api.services.permissions import Action, Resource
 from api.settings import Settings
-
-_ID_NUMBER_LIKE = re.compile(r"\d{3,17}[\dXx]?")
-_LATIN = re.compile(r"[A-Za-z]+")
-
-
-@dataclass(frozen=True)
-class ChildFilter:
-    area: str | None = None
-    school_id: uuid.UUID | None = None
-    statuses: tuple[SchoolingStatus, ...] = ()
-    q: str | None = None
-
-
-def matching(q: str) -> ColumnElement[bool]:
-    """A search box: an ID number (whole, or some of its digits), pinyin initials or spelling
-    ("zs", "zhangsan"), or part of a name in characters."""
-    q = q.strip()
-    if _ID_NUMBER_LIKE.fullmatch(q):
-        if len(q) in (15, 18):
-            return col(Child.id_number) == q.upper()
-        return text_search.contains(Child.id_number, q.upper())
-    if _LATIN.fullmatch(q):
-        return or_(
-            text_search.starts_with(Child.name_initials, q.lower()),
-            text_search.starts_with(Child.name_pinyin, q.lower()),
-        )
-    return text_search.contains(Child.name, q)
-
-
-def _conditions(
-    actor: Actor, settings: Settings, filters: ChildFilter, today: date | None
-) -> list[ColumnElement[bool]]:
-    conditions = [
-        scoping.children(actor, settings=settings, today=today),
-        col(Child.removed_at).is_(None),
-    ]
-    if filters.area:
-        conditions.append(scoping.in_area(Child.area_code, filters.area))
-    if filters.school_id:
-        at_school = select(Enrolment.child_id).where(
-            col(Enrolment.school_id) == filters.school_id,
-            col(Enrolment.term) >= scoping.recent_terms_floor(settings, today),
-        )
-        conditions.append(col(Child.id).in_(at_school))
-    if filters.statuses:
-        conditions.append(col(Child.schooling_status).in_(filters.statuses))
-    if filters.q and filters.q.strip():
-        conditions.append(matching(filters.q))
-    return conditions
 
 
 def list_item(child: Child, *, settings: Settings, today: date) -> ChildListItem:
@@ -104,30 +51,6 @@ def list_item(child: Child, *, settings: Settings, today: date) -> ChildListItem
             "expected_grade": grade if 1 <= grade <= settings.compulsory_years else None,
         }
     )
-
-
-async def search(
-    *,
-    session: AsyncSession,
-    actor: Actor,
-    settings: Settings,
-    filters: ChildFilter,
-    limit: int,
-    offset: int,
-    today: date | None = None,
-) -> tuple[list[ChildListItem], int]:
-    permissions.require(actor, Resource.CHILD, Action.READ)
-    today = today or school_age.local_today(settings)
-    conditions = _conditions(actor, settings, filters, today)
-    total = (await session.exec(select(func.count()).select_from(Child).where(*conditions))).one()
-    rows = await session.exec(
-        select(Child)
-        .where(*conditions)
-        .order_by(col(Child.area_code), col(Child.name_pinyin), col(Child.id))
-        .limit(limit)
-        .offset(offset)
-    )
-    return [list_item(c, settings=settings, today=today) for c in rows.all()], total
 
 
 async def get(

@@ -1,0 +1,162 @@
+"""Finding children within one's scope: the search box, the filters, a stable order, a page."""
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.models import Child, Enrolment, Household
+from api.models.vocabulary import LeftBehind, SchoolingStatus
+from api.schemas.children import ChildListItem
+from api.services import permissions, school_age, scoping, text_search
+from api.services.actors import Actor
+from api.services.children import list_item
+from api.services.permissions import Action, Resource
+from api.settings import Settings
+
+_ID_NUMBER_LIKE = re.compile(r"\d{3,17}[\dXx]?")
+_LATIN = re.compile(r"[A-Za-z]+")
+
+
+class ChildSort(StrEnum):
+    AREA = "area"  # by area, then name: how a village's list is read out
+    NAME = "name"
+    BIRTH_DATE = "birth_date"
+    BIRTH_DATE_DESC = "-birth_date"
+    STATUS_CHANGED = "status_changed_at"
+    STATUS_CHANGED_DESC = "-status_changed_at"
+
+
+_ORDER: dict[ChildSort, tuple[Any, ...]] = {
+    ChildSort.AREA: (col(Child.area_code), col(Child.name_pinyin)),
+    ChildSort.NAME: (col(Child.name_pinyin),),
+    ChildSort.BIRTH_DATE: (col(Child.birth_date),),
+    ChildSort.BIRTH_DATE_DESC: (col(Child.birth_date).desc(),),
+    ChildSort.STATUS_CHANGED: (col(Child.status_changed_at),),
+    ChildSort.STATUS_CHANGED_DESC: (col(Child.status_changed_at).desc(),),
+}
+
+
+@dataclass(frozen=True)
+class ChildFilter:
+    area: str | None = None
+    school_id: uuid.UUID | None = None
+    grade: int | None = None  # the grade enrolled in, this school year
+    statuses: tuple[SchoolingStatus, ...] = ()
+    q: str | None = None
+    compulsory_age: bool | None = None
+    left_behind: LeftBehind | None = None
+    has_disability: bool | None = None
+    is_orphan: bool | None = None
+    is_unattended: bool | None = None
+    is_in_hardship: bool | None = None
+    is_migrant: bool | None = None
+    poverty_registered: bool | None = None
+
+
+def matching(q: str) -> ColumnElement[bool]:
+    """A search box: an ID number (whole, or some of its digits), pinyin initials or spelling
+    ("zs", "zhangsan"), or part of a name in characters."""
+    q = q.strip()
+    if _ID_NUMBER_LIKE.fullmatch(q):
+        if len(q) in (15, 18):
+            return col(Child.id_number) == q.upper()
+        return text_search.contains(Child.id_number, q.upper())
+    if _LATIN.fullmatch(q):
+        return or_(
+            text_search.starts_with(Child.name_initials, q.lower()),
+            text_search.starts_with(Child.name_pinyin, q.lower()),
+        )
+    return text_search.contains(Child.name, q)
+
+
+def _enrolled(filters: ChildFilter, settings: Settings, today: date) -> ColumnElement[bool] | None:
+    if filters.school_id is None and filters.grade is None:
+        return None
+    pupils = select(Enrolment.child_id).where(
+        col(Enrolment.term) >= f"{school_age.school_year_of(today, settings)}-"
+        if filters.grade is not None
+        else col(Enrolment.term) >= scoping.recent_terms_floor(settings, today)
+    )
+    if filters.school_id is not None:
+        pupils = pupils.where(col(Enrolment.school_id) == filters.school_id)
+    if filters.grade is not None:
+        pupils = pupils.where(col(Enrolment.grade) == filters.grade)
+    return col(Child.id).in_(pupils)
+
+
+def _compulsory(settings: Settings, today: date) -> ColumnElement[bool]:
+    year = school_age.school_year_of(today, settings)
+    first, _ = school_age.birth_dates_for_grade(settings.compulsory_years, year, settings)
+    _, last = school_age.birth_dates_for_grade(1, year, settings)
+    return col(Child.birth_date).between(first, last)
+
+
+def _flags(filters: ChildFilter) -> list[ColumnElement[bool]]:
+    conditions = []
+    for name in ("is_orphan", "is_unattended", "is_in_hardship", "is_migrant"):
+        if (wanted := getattr(filters, name)) is not None:
+            conditions.append(col(getattr(Child, name)) == wanted)
+    if filters.left_behind is not None:
+        conditions.append(col(Child.left_behind) == int(filters.left_behind))
+    if filters.has_disability is not None:
+        has = col(Child.disability_kind).is_not(None)
+        conditions.append(has if filters.has_disability else ~has)
+    if filters.poverty_registered is not None:
+        poor = select(Household.id).where(col(Household.is_poverty_registered).is_(True))
+        in_poor = col(Child.household_id).in_(poor)
+        conditions.append(in_poor if filters.poverty_registered else ~in_poor)
+    return conditions
+
+
+def conditions(
+    actor: Actor, settings: Settings, filters: ChildFilter, today: date
+) -> list[ColumnElement[bool]]:
+    where = [
+        scoping.children(actor, settings=settings, today=today),
+        col(Child.removed_at).is_(None),
+        *_flags(filters),
+    ]
+    if filters.area:
+        where.append(scoping.in_area(Child.area_code, filters.area))
+    if (enrolled := _enrolled(filters, settings, today)) is not None:
+        where.append(enrolled)
+    if filters.statuses:
+        where.append(col(Child.schooling_status).in_(filters.statuses))
+    if filters.compulsory_age is not None:
+        of_age = _compulsory(settings, today)
+        where.append(of_age if filters.compulsory_age else ~of_age)
+    if filters.q and filters.q.strip():
+        where.append(matching(filters.q))
+    return where
+
+
+async def search(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    filters: ChildFilter,
+    sort: ChildSort = ChildSort.AREA,
+    limit: int,
+    offset: int,
+    today: date | None = None,
+) -> tuple[list[ChildListItem], int]:
+    permissions.require(actor, Resource.CHILD, Action.READ)
+    today = today or school_age.local_today(settings)
+    where = conditions(actor, settings, filters, today)
+    total = (await session.exec(select(func.count()).select_from(Child).where(*where))).one()
+    rows = await session.exec(
+        select(Child)
+        .where(*where)
+        .order_by(*_ORDER[sort], col(Child.id))  # the id makes pages stable under ties
+        .limit(limit)
+        .offset(offset)
+    )
+    return [list_item(c, settings=settings, today=today) for c in rows.all()], total
