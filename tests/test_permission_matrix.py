@@ -67,6 +67,20 @@ def _readdress(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     return {"registered_address": f"东村{next(_names)}号"}
 
 
+def _new_school(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    n = next(_names)
+    return {"code": f"{2151990500 + n}", "name": f"东镇第{n}小学", "kind": "primary",
+            "area_code": w.EAST, "grade_from": 1, "grade_to": 6}  # fmt: skip
+
+
+def _rephone(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"phone": f"0839-{5550000 + next(_names)}"}
+
+
+def _new_class(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"school_year": 2026, "grade": 2, "number": next(_names) % 40 + 1}
+
+
 def _renote(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     return {"note": f"备注{next(_names)}"}
 
@@ -145,6 +159,21 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
     ("PATCH", "/api/v1/households/{household_id}"): (
         Call("PATCH", "/api/v1/households/{household}", _renote),
         Resource.HOUSEHOLD,
+        Action.WRITE,
+    ),
+    ("POST", "/api/v1/schools"): (
+        Call("POST", "/api/v1/schools", _new_school),
+        Resource.SCHOOL,
+        Action.WRITE,
+    ),
+    ("PATCH", "/api/v1/schools/{school_id}"): (
+        Call("PATCH", "/api/v1/schools/{school}", _rephone),
+        Resource.SCHOOL,
+        Action.WRITE,
+    ),
+    ("POST", "/api/v1/schools/{school_id}/classes"): (
+        Call("POST", "/api/v1/schools/{school}/classes", _new_class),
+        Resource.SCHOOL,
         Action.WRITE,
     ),
     # Removals last, of records kept spare for them.

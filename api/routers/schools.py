@@ -1,12 +1,20 @@
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
-from api.deps import ActorDep, SessionDep, SettingsDep
+from api import responses
+from api.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, SessionDep, SettingsDep
 from api.models.vocabulary import SchoolKind
 from api.schemas.common import AreaQuery, Limit, Offset, Page, SearchQuery
-from api.schemas.schools import SchoolDetail, SchoolOut
-from api.services import schools
+from api.schemas.schools import (
+    SchoolClassCreate,
+    SchoolClassOut,
+    SchoolCreate,
+    SchoolDetail,
+    SchoolOut,
+    SchoolUpdate,
+)
+from api.services import idempotency, school_registry, schools
 from api.services.schools import SchoolFilter
 
 router = APIRouter(prefix="/schools", tags=["schools"])
@@ -39,6 +47,76 @@ async def list_schools(
     "/{school_id}", summary="One school with its classes", responses={401: {}, 403: {}, 404: {}}
 )
 async def get_school(
-    school_id: uuid.UUID, actor: ActorDep, session: SessionDep, settings: SettingsDep
+    school_id: uuid.UUID,
+    response: Response,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> SchoolDetail:
-    return await schools.get(session=session, actor=actor, settings=settings, school_id=school_id)
+    detail = await schools.get(session=session, actor=actor, settings=settings, school_id=school_id)
+    responses.set_etag(response, detail.version)
+    return detail
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Register a school (county administrators)",
+    responses={401: {}, 403: {}, 409: {}, 422: {}},
+)
+async def create_school(
+    body: SchoolCreate,
+    request: Request,
+    response: Response,
+    actor: ActorDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKeyDep = None,
+) -> SchoolDetail:
+    result = await idempotency.once(
+        session=session,
+        actor=actor,
+        key=idempotency_key,
+        fingerprint=idempotency.fingerprint("POST", request.url.path, body),
+        status_code=201,
+        write=lambda: school_registry.create(session=session, actor=actor, data=body),
+    )
+    responses.created(response, result, location=f"{request.url.path}/{result.body['id']}")
+    return SchoolDetail.model_validate(result.body)
+
+
+@router.patch(
+    "/{school_id}",
+    summary="Change a school's name, address, phone or grades; send If-Match",
+    responses={401: {}, 403: {}, 404: {}, 412: {}, 422: {}},
+)
+async def update_school(
+    school_id: uuid.UUID,
+    body: SchoolUpdate,
+    response: Response,
+    actor: ActorDep,
+    session: SessionDep,
+    expected_version: IfMatchDep,
+) -> SchoolDetail:
+    detail = await school_registry.update(
+        session=session,
+        actor=actor,
+        school_id=school_id,
+        data=body,
+        expected_version=expected_version,
+    )
+    responses.set_etag(response, detail.version)
+    return detail
+
+
+@router.post(
+    "/{school_id}/classes",
+    status_code=201,
+    summary="Open a class for a school year",
+    responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}},
+)
+async def add_class(
+    school_id: uuid.UUID, body: SchoolClassCreate, actor: ActorDep, session: SessionDep
+) -> SchoolClassOut:
+    return await school_registry.add_class(
+        session=session, actor=actor, school_id=school_id, data=body
+    )

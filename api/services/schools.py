@@ -72,6 +72,10 @@ async def get(
         object_id=school_id,
         visible=scoping.schools_attended(actor, settings=settings),
     )
+    return await detail(session=session, actor=actor, school=school)
+
+
+async def detail(*, session: AsyncSession, actor: Actor, school: School) -> SchoolDetail:
     classes = (
         await session.exec(
             select(SchoolClass)
