@@ -39,7 +39,9 @@ async def headers(
     return bearer((await token_for(client, login))["access_token"])
 
 
-async def names(client: httpx.AsyncClient, headers: dict[str, str], **params: object) -> list[str]:
+async def names(
+    client: httpx.AsyncClient, headers: dict[str, str], **params: str | int
+) -> list[str]:
     response = await client.get("/api/v1/children", params=params, headers=headers)
     assert response.status_code == 200, response.text
     return [c["name"] for c in response.json()["items"]]
@@ -63,7 +65,7 @@ async def test_filters(
     client: httpx.AsyncClient,
     world: w.World,
     headers: dict[str, str],
-    params: dict[str, object],
+    params: dict[str, str | int],
     expected: set[str],
 ) -> None:
     if params.get("school") == "east":

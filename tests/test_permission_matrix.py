@@ -67,6 +67,10 @@ def _readdress(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     return {"registered_address": f"东村{next(_names)}号"}
 
 
+def _drops_out(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"to_status": "whereabouts_unknown", "reason": "家访未见"}
+
+
 def _new_school(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     n = next(_names)
     return {"code": f"{2151990500 + n}", "name": f"东镇第{n}小学", "kind": "primary",
@@ -160,6 +164,16 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Call("PATCH", "/api/v1/households/{household}", _renote),
         Resource.HOUSEHOLD,
         Action.WRITE,
+    ),
+    ("POST", "/api/v1/children/{child_id}/status-changes"): (
+        Call("POST", "/api/v1/children/{child}/status-changes", _drops_out),
+        Resource.CHILD,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/children/{child_id}/status-changes"): (
+        Call("GET", "/api/v1/children/{child}/status-changes"),
+        Resource.CHILD,
+        Action.READ,
     ),
     ("POST", "/api/v1/schools"): (
         Call("POST", "/api/v1/schools", _new_school),

@@ -8,7 +8,8 @@ from api.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, SessionDep, Settin
 from api.models.vocabulary import LeftBehind, SchoolingStatus
 from api.schemas.children import ChildCreate, ChildDetail, ChildListItem, ChildUpdate
 from api.schemas.common import AreaQuery, Limit, Offset, Page, Reason, SearchQuery
-from api.services import child_search, children, idempotency
+from api.schemas.schooling_status import StatusChangeCreate, StatusChangeOut
+from api.services import child_search, children, idempotency, schooling_status
 from api.services.child_search import ChildFilter, ChildSort
 
 router = APIRouter(prefix="/children", tags=["children"])
@@ -160,3 +161,52 @@ async def remove_child(
         expected_version=expected_version,
     )
     return Response(status_code=204)
+
+
+@router.post(
+    "/{child_id}/status-changes",
+    status_code=201,
+    summary="Change a child's schooling status; a change the rules do not allow is a 409 "
+    "listing the allowed ones",
+    responses={401: {}, 403: {}, 404: {}, 409: {}, 412: {}, 422: {}},
+)
+async def change_status(
+    child_id: uuid.UUID,
+    body: StatusChangeCreate,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    expected_version: IfMatchDep,
+) -> StatusChangeOut:
+    return await schooling_status.change(
+        session=session,
+        actor=actor,
+        settings=settings,
+        child_id=child_id,
+        data=body,
+        expected_version=expected_version,
+    )
+
+
+@router.get(
+    "/{child_id}/status-changes",
+    summary="The history of a child's schooling status, newest first",
+    responses={401: {}, 403: {}, 404: {}},
+)
+async def status_history(
+    child_id: uuid.UUID,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[StatusChangeOut]:
+    items, total = await schooling_status.history(
+        session=session,
+        actor=actor,
+        settings=settings,
+        child_id=child_id,
+        limit=limit,
+        offset=offset,
+    )
+    return Page(items=items, total=total, limit=limit, offset=offset)
