@@ -9,7 +9,17 @@ from fastapi import FastAPI
 from api import problems, pwa, security
 from api.db import create_engine, create_sessionmaker
 from api.observability import RequestContextMiddleware, configure_logging
-from api.routers import audit, auth, children, health, households, me, schools, users
+from api.routers import (
+    audit,
+    auth,
+    children,
+    enrolments,
+    health,
+    households,
+    me,
+    schools,
+    users,
+)
 from api.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -43,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware, on_error=problems.internal_error)
     # Added last, so outermost: even a crash's 500 carries the security headers.
     security.install(app, settings, api_prefix=API_PREFIX)
-    routers = (health, auth, me, users, schools, households, children, audit)
+    routers = (health, auth, me, users, schools, households, children, enrolments, audit)
     for router in (module.router for module in routers):
         app.include_router(router, prefix=API_PREFIX)
     # Last, so that every API route wins over the app's catch-all.

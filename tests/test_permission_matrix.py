@@ -71,6 +71,15 @@ def _drops_out(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     return {"to_status": "whereabouts_unknown", "reason": "家访未见"}
 
 
+def _new_enrolment(ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"child_id": str(ids["child"]), "school_id": str(ids["school"]), "grade": 3,
+            "student_number": f"L{next(_names)}"}  # fmt: skip
+
+
+def _transfer(ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"to_school_id": str(ids["other_school"]), "evidence": "转学申请表"}
+
+
 def _new_school(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     n = next(_names)
     return {"code": f"{2151990500 + n}", "name": f"东镇第{n}小学", "kind": "primary",
@@ -175,6 +184,26 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.CHILD,
         Action.READ,
     ),
+    ("GET", "/api/v1/enrolments"): (
+        Call("GET", "/api/v1/enrolments"),
+        Resource.CHILD,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/enrolments/doubles"): (
+        Call("GET", "/api/v1/enrolments/doubles"),
+        Resource.CHILD,
+        Action.READ,
+    ),
+    ("POST", "/api/v1/enrolments"): (
+        Call("POST", "/api/v1/enrolments", _new_enrolment),
+        Resource.ROSTER,
+        Action.WRITE,
+    ),
+    ("POST", "/api/v1/children/{child_id}/transfers"): (
+        Call("POST", "/api/v1/children/{child}/transfers", _transfer),
+        Resource.ROSTER,
+        Action.WRITE,
+    ),
     ("POST", "/api/v1/schools"): (
         Call("POST", "/api/v1/schools", _new_school),
         Resource.SCHOOL,
@@ -267,6 +296,7 @@ async def test_each_role_gets_exactly_what_the_matrix_grants(
         "child": world.children["dong_a"],
         "household": world.households["dong_a"],
         "school": world.schools["east"],
+        "other_school": world.schools["west"],
         "user": colleague.user_id,
         "spare_child": world.children["dong_b"],
         "spare_household": await w.empty_household(session, w.DONG),
@@ -304,6 +334,7 @@ async def test_no_object_of_another_area_is_reachable_by_id(
         "child": world.children["lin_a"],
         "household": world.households["lin_a"],
         "school": world.schools["neighbour"],
+        "other_school": world.schools["east"],
         "user": stranger.user_id,
         "spare_child": world.children["lin_a"],
         "spare_household": world.households["lin_a"],

@@ -8,8 +8,9 @@ from api.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, SessionDep, Settin
 from api.models.vocabulary import LeftBehind, SchoolingStatus
 from api.schemas.children import ChildCreate, ChildDetail, ChildListItem, ChildUpdate
 from api.schemas.common import AreaQuery, Limit, Offset, Page, Reason, SearchQuery
+from api.schemas.enrolments import EnrolmentOut, TransferCreate
 from api.schemas.schooling_status import StatusChangeCreate, StatusChangeOut
-from api.services import child_search, children, idempotency, schooling_status
+from api.services import child_search, children, enrolments, idempotency, schooling_status
 from api.services.child_search import ChildFilter, ChildSort
 
 router = APIRouter(prefix="/children", tags=["children"])
@@ -210,3 +211,21 @@ async def status_history(
         offset=offset,
     )
     return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post(
+    "/{child_id}/transfers",
+    status_code=201,
+    summary="Transfer this term's registration to another school (籍随人走); the old one is kept",
+    responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}},
+)
+async def transfer(
+    child_id: uuid.UUID,
+    body: TransferCreate,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> EnrolmentOut:
+    return await enrolments.transfer(
+        session=session, actor=actor, settings=settings, child_id=child_id, data=body
+    )

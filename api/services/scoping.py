@@ -111,6 +111,19 @@ def schools_attended(
     return or_(schools(actor), col(School.id).in_(attended))
 
 
+def enrolments(
+    actor: Actor, *, settings: Settings, today: date | None = None
+) -> ColumnElement[bool]:
+    """Registrations at the actor's schools (roster-only pupils included) or of children the
+    actor sees."""
+    return or_(
+        col(Enrolment.school_id).in_(select(School.id).where(schools(actor))),
+        col(Enrolment.child_id).in_(
+            select(Child.id).where(children(actor, settings=settings, today=today))
+        ),
+    )
+
+
 def classes(actor: Actor) -> ColumnElement[bool]:
     """A teacher sees their own classes; whoever covers a school or area sees all its classes."""
     clauses: list[ColumnElement[bool]] = []
