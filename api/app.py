@@ -10,14 +10,18 @@ from api import problems, pwa, security
 from api.db import create_engine, create_sessionmaker
 from api.observability import RequestContextMiddleware, configure_logging
 from api.routers import (
+    areas,
+    attachments,
     audit,
     auth,
     children,
     enrolments,
     health,
+    household_import,
     households,
     me,
     schools,
+    status_applications,
     users,
 )
 from api.settings import Settings, get_settings
@@ -53,7 +57,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware, on_error=problems.internal_error)
     # Added last, so outermost: even a crash's 500 carries the security headers.
     security.install(app, settings, api_prefix=API_PREFIX)
-    routers = (health, auth, me, users, schools, households, children, enrolments, audit)
+    routers = (
+        health,
+        auth,
+        me,
+        users,
+        areas,
+        schools,
+        household_import,
+        households,
+        children,
+        enrolments,
+        status_applications,
+        attachments,
+        audit,
+    )
     for router in (module.router for module in routers):
         app.include_router(router, prefix=API_PREFIX)
     # Last, so that every API route wins over the app's catch-all.

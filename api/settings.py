@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     hsts_seconds: int = Field(default=31_536_000, ge=0)  # sent only over HTTPS; 0 turns it off
 
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+
     # Local conventions of compulsory schooling (DOMAIN.md): settings, never constants.
     timezone: str = "Asia/Shanghai"
     school_entry_age: int = Field(default=6, ge=5, le=8)

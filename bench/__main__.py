@@ -1,11 +1,11 @@
-"""Foundation figures: loading the county-scale demo, and the health endpoint's latency.
+"""Foundation figures: loading the county-scale demo, and the health endpoint's latency; then
+the registry's read figures on that same database (bench/registry.py).
 
 Runs on SQLite by default, on PostgreSQL when DATABASE_URL names a server (a fresh database
 is made there and dropped afterwards).
 """
 
 import asyncio
-import json
 import statistics
 import time
 from datetime import date
@@ -16,11 +16,9 @@ from api.app import create_app
 from api.db import create_engine, create_sessionmaker
 from api.demo import generator, loader
 from api.settings import Settings
-from tests.databases import backend, fresh_database, migrate
-
-
-def emit(name: str, value: float, unit: str) -> None:
-    print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, "db": backend()}))
+from bench import registry
+from bench.figures import emit
+from tests.databases import fresh_database, migrate
 
 
 async def demo_load(database_url: str) -> None:
@@ -58,6 +56,7 @@ async def main() -> None:
         await migrate(url)
         await demo_load(url)
         await health_latency(url)
+        await registry.registry_reads(url)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.models import HouseholdImport
+from api.models.household_import import ImportStatus
 from api.models.vocabulary import UserRole
 from api.services import id_number
 from api.services.actors import Actor
@@ -32,6 +34,7 @@ class Call:
     method: str
     path: str  # with {child}, {household}, {school}, {user}, {spare_...} to fill in
     body: Callable[[dict[str, uuid.UUID]], dict[str, Any]] | None = None
+    files: Callable[[], dict[str, Any]] | None = None  # a multipart upload instead of JSON
 
 
 def _new_account(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
@@ -80,6 +83,15 @@ def _transfer(ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     return {"to_school_id": str(ids["other_school"]), "evidence": "转学申请表"}
 
 
+def _apply(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"requested_status": "suspended", "cause": "serious_illness", "applicant_name": "张大山",
+            "reason": "住院", "certificate_id": str(uuid.uuid4())}  # fmt: skip
+
+
+def _approve(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"approve": True}
+
+
 def _new_school(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     n = next(_names)
     return {"code": f"{2151990500 + n}", "name": f"东镇第{n}小学", "kind": "primary",
@@ -98,6 +110,33 @@ def _renote(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     return {"note": f"备注{next(_names)}"}
 
 
+def _area_list() -> dict[str, Any]:
+    rows = f"code,name,level,parent\n{w.EAST},东镇,township,{w.COUNTY}\n"
+    return {"file": ("areas.csv", rows.encode(), "text/csv")}
+
+
+def _household_sheet() -> dict[str, Any]:
+    rows = (
+        "区划代码,家庭住址,户主姓名,儿童姓名,性别,出生日期\n"
+        f"{w.DONG},东村{next(_names)}号,新户主,新发现,男,2017-03-01\n"
+    )
+    return {"file": ("儿童.csv", rows.encode(), "text/csv")}
+
+
+async def _household_import(session: AsyncSession, by: Login) -> uuid.UUID:
+    """An import made earlier by ``by``, for the routes that read one back."""
+    made = HouseholdImport(
+        created_by_id=by.user_id,
+        created_by_username=by.username,
+        file_name="儿童.xlsx",
+        sha256="0" * 64,
+        status=ImportStatus.STORED,
+    )
+    session.add(made)
+    await session.commit()
+    return made.id
+
+
 OPEN = None  # a route anyone (or any logged-in user) may call
 ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
     ("GET", "/api/v1/health"): OPEN,
@@ -106,6 +145,19 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
     ("POST", "/api/v1/auth/logout"): OPEN,
     ("GET", "/api/v1/me"): OPEN,
     ("POST", "/api/v1/me/password"): OPEN,
+    ("GET", "/api/v1/areas"): (Call("GET", "/api/v1/areas"), Resource.AREA, Action.READ),
+    # Areas are public data: another county's area is a 200, not a 404, so this route names a
+    # literal code rather than a placeholder and stays out of the IDOR walk.
+    ("GET", "/api/v1/areas/{code}"): (
+        Call("GET", f"/api/v1/areas/{w.DONG}"),
+        Resource.AREA,
+        Action.READ,
+    ),
+    ("POST", "/api/v1/areas/import"): (
+        Call("POST", "/api/v1/areas/import", files=_area_list),
+        Resource.AREA,
+        Action.WRITE,
+    ),
     ("GET", "/api/v1/users"): (Call("GET", "/api/v1/users"), Resource.USER, Action.READ),
     ("POST", "/api/v1/users"): (
         Call("POST", "/api/v1/users", _new_account),
@@ -204,6 +256,29 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.ROSTER,
         Action.WRITE,
     ),
+    # Any logged-in user may upload; a download is for whoever may see what it proves.
+    ("POST", "/api/v1/attachments"): OPEN,
+    ("GET", "/api/v1/attachments/{attachment_id}"): OPEN,
+    ("POST", "/api/v1/children/{child_id}/status-applications"): (
+        Call("POST", "/api/v1/children/{child}/status-applications", _apply),
+        Resource.CHILD,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/children/{child_id}/status-applications"): (
+        Call("GET", "/api/v1/children/{child}/status-applications"),
+        Resource.CHILD,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/status-applications"): (
+        Call("GET", "/api/v1/status-applications"),
+        Resource.STATUS_APPROVAL,
+        Action.READ,
+    ),
+    ("POST", "/api/v1/status-applications/{application_id}/decision"): (
+        Call("POST", "/api/v1/status-applications/{application}/decision", _approve),
+        Resource.STATUS_APPROVAL,
+        Action.WRITE,
+    ),
     ("POST", "/api/v1/schools"): (
         Call("POST", "/api/v1/schools", _new_school),
         Resource.SCHOOL,
@@ -229,6 +304,21 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Call("DELETE", "/api/v1/households/{spare_household}?reason=登记错误"),
         Resource.HOUSEHOLD,
         Action.WRITE,
+    ),
+    ("POST", "/api/v1/households/import"): (
+        Call("POST", "/api/v1/households/import", files=_household_sheet),
+        Resource.HOUSEHOLD,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/households/imports/{import_id}"): (
+        Call("GET", "/api/v1/households/imports/{household_import}"),
+        Resource.HOUSEHOLD,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/households/imports/{import_id}/report.xlsx"): (
+        Call("GET", "/api/v1/households/imports/{household_import}/report.xlsx"),
+        Resource.HOUSEHOLD,
+        Action.READ_PERSONAL,
     ),
 }
 # Each role with the coverage it has in the walk, inside 测试县.
@@ -276,7 +366,10 @@ async def _send(
     client: httpx.AsyncClient, call: Call, ids: dict[str, uuid.UUID], headers: dict[str, str]
 ) -> httpx.Response:
     body = call.body(ids) if call.body else None
-    return await client.request(call.method, await _fill(call, ids), json=body, headers=headers)
+    files = call.files() if call.files else None
+    return await client.request(
+        call.method, await _fill(call, ids), json=body, files=files, headers=headers
+    )
 
 
 async def _login(
@@ -297,9 +390,11 @@ async def test_each_role_gets_exactly_what_the_matrix_grants(
         "household": world.households["dong_a"],
         "school": world.schools["east"],
         "other_school": world.schools["west"],
+        "application": uuid.uuid4(),
         "user": colleague.user_id,
         "spare_child": world.children["dong_b"],
         "spare_household": await w.empty_household(session, w.DONG),
+        "household_import": await _household_import(session, login),
     }
     actor = Actor(user_id=login.user_id, username=login.username, role=role)
     for walk in ROUTES.values():
@@ -335,9 +430,11 @@ async def test_no_object_of_another_area_is_reachable_by_id(
         "household": world.households["lin_a"],
         "school": world.schools["neighbour"],
         "other_school": world.schools["east"],
+        "application": uuid.uuid4(),
         "user": stranger.user_id,
         "spare_child": world.children["lin_a"],
         "spare_household": world.households["lin_a"],
+        "household_import": await _household_import(session, stranger),
     }
     for key in OBJECT_ROUTES:
         walk = ROUTES[key]

@@ -3,13 +3,16 @@
 from sqlmodel import SQLModel
 
 from api.models.area import Area
+from api.models.attachment import Attachment
 from api.models.audit import AuditEvent
 from api.models.child import Child, SchoolingStatusChange
 from api.models.enrolment import Enrolment
 from api.models.guardian import Guardian, Guardianship
 from api.models.household import Household
+from api.models.household_import import HouseholdImport
 from api.models.idempotency import IdempotencyKey
 from api.models.school import School, SchoolClass
+from api.models.status_application import StatusApplication
 from api.models.token import RefreshToken
 from api.models.user import User, UserScope
 
@@ -17,17 +20,20 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Area",
+    "Attachment",
     "AuditEvent",
     "Child",
     "Enrolment",
     "Guardian",
     "Guardianship",
     "Household",
+    "HouseholdImport",
     "IdempotencyKey",
     "RefreshToken",
     "School",
     "SchoolClass",
     "SchoolingStatusChange",
+    "StatusApplication",
     "User",
     "UserScope",
     "metadata",

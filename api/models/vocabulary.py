@@ -90,6 +90,21 @@ class EnrolmentStatus(StrEnum):
     WITHDRAWN = "withdrawn"  # 注销
 
 
+class IncapacityCause(StrEnum):
+    """Why a child may lawfully be out of school for a while (免学/缓学/休学)."""
+
+    SERIOUS_ILLNESS = "serious_illness"  # 重大疾病
+    SEVERE_DISABILITY = "severe_disability"  # 重度残疾
+    MENTAL_ILLNESS = "mental_illness"  # 精神疾病
+    OTHER = "other"
+
+
+class ApplicationState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
 class UserRole(StrEnum):
     COUNTY_ADMIN = "county_admin"  # 县教育局管理员
     TOWNSHIP_OFFICER = "township_officer"  # 乡镇干部

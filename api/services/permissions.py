@@ -23,6 +23,7 @@ class Resource(StrEnum):
     CASE = "cases"
     RECONCILIATION = "reconciliations"
     STATS = "stats"
+    STATUS_APPROVAL = "status_approvals"  # deciding applications for 免学/缓学/休学
     USER = "users"
     AUDIT = "audit"
     WEBHOOK = "webhooks"
@@ -60,7 +61,11 @@ MATRIX: dict[UserRole, dict[Resource, frozenset[Action]]] = {
         Resource.USER: NONE,
         Resource.WEBHOOK: NONE,
     },
-    UserRole.TOWNSHIP_OFFICER: {**_FIELD, Resource.RECONCILIATION: R},
+    UserRole.TOWNSHIP_OFFICER: {
+        **_FIELD,
+        Resource.RECONCILIATION: R,
+        Resource.STATUS_APPROVAL: W,
+    },
     UserRole.VILLAGE_CADRE: _FIELD,
     UserRole.PRINCIPAL: {**_FIELD, Resource.ROSTER: W, Resource.RECONCILIATION: W},
     UserRole.TEACHER: {**_FIELD, Resource.HOUSEHOLD: P},

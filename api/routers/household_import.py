@@ -1,0 +1,134 @@
+import hashlib
+import uuid
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+
+from api import responses
+from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
+from api.problems import Problem
+from api.schemas.common import Limit, Offset
+from api.schemas.household_import import HouseholdImportOut, HouseholdImportRequest
+from api.services import household_import, idempotency
+from api.services.import_rows import UnsupportedFile
+
+# Included before the households router, so that /households/import is never taken for a
+# household's id.
+router = APIRouter(prefix="/households", tags=["households"])
+
+_MEGABYTES = household_import.MAX_UPLOAD_BYTES // (1024 * 1024)
+_ALL_OR_NOTHING = "any bad row stores nothing (the import and its report are still kept)"
+
+
+@router.post(
+    "/import",
+    status_code=201,
+    summary="Import households and children from a county's XLSX or CSV spreadsheet",
+    description=(
+        "One sheet, one row per child, the household's columns repeated on each of its rows."
+        " Headings in Chinese (区划代码, 家庭住址, 户主姓名, 联系电话, 是否建档立卡户, 是否低保户,"
+        " 儿童姓名, 性别, 出生日期, 身份证号码, 户籍地址, 留守情况, 残疾类别, 残疾等级, 安置方式,"
+        " 孤儿, 事实无人抚养, 困境儿童, 随迁子女, 监护人姓名, 与儿童关系, 监护人电话) or the API's"
+        " field names; CSV in UTF-8 (with or without BOM) or GB18030. Each row is checked with"
+        " the rules of registering one child; good rows are stored, bad ones reported by row"
+        " number and heading (`errors`), and downloadable with their faults from"
+        " `GET /households/imports/{id}/report.xlsx`. A household is matched by area code,"
+        " address and head's name, a child by ID number (or household, name and birth date):"
+        " importing the same file again adds nothing. A household is created only when one of"
+        f" its rows adds a child. At most {_MEGABYTES} MB and"
+        f" {household_import.MAX_ROWS} rows a file."
+    ),
+    responses={401: {}, 403: {}, 409: {}, 413: {}, 415: {}, 422: {}},
+)
+async def import_households(
+    request: Request,
+    response: Response,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description=f"a .xlsx workbook or a CSV, ≤ {_MEGABYTES} MB")],
+    all_or_nothing_query: Annotated[
+        bool, Query(alias="all_or_nothing", description=_ALL_OR_NOTHING)
+    ] = False,
+    all_or_nothing_form: Annotated[
+        bool, Form(alias="all_or_nothing", description=_ALL_OR_NOTHING)
+    ] = False,
+    idempotency_key: IdempotencyKeyDep = None,
+) -> HouseholdImportOut:
+    # One byte more than allowed is enough for the service to know the file is too large.
+    data = await file.read(household_import.MAX_UPLOAD_BYTES + 1)
+    all_or_nothing = all_or_nothing_query or all_or_nothing_form
+    upload = HouseholdImportRequest(
+        sha256=hashlib.sha256(data).hexdigest(),
+        file_name=file.filename or "",
+        all_or_nothing=all_or_nothing,
+    )
+    try:
+        result = await idempotency.once(
+            session=session,
+            actor=actor,
+            key=idempotency_key,
+            fingerprint=idempotency.fingerprint("POST", request.url.path, upload),
+            status_code=201,
+            write=lambda: household_import.import_file(
+                session=session,
+                actor=actor,
+                settings=settings,
+                data=data,
+                filename=file.filename,
+                all_or_nothing=all_or_nothing,
+            ),
+        )
+    except UnsupportedFile as exc:
+        raise Problem(
+            415,
+            str(exc),
+            slug="unsupported-media-type",
+            errors=[{"loc": ["body", "file"], "msg": str(exc)}],
+        ) from exc
+    location = request.url.path.removesuffix("/import") + f"/imports/{result.body['id']}"
+    responses.created(response, result, location=location)
+    return HouseholdImportOut.model_validate(result.body)
+
+
+@router.get(
+    "/imports/{import_id}",
+    summary="An import's counts, and the faults of its refused rows, a page at a time",
+    responses={401: {}, 403: {}, 404: {}},
+)
+async def get_household_import(
+    import_id: uuid.UUID,
+    actor: ActorDep,
+    session: SessionDep,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> HouseholdImportOut:
+    return await household_import.get(
+        session=session, actor=actor, import_id=import_id, limit=limit, offset=offset
+    )
+
+
+@router.get(
+    "/imports/{import_id}/report.xlsx",
+    summary="The refused rows as in the file, with 错误说明; fix them there and import it again",
+    response_class=Response,
+    responses={
+        200: {"content": {household_import.XLSX_TYPE: {}}, "description": "the workbook"},
+        401: {},
+        403: {},
+        404: {},
+    },
+)
+async def get_household_import_report(
+    import_id: uuid.UUID, actor: ActorDep, session: SessionDep
+) -> Response:
+    filename, content = await household_import.report(
+        session=session, actor=actor, import_id=import_id
+    )
+    disposition = f"attachment; filename=\"import-errors.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return Response(
+        content,
+        media_type=household_import.XLSX_TYPE,
+        headers={"Content-Disposition": disposition},
+    )

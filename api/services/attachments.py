@@ -1,0 +1,126 @@
+"""Attachments: photos and PDFs kept on disk under the data directory, never in the database.
+
+The type is read from the file's first bytes, not from what the phone claims, and the size is
+bounded; the name on disk is the attachment's id, so no uploaded name ever reaches a path.
+"""
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.models import Attachment
+from api.models.vocabulary import AuditAction
+from api.services import audit
+from api.services.actors import Actor
+from api.services.errors import InvalidInput, NotFound, PayloadTooLarge
+from api.settings import Settings
+
+_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
+    (b"\xff\xd8\xff", 0, "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
+    (b"%PDF-", 0, "application/pdf"),
+    (b"WEBP", 8, "image/webp"),
+)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    attachment: Attachment
+    path: Path
+
+
+def folder(settings: Settings) -> Path:
+    return settings.data_dir / "attachments"
+
+
+def sniff(data: bytes) -> str | None:
+    for magic, offset, content_type in _SIGNATURES:
+        if data[offset : offset + len(magic)] == magic:
+            return content_type
+    return None
+
+
+async def store(
+    *, session: AsyncSession, actor: Actor, settings: Settings, file_name: str, data: bytes
+) -> Attachment:
+    if len(data) > settings.attachment_max_bytes:
+        limit = settings.attachment_max_bytes // 2**20
+        raise PayloadTooLarge(f"文件超过{limit}MB (the file is larger than {limit} MB)")
+    if not data:
+        raise InvalidInput("file", "文件是空的 (the file is empty)")
+    content_type = sniff(data)
+    if content_type is None:
+        raise InvalidInput("file", "只接受JPEG、PNG、WEBP照片或PDF (only JPEG, PNG, WEBP or PDF)")
+    attachment = Attachment(
+        file_name=Path(file_name).name[:255] or "attachment",
+        content_type=content_type,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        storage_key="",
+        uploaded_by_id=actor.user_id,
+    )
+    attachment.storage_key = f"{attachment.id.hex[:2]}/{attachment.id.hex}"
+    path = folder(settings) / attachment.storage_key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written before the row commits: a crash leaves an orphan file, never a row without one.
+    path.write_bytes(data)
+    session.add(attachment)
+    audit.record(
+        session=session,
+        action=AuditAction.CREATE,
+        actor=actor,
+        object_type="attachment",
+        object_id=attachment.id,
+        changes=audit.diff(None, audit.snapshot(attachment, exclude={"storage_key"})),
+    )
+    await session.commit()
+    return attachment
+
+
+async def open_for(
+    *, session: AsyncSession, actor: Actor, settings: Settings, attachment_id: uuid.UUID
+) -> StoredFile:
+    """The file, for its uploader, or for whoever may see what it belongs to."""
+    from api.services import status_applications  # the owners know who may see them
+
+    attachment = await session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound(f"No attachment {attachment_id} here.")
+    if attachment.uploaded_by_id != actor.user_id:
+        await status_applications.check_can_see_attachment(
+            session=session, actor=actor, settings=settings, attachment=attachment
+        )
+    audit.record(  # a certificate is personal data: every read of it is recorded
+        session=session,
+        action=AuditAction.READ_PERSONAL,
+        actor=actor,
+        object_type="attachment",
+        object_id=attachment.id,
+    )
+    await session.commit()
+    return StoredFile(attachment, folder(settings) / attachment.storage_key)
+
+
+async def claim(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    attachment_id: uuid.UUID,
+    owner_type: str,
+    owner_id: uuid.UUID,
+    field: str,
+) -> Attachment:
+    """Link an uploaded attachment to what it proves; only its uploader may, and only once."""
+    attachment = await session.get(Attachment, attachment_id)
+    if (
+        attachment is None
+        or attachment.uploaded_by_id != actor.user_id
+        or attachment.owner_id is not None
+    ):
+        raise InvalidInput(field, "请先上传证明文件 (upload the certificate first)")
+    attachment.owner_type, attachment.owner_id = owner_type, owner_id
+    session.add(attachment)
+    return attachment
