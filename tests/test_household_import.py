@@ -459,15 +459,27 @@ async def test_a_row_without_id_number_matches_a_registered_child_of_the_househo
         "guardian_phone": "",
     }
     other_number = number(301, registered.birth_date)
+    father = {"guardian_name": "李大山", "guardian_relation": "父亲", "guardian_phone": ""}
     rows = [
         child_row(**same),
-        child_row(**{**same, "name": "李小白"}),  # a new child of the registered household
+        child_row(**{**same, "name": "李小白", **father}),  # new, of the registered household
     ]
     body = (await upload(client, cadre, write_xlsx(tmp_path / "a.xlsx", rows))).json()
     assert (body["children_unchanged"], body["children_created"], body["rejected"]) == (1, 1, 0)
     assert (body["households_matched"], body["households_created"]) == (1, 0)
+    assert body["guardians_created"] == 0  # 李大山 is the household's guardian already
     new = (await session.exec(select(Child).where(col(Child.name) == "李小白"))).one()
     assert (new.household_id, new.area_code) == (household.id, household.area_code)
+    link = (
+        await session.exec(select(Guardianship).where(col(Guardianship.child_id) == new.id))
+    ).one()
+    carer = await session.get(Guardian, link.guardian_id)
+    assert carer is not None
+    assert (carer.name, carer.household_id, link.relation) == (
+        "李大山",
+        household.id,
+        GuardianRelation.FATHER,
+    )
     # The registered child with some other number is a question for the clerk, not a new child.
     clash = [child_row(**{**same, "id_number": other_number})]
     body = (await upload(client, cadre, write_xlsx(tmp_path / "b.xlsx", clash))).json()
@@ -722,6 +734,7 @@ async def test_too_many_rows_is_a_413(
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "photo.png", "只能导入 .xlsx 或 CSV"),
         (b"%PDF-1.7\n", "scan.pdf", "只能导入 .xlsx 或 CSV"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "old.xls", "另存为 .xlsx"),
+        ("区划代码,家庭住址\n".encode(), "renamed.xlsx", "内容却不是Excel工作簿"),
     ],
 )
 async def test_a_file_that_is_no_spreadsheet_is_a_415_naming_the_file(
@@ -791,6 +804,32 @@ async def test_a_removed_childs_number_is_refused(
     row = child_row(id_number=facts.number, birth_date=facts.birth_date, name="张小明")
     body = (await upload(client, cadre, write_xlsx(tmp_path / "in.xlsx", [row]))).json()
     assert "已移除" in body["errors"]["items"][0]["message"]
+
+
+async def test_a_child_registered_by_someone_else_meanwhile_is_a_409_storing_nothing(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    world: w.World,
+    cadre: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    looked_up = household_import.load_known
+
+    async def before_the_other_clerk(**kwargs: Any) -> Any:
+        known = await looked_up(**kwargs)
+        known.by_number.clear()  # as if read a moment before the other registration
+        return known
+
+    monkeypatch.setattr(household_import, "load_known", before_the_other_clerk)
+    facts = id_number.parse(world.id_numbers["dong_b"])
+    rows = [sibling(), child_row(id_number=facts.number, birth_date=facts.birth_date)]
+    response = await upload(client, cadre, write_xlsx(tmp_path / "in.xlsx", rows))
+    assert response.status_code == 409, response.text
+    assert "刚被他人登记" in response.json()["detail"]
+    assert await count(session, Child) == 5
+    assert await count(session, Household) == 5
+    assert await count(session, HouseholdImport) == 0
 
 
 def test_headings_with_marks_and_hints_are_understood() -> None:

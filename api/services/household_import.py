@@ -1,7 +1,8 @@
 """Importing households and children from a county's spreadsheet (XLSX or CSV), set-based.
 
 The file is read and each row checked in memory (import_rows, import_plan); what it may match
-is loaded for the whole file in a few queries; the new rows go in with executemany, in chunks;
+is loaded for the whole file in a few queries; the new rows go in a chunk at a time (an
+executemany on SQLite, one INSERT of unnested arrays on PostgreSQL), never a statement a row;
 the import itself is kept (HouseholdImport) with its counts and the refused rows, and audited
 once, all in one transaction. Importing the same file again adds nothing.
 """
@@ -17,10 +18,12 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import insert, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
@@ -95,25 +98,25 @@ async def import_file(
         plan = await asyncio.to_thread(import_plan.decide, sheet, rows, known, now=utcnow())
         refused = all_or_nothing and bool(plan.rejected)
         batch = _batch(actor, data, filename, all_or_nothing, sheet, rows, plan, refused=refused)
-        if not refused:
-            await insert_plan(session, plan)
-    session.add(batch)
-    audit.record(
-        session=session,
-        action=AuditAction.CREATE,
-        actor=actor,
-        object_type="household_import",
-        object_id=batch.id,
-        changes=audit.diff(None, audit.snapshot(batch, exclude=_NOT_AUDITED)),
-    )
-    try:
-        await session.commit()
-    except IntegrityError as exc:  # the same ID number registered by someone else meanwhile
-        await session.rollback()
-        raise Conflict(
-            "其中有儿童刚被他人登记，请重新导入 (some of these children were registered by "
-            "someone else just now: import the file again)"
-        ) from exc
+        try:
+            if not refused:
+                await insert_plan(session, plan)
+            session.add(batch)
+            audit.record(
+                session=session,
+                action=AuditAction.CREATE,
+                actor=actor,
+                object_type="household_import",
+                object_id=batch.id,
+                changes=audit.diff(None, audit.snapshot(batch, exclude=_NOT_AUDITED)),
+            )
+            await session.commit()
+        except IntegrityError as exc:  # the same ID number registered by someone else meanwhile
+            await session.rollback()
+            raise Conflict(
+                "其中有儿童刚被他人登记，请重新导入 (some of these children were registered by "
+                "someone else just now: import the file again)"
+            ) from exc
     return _out(batch, limit=FIRST_ERRORS, offset=0)
 
 
@@ -164,8 +167,8 @@ async def load_known(*, session: AsyncSession, actor: Actor, rows: list[Parsed])
             .where(col(Household.area_code).in_(chunk), col(Household.removed_at).is_(None))
             .order_by(col(Household.created_at))
         )
-        for household_id, *fields in found.all():
-            if (key := (fields[0], fields[1], fields[2])) in keys:
+        for household_id, area_code, address, head_name in found.all():
+            if (key := (area_code, address, head_name)) in keys:
                 known.households.setdefault(key, household_id)
     numbers = sorted({row.id_number for row in rows if row.id_number})
     for number_chunk in _chunks(numbers, _IN_CHUNK):
@@ -224,7 +227,7 @@ async def _area_faults(
 
 
 async def insert_plan(session: AsyncSession, plan: Plan) -> None:
-    """The new rows, table by table, executemany in chunks, in the session's transaction."""
+    """The new rows, table by table and a chunk at a time, in the session's transaction."""
     connection = await session.connection()
     sqlite = connection.dialect.name == "sqlite"
     if sqlite:
@@ -249,11 +252,32 @@ async def insert_plan(session: AsyncSession, plan: Plan) -> None:
             await connection.execute(text(f"PRAGMA cache_size = {int(held)}"))
 
 
-async def _insert(connection: AsyncConnection, table: str, rows: list[dict[str, Any]]) -> None:
+async def _insert(connection: AsyncConnection, name: str, rows: list[dict[str, Any]]) -> None:
+    table = metadata.tables[name]
     # In key order, each primary-key index grows at its end instead of everywhere.
     rows.sort(key=_primary_key)
+    if connection.dialect.name != "postgresql":
+        for chunk in _chunks(rows, _INSERT_CHUNK):
+            await connection.execute(insert(table), list(chunk))
+        return
+    # PostgreSQL runs an executemany as one INSERT per row, each started, planned and ended
+    # on its own; a chunk sent as one array per column and unnested is one INSERT of all its
+    # rows, twice as fast.
+    statement = _from_arrays(table)
     for chunk in _chunks(rows, _INSERT_CHUNK):
-        await connection.execute(insert(metadata.tables[table]), list(chunk))
+        await connection.execute(
+            statement, {c.name: [row[c.name] for row in chunk] for c in table.c}
+        )
+
+
+def _from_arrays(table: sa.Table) -> sa.Insert:
+    """INSERT INTO table SELECT unnest(:column_1), unnest(:column_2), ...: the arrays, of
+    equal length, unnest side by side into rows."""
+    arrays = [
+        sa.func.unnest(sa.bindparam(column.name, type_=ARRAY(column.type))).label(column.name)
+        for column in table.c
+    ]
+    return insert(table).from_select([column.name for column in table.c], sa.select(*arrays))
 
 
 def _primary_key(row: dict[str, Any]) -> tuple[uuid.UUID, ...]:

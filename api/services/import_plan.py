@@ -232,8 +232,8 @@ def decide(sheet: Sheet, rows: list[Parsed], known: Known, *, now: datetime) -> 
 
 
 def spell(children: list[dict[str, Any]]) -> None:
-    """Each new child's name in pinyin and initials, as the registry searches them: most of
-    the CPU an import takes, so the service does it while the households go in."""
+    """Each new child's name in pinyin and initials, as the registry searches them: seconds
+    of CPU for a county, so the service does it while the households go in."""
     for child in children:
         child["name_pinyin"] = names.pinyin(child["name"])
         child["name_initials"] = names.initials(child["name"])

@@ -122,6 +122,10 @@ def read(data: bytes, *, filename: str | None, max_rows: int) -> Sheet:
             "(an old .xls workbook: save it as .xlsx or CSV first)"
         )
     suffix = (filename or "").rsplit(".", 1)[-1].lower() if "." in (filename or "") else ""
+    if suffix == "xlsx":
+        raise UnsupportedFile(
+            "文件名是 .xlsx，内容却不是Excel工作簿 (named .xlsx, but it is not a workbook)"
+        )
     if suffix not in ("", "csv", "txt") or b"\x00" in data[:65_536]:
         raise UnsupportedFile(
             "只能导入 .xlsx 或 CSV 文件 (only .xlsx workbooks and CSV files can be imported)"
