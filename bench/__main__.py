@@ -16,7 +16,7 @@ from api.app import create_app
 from api.db import create_engine, create_sessionmaker
 from api.demo import generator, loader
 from api.settings import Settings
-from bench import registry
+from bench import imports, registry
 from bench.figures import emit
 from tests.databases import fresh_database, migrate
 
@@ -57,6 +57,7 @@ async def main() -> None:
         await demo_load(url)
         await health_latency(url)
         await registry.registry_reads(url)
+    await imports.household_imports()  # makes its own fresh databases
 
 
 if __name__ == "__main__":

@@ -832,6 +832,27 @@ async def test_a_child_registered_by_someone_else_meanwhile_is_a_409_storing_not
     assert await count(session, HouseholdImport) == 0
 
 
+async def test_the_sheet_with_the_header_is_read_whatever_comes_before_it(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    world: w.World,
+    cadre: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    workbook = openpyxl.Workbook()
+    note = workbook.active
+    assert note is not None
+    note.title = "填表说明"
+    note.append(["性别填男或女，出生日期填2017-03-01"])
+    data = workbook.create_sheet("儿童")
+    data.append(list(HEADINGS.values()))
+    data.append([child_row().get(field, "") for field in HEADINGS])
+    workbook.create_sheet("隐藏").sheet_state = "hidden"
+    workbook.save(tmp_path / "in.xlsx")
+    body = (await upload(client, cadre, (tmp_path / "in.xlsx").read_bytes())).json()
+    assert (body["children_created"], body["rejected"]) == (1, 0)
+
+
 def test_headings_with_marks_and_hints_are_understood() -> None:
     from api.services import import_rows
 
