@@ -1,7 +1,14 @@
-"""Headers of write answers: ETags, Location, and the mark of a replayed idempotent create."""
+"""Shaping write answers: ETags, Location, and idempotent creates with their replays."""
 
-from fastapi import Response
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+from fastapi import Request, Response
+from pydantic import BaseModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.services import idempotency
+from api.services.actors import Actor
 from api.services.idempotency import Answer
 
 
@@ -16,3 +23,26 @@ def created(response: Response, result: Answer, *, location: str) -> None:
         set_etag(response, version)
     if result.replayed:  # as Stripe and others mark it
         response.headers["Idempotent-Replayed"] = "true"
+
+
+async def create_once(
+    *,
+    request: Request,
+    response: Response,
+    session: AsyncSession,
+    actor: Actor,
+    key: str | None,
+    body: BaseModel,
+    write: Callable[[], Awaitable[BaseModel]],
+) -> dict[str, Any]:
+    """A create under an optional Idempotency-Key, answered 201 at ``<path>/<id>``."""
+    result = await idempotency.once(
+        session=session,
+        actor=actor,
+        key=key,
+        fingerprint=idempotency.fingerprint("POST", request.url.path, body),
+        status_code=201,
+        write=write,
+    )
+    created(response, result, location=f"{request.url.path}/{result.body['id']}")
+    return result.body

@@ -10,7 +10,7 @@ from api.schemas.children import ChildCreate, ChildDetail, ChildListItem, ChildU
 from api.schemas.common import AreaQuery, Limit, Offset, Page, Reason, SearchQuery
 from api.schemas.enrolments import EnrolmentOut, TransferCreate
 from api.schemas.schooling_status import StatusChangeCreate, StatusChangeOut
-from api.services import child_search, children, enrolments, idempotency, schooling_status
+from api.services import child_search, children, enrolments, schooling_status
 from api.services.child_search import ChildFilter, ChildSort
 
 router = APIRouter(prefix="/children", tags=["children"])
@@ -84,16 +84,16 @@ async def create_child(
     settings: SettingsDep,
     idempotency_key: IdempotencyKeyDep = None,
 ) -> ChildDetail:
-    result = await idempotency.once(
+    created = await responses.create_once(
+        request=request,
+        response=response,
         session=session,
         actor=actor,
         key=idempotency_key,
-        fingerprint=idempotency.fingerprint("POST", request.url.path, body),
-        status_code=201,
+        body=body,
         write=lambda: children.create(session=session, actor=actor, settings=settings, data=body),
     )
-    responses.created(response, result, location=f"{request.url.path}/{result.body['id']}")
-    return ChildDetail.model_validate(result.body)
+    return ChildDetail.model_validate(created)
 
 
 @router.get(

@@ -11,7 +11,7 @@ from api.schemas.households import (
     HouseholdListItem,
     HouseholdUpdate,
 )
-from api.services import households, idempotency
+from api.services import households
 from api.services.households import HouseholdFilter
 
 router = APIRouter(prefix="/households", tags=["households"])
@@ -73,16 +73,16 @@ async def create_household(
     settings: SettingsDep,
     idempotency_key: IdempotencyKeyDep = None,
 ) -> HouseholdDetail:
-    result = await idempotency.once(
+    created = await responses.create_once(
+        request=request,
+        response=response,
         session=session,
         actor=actor,
         key=idempotency_key,
-        fingerprint=idempotency.fingerprint("POST", request.url.path, body),
-        status_code=201,
+        body=body,
         write=lambda: households.create(session=session, actor=actor, settings=settings, data=body),
     )
-    responses.created(response, result, location=f"{request.url.path}/{result.body['id']}")
-    return HouseholdDetail.model_validate(result.body)
+    return HouseholdDetail.model_validate(created)
 
 
 @router.patch(

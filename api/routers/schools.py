@@ -14,7 +14,7 @@ from api.schemas.schools import (
     SchoolOut,
     SchoolUpdate,
 )
-from api.services import idempotency, school_registry, schools
+from api.services import school_registry, schools
 from api.services.schools import SchoolFilter
 
 router = APIRouter(prefix="/schools", tags=["schools"])
@@ -72,16 +72,16 @@ async def create_school(
     session: SessionDep,
     idempotency_key: IdempotencyKeyDep = None,
 ) -> SchoolDetail:
-    result = await idempotency.once(
+    created = await responses.create_once(
+        request=request,
+        response=response,
         session=session,
         actor=actor,
         key=idempotency_key,
-        fingerprint=idempotency.fingerprint("POST", request.url.path, body),
-        status_code=201,
+        body=body,
         write=lambda: school_registry.create(session=session, actor=actor, data=body),
     )
-    responses.created(response, result, location=f"{request.url.path}/{result.body['id']}")
-    return SchoolDetail.model_validate(result.body)
+    return SchoolDetail.model_validate(created)
 
 
 @router.patch(

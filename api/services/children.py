@@ -64,7 +64,7 @@ async def get(
     """One child whole; identifiers in full only for a role that needs them, and that read is
     written to the audit log."""
     permissions.require(actor, Resource.CHILD, Action.READ)
-    child = await _visible_child(session=session, actor=actor, settings=settings, child_id=child_id)
+    child = await visible_child(session=session, actor=actor, settings=settings, child_id=child_id)
     full = permissions.allowed(actor, Resource.CHILD, Action.READ_PERSONAL)
     detail = await _detail(session=session, settings=settings, child=child, full=full, today=today)
     if full:
@@ -79,7 +79,7 @@ async def get(
     return detail
 
 
-async def _visible_child(
+async def visible_child(
     *, session: AsyncSession, actor: Actor, settings: Settings, child_id: uuid.UUID
 ) -> Child:
     return await scoping.one(
@@ -338,7 +338,7 @@ async def update(
 ) -> ChildDetail:
     permissions.require(actor, Resource.CHILD, Action.WRITE)
     today = today or school_age.local_today(settings)
-    child = await _visible_child(session=session, actor=actor, settings=settings, child_id=child_id)
+    child = await visible_child(session=session, actor=actor, settings=settings, child_id=child_id)
     records.check_version(child, expected_version)
     changes = data.model_dump(exclude_unset=True)
     faults = records.blanked(changes, _REQUIRED)
@@ -391,7 +391,7 @@ async def remove(
     expected_version: int | None,
 ) -> None:
     permissions.require(actor, Resource.CHILD, Action.WRITE)
-    child = await _visible_child(session=session, actor=actor, settings=settings, child_id=child_id)
+    child = await visible_child(session=session, actor=actor, settings=settings, child_id=child_id)
     await records.soft_remove(
         session=session,
         actor=actor,

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.models import Child, Enrolment, School, SchoolClass
 from api.models.vocabulary import AuditAction, EnrolmentStatus
 from api.schemas.enrolments import DoubleEnrolment, EnrolmentCreate, EnrolmentOut, TransferCreate
-from api.services import audit, id_number, permissions, school_age, scoping
+from api.services import audit, children, id_number, permissions, school_age, scoping
 from api.services.actors import Actor
 from api.services.child_rules import Fault
 from api.services.errors import Conflict, Forbidden, InvalidInput
@@ -176,11 +176,8 @@ async def transfer(
     permissions.require(actor, Resource.ROSTER, Action.WRITE)
     today = school_age.local_today(settings)
     term = school_age.term_of(today, settings)
-    child = await scoping.one(
-        session=session,
-        model=Child,
-        object_id=child_id,
-        visible=scoping.children(actor, settings=settings),
+    child = await children.visible_child(
+        session=session, actor=actor, settings=settings, child_id=child_id
     )
     current = await _enrolled(session=session, child_id=child.id, term=term)
     if current is None:

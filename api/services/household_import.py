@@ -218,10 +218,10 @@ async def _area_faults(
     unknown: list[Fault] | None = None  # the same for every code that does not exist
     for code in codes:
         if code in found:
-            faults[code] = await households._area_faults(session=session, actor=actor, code=code)
+            faults[code] = await households.area_faults(session=session, actor=actor, code=code)
         else:
             if unknown is None:
-                unknown = await households._area_faults(session=session, actor=actor, code=code)
+                unknown = await households.area_faults(session=session, actor=actor, code=code)
             faults[code] = unknown
     return faults
 

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Area, Child, Guardian, Household
+from api.models import Child, Guardian, Household
 from api.models.vocabulary import AreaLevel, AuditAction
 from api.schemas.households import (
     HouseholdCreate,
@@ -20,6 +20,7 @@ from api.schemas.households import (
     HouseholdUpdate,
 )
 from api.services import (
+    area_rules,
     audit,
     children,
     masking,
@@ -186,15 +187,14 @@ _LIVING_LEVELS = {AreaLevel.VILLAGE, AreaLevel.GROUP}
 _REQUIRED = {"area_code", "address", "head_name", "is_poverty_registered", "is_minimum_living"}
 
 
-async def _area_faults(*, session: AsyncSession, actor: Actor, code: str) -> list[Fault]:
-    area = await session.get(Area, code)
-    if area is None:
-        return [("area_code", "没有这个区划代码 (no such area code)")]
-    if area.level not in _LIVING_LEVELS:
-        return [("area_code", "户应登记在村或村民小组 (a household belongs to a village or group)")]
-    if scoping.outside_areas(actor, [code]):
-        return [("area_code", "不在你负责的范围内 (outside the areas you cover)")]
-    return []
+async def area_faults(*, session: AsyncSession, actor: Actor, code: str) -> list[Fault]:
+    return await area_rules.placement_faults(
+        session=session,
+        actor=actor,
+        code=code,
+        levels=_LIVING_LEVELS,
+        wrong_level="户应登记在村或村民小组 (a household belongs to a village or group)",
+    )
 
 
 async def create(
@@ -205,7 +205,7 @@ async def create(
     data: HouseholdCreate,
 ) -> HouseholdDetail:
     permissions.require(actor, Resource.HOUSEHOLD, Action.WRITE)
-    if faults := await _area_faults(session=session, actor=actor, code=data.area_code):
+    if faults := await area_faults(session=session, actor=actor, code=data.area_code):
         raise InvalidInput.of(faults)
     if data.id is not None and await session.get(Household, data.id) is not None:
         raise Conflict(
@@ -247,7 +247,7 @@ async def update(
     changes = data.model_dump(exclude_unset=True)
     faults = records.blanked(changes, _REQUIRED)
     if changes.get("area_code") not in (None, household.area_code):
-        faults += await _area_faults(session=session, actor=actor, code=changes["area_code"])
+        faults += await area_faults(session=session, actor=actor, code=changes["area_code"])
     if faults:
         raise InvalidInput.of(faults)
     if changes.get("area_code") is not None:  # its children live where it lives, same commit

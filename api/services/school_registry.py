@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Area, School, SchoolClass
+from api.models import School, SchoolClass
 from api.models.vocabulary import AreaLevel, AuditAction, SchoolKind
 from api.schemas.schools import (
     SchoolClassCreate,
@@ -16,7 +16,7 @@ from api.schemas.schools import (
     SchoolDetail,
     SchoolUpdate,
 )
-from api.services import audit, permissions, records, scoping
+from api.services import area_rules, audit, permissions, records, scoping
 from api.services.actors import Actor
 from api.services.child_rules import Fault
 from api.services.errors import Conflict, InvalidInput
@@ -50,14 +50,13 @@ def _grade_faults(kind: SchoolKind, grade_from: int, grade_to: int) -> list[Faul
 
 
 async def _area_faults(*, session: AsyncSession, actor: Actor, code: str) -> list[Fault]:
-    area = await session.get(Area, code)
-    if area is None:
-        return [("area_code", "没有这个区划代码 (no such area code)")]
-    if area.level not in _PLACES:
-        return [("area_code", "学校应登记在乡镇或村 (a school stands in a township or village)")]
-    if scoping.outside_areas(actor, [code]):
-        return [("area_code", "不在你负责的范围内 (outside the areas you cover)")]
-    return []
+    return await area_rules.placement_faults(
+        session=session,
+        actor=actor,
+        code=code,
+        levels=_PLACES,
+        wrong_level="学校应登记在乡镇或村 (a school stands in a township or village)",
+    )
 
 
 async def create(*, session: AsyncSession, actor: Actor, data: SchoolCreate) -> SchoolDetail:

@@ -11,7 +11,7 @@ from api.models import Child, SchoolingStatusChange
 from api.models.base import utcnow
 from api.models.vocabulary import StatusSource
 from api.schemas.schooling_status import StatusChangeCreate, StatusChangeOut
-from api.services import permissions, records, scoping, status_rules
+from api.services import children, permissions, records, status_rules
 from api.services.actors import Actor
 from api.services.errors import Conflict, InvalidInput
 from api.services.permissions import Action, Resource
@@ -20,17 +20,6 @@ from api.settings import Settings
 
 # A phone's clock may run a little fast; more than this in the future is a wrong clock.
 _CLOCK_SLACK = timedelta(minutes=10)
-
-
-async def _child(
-    *, session: AsyncSession, actor: Actor, settings: Settings, child_id: uuid.UUID
-) -> Child:
-    return await scoping.one(
-        session=session,
-        model=Child,
-        object_id=child_id,
-        visible=scoping.children(actor, settings=settings),
-    )
 
 
 def _check(child: Child, data: StatusChangeCreate) -> None:
@@ -75,7 +64,9 @@ async def change(
     source: StatusSource = StatusSource.MANUAL,
 ) -> StatusChangeOut:
     permissions.require(actor, Resource.CHILD, Action.WRITE)
-    child = await _child(session=session, actor=actor, settings=settings, child_id=child_id)
+    child = await children.visible_child(
+        session=session, actor=actor, settings=settings, child_id=child_id
+    )
     records.check_version(child, expected_version)
     _check(child, data)
     at = data.observed_at or utcnow()
@@ -111,7 +102,9 @@ async def history(
     offset: int,
 ) -> tuple[list[StatusChangeOut], int]:
     permissions.require(actor, Resource.CHILD, Action.READ)
-    child = await _child(session=session, actor=actor, settings=settings, child_id=child_id)
+    child = await children.visible_child(
+        session=session, actor=actor, settings=settings, child_id=child_id
+    )
     where = col(SchoolingStatusChange.child_id) == child.id
     total = (
         await session.exec(select(func.count()).select_from(SchoolingStatusChange).where(where))

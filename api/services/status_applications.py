@@ -18,7 +18,7 @@ from api.schemas.status_applications import (
     StatusApplicationOut,
     StatusDecision,
 )
-from api.services import attachments, audit, permissions, records, scoping, status_rules
+from api.services import attachments, audit, children, permissions, records, scoping, status_rules
 from api.services.actors import Actor
 from api.services.errors import Conflict, InvalidInput, NotFound
 from api.services.permissions import Action, Resource
@@ -30,17 +30,6 @@ def _out(application: StatusApplication) -> StatusApplicationOut:
     return StatusApplicationOut.model_validate(application, from_attributes=True)
 
 
-async def _child(
-    *, session: AsyncSession, actor: Actor, settings: Settings, child_id: uuid.UUID
-) -> Child:
-    return await scoping.one(
-        session=session,
-        model=Child,
-        object_id=child_id,
-        visible=scoping.children(actor, settings=settings),
-    )
-
-
 async def submit(
     *,
     session: AsyncSession,
@@ -50,7 +39,9 @@ async def submit(
     data: StatusApplicationCreate,
 ) -> StatusApplicationOut:
     permissions.require(actor, Resource.CHILD, Action.WRITE)
-    child = await _child(session=session, actor=actor, settings=settings, child_id=child_id)
+    child = await children.visible_child(
+        session=session, actor=actor, settings=settings, child_id=child_id
+    )
     if status_rules.needs(data.requested_status) is not Needs.APPROVAL:
         raise InvalidInput(
             "requested_status", "只有休学、缓学、免学需要申请 (only suspended, deferred, exempt)"
@@ -179,7 +170,9 @@ async def for_child(
     *, session: AsyncSession, actor: Actor, settings: Settings, child_id: uuid.UUID
 ) -> list[StatusApplicationOut]:
     permissions.require(actor, Resource.CHILD, Action.READ)
-    child = await _child(session=session, actor=actor, settings=settings, child_id=child_id)
+    child = await children.visible_child(
+        session=session, actor=actor, settings=settings, child_id=child_id
+    )
     rows = await session.exec(
         select(StatusApplication)
         .where(col(StatusApplication.child_id) == child.id)
