@@ -11,7 +11,6 @@ from api.models import AuditEvent
 from api.models.vocabulary import AuditAction, UserRole
 from api.settings import Settings
 from tests import world as w
-from tests.factories import bearer, token_for
 
 MASKED_ID = re.compile(r"^\d{6}\*{8}[\dX]{4}$")
 MASKED_PHONE = re.compile(r"^\d{3}\*{4}\d{4}$")
@@ -20,17 +19,6 @@ MASKED_PHONE = re.compile(r"^\d{3}\*{4}\d{4}$")
 @pytest.fixture
 async def world(session: AsyncSession, settings: Settings) -> w.World:
     return await w.build(session, settings)
-
-
-async def headers_for(
-    client: httpx.AsyncClient,
-    session: AsyncSession,
-    world: w.World,
-    role: UserRole,
-    **scope: object,
-) -> dict[str, str]:
-    login = await world.login(session, role, **scope)
-    return bearer((await token_for(client, login))["access_token"])
 
 
 async def names_listed(
@@ -46,7 +34,7 @@ async def names_listed(
 async def test_a_village_cadre_sees_only_their_village(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World
 ) -> None:
-    headers = await headers_for(client, session, world, UserRole.VILLAGE_CADRE, area_code=w.DONG)
+    headers = await world.headers(client, session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
     assert await names_listed(client, headers) == {"张小明", "李小红"}
     own = await client.get(f"/api/v1/children/{world.children['dong_a']}", headers=headers)
     assert own.status_code == 200
@@ -65,7 +53,7 @@ async def test_a_village_cadre_sees_only_their_village(
 async def test_a_township_officer_sees_the_township(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World
 ) -> None:
-    headers = await headers_for(client, session, world, UserRole.TOWNSHIP_OFFICER, area_code=w.EAST)
+    headers = await world.headers(client, session, UserRole.TOWNSHIP_OFFICER, area_code=w.EAST)
     assert await names_listed(client, headers) == {"张小明", "李小红", "王小刚"}
     assert await names_listed(client, headers, area=w.NAN) == {"王小刚"}
     # Filtering by an area outside one's own narrows to nothing; it never widens.
@@ -75,7 +63,7 @@ async def test_a_township_officer_sees_the_township(
 async def test_a_teacher_sees_only_their_class(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World
 ) -> None:
-    headers = await headers_for(client, session, world, UserRole.TEACHER, klass="east-3-1")
+    headers = await world.headers(client, session, UserRole.TEACHER, klass="east-3-1")
     assert await names_listed(client, headers) == {"张小明", "王小刚"}
     same_school = await client.get(f"/api/v1/children/{world.children['dong_b']}", headers=headers)
     assert same_school.status_code == 404
@@ -92,7 +80,7 @@ async def test_a_teacher_sees_only_their_class(
 async def test_a_principal_sees_the_school_and_only_it(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World
 ) -> None:
-    headers = await headers_for(client, session, world, UserRole.PRINCIPAL, school="east")
+    headers = await world.headers(client, session, UserRole.PRINCIPAL, school="east")
     assert await names_listed(client, headers) == {"张小明", "李小红", "王小刚"}
     schools = await client.get("/api/v1/schools", headers=headers)
     assert [s["name"] for s in schools.json()["items"]] == ["东镇中心小学"]
@@ -103,7 +91,7 @@ async def test_a_principal_sees_the_school_and_only_it(
 async def test_lists_mask_identifiers_and_details_show_them_to_those_who_need_them(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World
 ) -> None:
-    headers = await headers_for(client, session, world, UserRole.VILLAGE_CADRE, area_code=w.DONG)
+    headers = await world.headers(client, session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
     listed = (await client.get("/api/v1/children", headers=headers, params={"q": "zxm"})).json()
     [item] = listed["items"]
     assert MASKED_ID.match(item["id_number"]), item["id_number"]
@@ -130,7 +118,7 @@ async def test_lists_mask_identifiers_and_details_show_them_to_those_who_need_th
 async def test_a_supervisor_reads_masked_and_cannot_write(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World
 ) -> None:
-    headers = await headers_for(client, session, world, UserRole.SUPERVISOR, area_code=w.COUNTY)
+    headers = await world.headers(client, session, UserRole.SUPERVISOR, area_code=w.COUNTY)
     assert len(await names_listed(client, headers)) == 4
     detail = (
         await client.get(f"/api/v1/children/{world.children['xi_a']}", headers=headers)
@@ -182,14 +170,14 @@ async def test_search_by_initials_pinyin_and_characters(
     q: str,
     expected: set[str],
 ) -> None:
-    headers = await headers_for(client, session, world, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
+    headers = await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
     assert await names_listed(client, headers, q=q) == expected
 
 
 async def test_search_by_id_number_whole_or_in_part(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World
 ) -> None:
-    headers = await headers_for(client, session, world, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
+    headers = await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
     number = world.id_numbers["nan_a"]
     assert await names_listed(client, headers, q=number) == {"王小刚"}
     assert await names_listed(client, headers, q=number[-6:]) == {"王小刚"}
@@ -198,7 +186,7 @@ async def test_search_by_id_number_whole_or_in_part(
 async def test_filters_by_school_and_status_and_bad_filters_are_named(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World
 ) -> None:
-    headers = await headers_for(client, session, world, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
+    headers = await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
     west = str(world.schools["west"])
     assert await names_listed(client, headers, school=west) == {"赵小丽"}
     assert await names_listed(client, headers, status="dropped_out") == set()
@@ -216,7 +204,7 @@ async def test_filters_by_school_and_status_and_bad_filters_are_named(
 async def test_pages_are_bounded_and_stable(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World
 ) -> None:
-    headers = await headers_for(client, session, world, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
+    headers = await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
     seen = []
     for offset in range(0, 4, 3):
         page = (
@@ -233,5 +221,5 @@ async def test_pages_are_bounded_and_stable(
 async def test_an_account_with_no_coverage_sees_nothing(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World
 ) -> None:
-    headers = await headers_for(client, session, world, UserRole.COUNTY_ADMIN)
+    headers = await world.headers(client, session, UserRole.COUNTY_ADMIN)
     assert await names_listed(client, headers) == set()

@@ -17,7 +17,7 @@ from api.models.vocabulary import AreaLevel, AuditAction, UserRole
 from api.services import areas
 from api.settings import Settings
 from tests import world as w
-from tests.factories import bearer, make_user, token_for
+from tests.factories import bearer, make_user
 
 AREAS = "/api/v1/areas"
 IMPORT = f"{AREAS}/import"
@@ -31,21 +31,14 @@ async def world(session: AsyncSession, settings: Settings) -> w.World:
     return await w.build(session, settings)
 
 
-async def headers_for(
-    client: httpx.AsyncClient, session: AsyncSession, world: w.World, role: UserRole, area: str
-) -> dict[str, str]:
-    login = await world.login(session, role, area_code=area)
-    return bearer((await token_for(client, login))["access_token"])
-
-
 @pytest.fixture
 async def admin(client: httpx.AsyncClient, session: AsyncSession, world: w.World) -> dict[str, str]:
-    return await headers_for(client, session, world, UserRole.COUNTY_ADMIN, w.COUNTY)
+    return await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
 
 
 @pytest.fixture
 async def cadre(client: httpx.AsyncClient, session: AsyncSession, world: w.World) -> dict[str, str]:
-    return await headers_for(client, session, world, UserRole.VILLAGE_CADRE, w.DONG)
+    return await world.headers(client, session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
 
 
 def write_csv(
@@ -384,7 +377,7 @@ async def test_a_code_held_at_another_level_is_not_relabelled(
 ) -> None:
     session.add(Area(code="519900", name="示范市", level=AreaLevel.PREFECTURE))
     await session.commit()
-    headers = await headers_for(client, session, world, UserRole.COUNTY_ADMIN, "519900")
+    headers = await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code="519900")
     path = write_csv(tmp_path / "areas.csv", [["519900", "示范市", "", ""]])
     body = (await upload(client, headers, path)).json()
     assert body["errors"] == [
@@ -464,7 +457,7 @@ async def test_only_county_administrators_import(
     role: UserRole,
     area: str,
 ) -> None:
-    headers = await headers_for(client, session, world, role, area)
+    headers = await world.headers(client, session, role, area_code=area)
     path = write_csv(tmp_path / "areas.csv", [[w.EAST, "东城镇", "township", w.COUNTY]])
     before = (await names(session), len(await audited_imports(session)))
     response = await upload(client, headers, path)

@@ -10,7 +10,6 @@ from api.models import Child, Household
 from api.models.vocabulary import UserRole
 from api.settings import Settings
 from tests import world as w
-from tests.factories import bearer, token_for
 
 
 @pytest.fixture
@@ -35,8 +34,7 @@ async def world(session: AsyncSession, settings: Settings) -> w.World:
 async def headers(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World
 ) -> dict[str, str]:
-    login = await world.login(session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
-    return bearer((await token_for(client, login))["access_token"])
+    return await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
 
 
 async def names(

@@ -11,7 +11,6 @@ from api.models import Enrolment
 from api.models.vocabulary import EnrolmentStatus, UserRole
 from api.settings import Settings
 from tests import world as w
-from tests.factories import bearer, token_for
 
 
 @pytest.fixture
@@ -19,16 +18,9 @@ async def world(session: AsyncSession, settings: Settings) -> w.World:
     return await w.build(session, settings)
 
 
-async def headers_of(
-    client: httpx.AsyncClient, session: AsyncSession, world: w.World, role: UserRole, **scope: str
-) -> dict[str, str]:
-    login = await world.login(session, role, **scope)
-    return bearer((await token_for(client, login))["access_token"])
-
-
 @pytest.fixture
 async def admin(client: httpx.AsyncClient, session: AsyncSession, world: w.World) -> dict[str, str]:
-    return await headers_of(client, session, world, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
+    return await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
 
 
 def enrolment(world: w.World, **overrides: Any) -> dict[str, Any]:
@@ -100,7 +92,7 @@ async def test_a_student_number_must_carry_the_childs_own_id_number(
 async def test_a_transfer_moves_the_registration_and_keeps_the_old_one(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World
 ) -> None:
-    principal = await headers_of(client, session, world, UserRole.PRINCIPAL, school="west")
+    principal = await world.headers(client, session, UserRole.PRINCIPAL, school="west")
     url = f"/api/v1/children/{world.children['xi_a']}/transfers"
     moved = await client.post(
         url,
@@ -139,7 +131,7 @@ async def test_a_transfer_moves_the_registration_and_keeps_the_old_one(
         headers=principal,
     )  # fmt: skip
     assert onward.status_code == 403  # neither school is the sending principal's any more
-    east = await headers_of(client, session, world, UserRole.PRINCIPAL, school="east")
+    east = await world.headers(client, session, UserRole.PRINCIPAL, school="east")
     listed = await client.get(
         "/api/v1/enrolments", params={"school": str(world.schools["east"])}, headers=east
     )
@@ -149,6 +141,6 @@ async def test_a_transfer_moves_the_registration_and_keeps_the_old_one(
 async def test_only_the_roster_keepers_register(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World
 ) -> None:
-    teacher = await headers_of(client, session, world, UserRole.TEACHER, klass="east-3-1")
+    teacher = await world.headers(client, session, UserRole.TEACHER, klass="east-3-1")
     response = await client.post("/api/v1/enrolments", json=enrolment(world), headers=teacher)
     assert response.status_code == 403

@@ -28,8 +28,7 @@ async def world(session: AsyncSession, settings: Settings) -> w.World:
 
 @pytest.fixture
 async def cadre(client: httpx.AsyncClient, session: AsyncSession, world: w.World) -> dict[str, str]:
-    login = await world.login(session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
-    return bearer((await token_for(client, login))["access_token"])
+    return await world.headers(client, session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
 
 
 def child(world: w.World, **overrides: Any) -> dict[str, Any]:

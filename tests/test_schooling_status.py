@@ -13,7 +13,6 @@ from api.models.vocabulary import AuditAction, SchoolingStatus, UserRole
 from api.services import status_rules
 from api.settings import Settings
 from tests import world as w
-from tests.factories import bearer, token_for
 
 
 @pytest.fixture
@@ -23,8 +22,7 @@ async def world(session: AsyncSession, settings: Settings) -> w.World:
 
 @pytest.fixture
 async def cadre(client: httpx.AsyncClient, session: AsyncSession, world: w.World) -> dict[str, str]:
-    login = await world.login(session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
-    return bearer((await token_for(client, login))["access_token"])
+    return await world.headers(client, session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
 
 
 def url(world: w.World, key: str = "dong_a") -> str:

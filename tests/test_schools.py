@@ -12,7 +12,6 @@ from api.models import School
 from api.models.vocabulary import UserRole
 from api.settings import Settings
 from tests import world as w
-from tests.factories import bearer, token_for
 
 SCHOOLS = "/api/v1/schools"
 
@@ -24,8 +23,7 @@ async def world(session: AsyncSession, settings: Settings) -> w.World:
 
 @pytest.fixture
 async def admin(client: httpx.AsyncClient, session: AsyncSession, world: w.World) -> dict[str, str]:
-    login = await world.login(session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
-    return bearer((await token_for(client, login))["access_token"])
+    return await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
 
 
 def school(**overrides: Any) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from api.models import SchoolingStatusChange
 from api.models.vocabulary import UserRole
 from api.settings import Settings
 from tests import world as w
-from tests.factories import bearer, token_for
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
@@ -18,13 +17,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 @pytest.fixture
 async def world(session: AsyncSession, settings: Settings) -> w.World:
     return await w.build(session, settings)
-
-
-async def headers_of(
-    client: httpx.AsyncClient, session: AsyncSession, world: w.World, role: UserRole, area: str
-) -> dict[str, str]:
-    login = await world.login(session, role, area_code=area)
-    return bearer((await token_for(client, login))["access_token"])
 
 
 async def upload(
@@ -42,7 +34,7 @@ def application(certificate_id: str, **overrides: str) -> dict[str, str]:
 async def test_an_approved_application_changes_the_status_with_its_evidence(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World, settings: Settings
 ) -> None:
-    cadre = await headers_of(client, session, world, UserRole.VILLAGE_CADRE, w.DONG)
+    cadre = await world.headers(client, session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
     uploaded = await upload(client, cadre, PDF, "../../诊断证明.pdf")
     assert uploaded.status_code == 201, uploaded.text
     certificate = uploaded.json()
@@ -60,7 +52,7 @@ async def test_an_approved_application_changes_the_status_with_its_evidence(
     decision = f"/api/v1/status-applications/{submitted.json()['id']}/decision"
     by_cadre = await client.post(decision, json={"approve": True}, headers=cadre)
     assert by_cadre.status_code == 403  # a village cadre does not approve
-    officer = await headers_of(client, session, world, UserRole.TOWNSHIP_OFFICER, w.EAST)
+    officer = await world.headers(client, session, UserRole.TOWNSHIP_OFFICER, area_code=w.EAST)
     waiting = (await client.get("/api/v1/status-applications", headers=officer)).json()
     assert [a["id"] for a in waiting["items"]] == [submitted.json()["id"]]
     approved = await client.post(
@@ -89,7 +81,7 @@ async def test_an_approved_application_changes_the_status_with_its_evidence(
     assert read.status_code == 200
     assert read.content == PDF
     assert read.headers["content-type"] == "application/pdf"
-    west = await headers_of(client, session, world, UserRole.TOWNSHIP_OFFICER, w.WEST)
+    west = await world.headers(client, session, UserRole.TOWNSHIP_OFFICER, area_code=w.WEST)
     assert (
         await client.get(f"/api/v1/attachments/{certificate['id']}", headers=west)
     ).status_code == 404
@@ -100,7 +92,7 @@ async def test_an_approved_application_changes_the_status_with_its_evidence(
 async def test_a_refusal_leaves_the_status_and_bad_applications_are_named(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World
 ) -> None:
-    cadre = await headers_of(client, session, world, UserRole.VILLAGE_CADRE, w.DONG)
+    cadre = await world.headers(client, session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
     photo = (await upload(client, cadre, PNG, "证明.png")).json()
     url = f"/api/v1/children/{world.children['dong_b']}/status-applications"
     for body, field in (
@@ -119,7 +111,7 @@ async def test_a_refusal_leaves_the_status_and_bad_applications_are_named(
         json=application(photo["id"]), headers=cadre,
     )  # fmt: skip
     assert reused.status_code == 422  # a certificate proves one application
-    admin = await headers_of(client, session, world, UserRole.COUNTY_ADMIN, w.COUNTY)
+    admin = await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
     refused = await client.post(
         f"/api/v1/status-applications/{submitted.json()['id']}/decision",
         json={"approve": False, "note": "证明不足"}, headers=admin,
@@ -134,7 +126,7 @@ async def test_a_refusal_leaves_the_status_and_bad_applications_are_named(
 async def test_uploads_are_checked_by_their_bytes_and_size(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World, settings: Settings
 ) -> None:
-    cadre = await headers_of(client, session, world, UserRole.VILLAGE_CADRE, w.DONG)
+    cadre = await world.headers(client, session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
     disguised = await upload(client, cadre, b"MZ\x90\x00 not a picture", "photo.jpg")
     assert disguised.status_code == 422
     assert disguised.json()["errors"][0]["loc"] == ["body", "file"]

@@ -24,8 +24,7 @@ async def world(session: AsyncSession, settings: Settings) -> w.World:
 
 @pytest.fixture
 async def admin(client: httpx.AsyncClient, session: AsyncSession, world: w.World) -> dict[str, str]:
-    login = await world.login(session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
-    return bearer((await token_for(client, login))["access_token"])
+    return await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
 
 
 def cadre(**overrides: Any) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import (
@@ -39,7 +40,7 @@ from api.models.vocabulary import (
 )
 from api.services import id_number, names, school_age
 from api.settings import Settings
-from tests.factories import Login, make_user
+from tests.factories import Login, bearer, make_user, token_for
 
 COUNTY, EAST, WEST = "519901", "519901001", "519901002"
 DONG, NAN, XI = "519901001001", "519901001002", "519901002001"
@@ -70,6 +71,16 @@ class World:
             school_id=school,
             class_id=klass,
         )
+
+    async def headers(
+        self, client: httpx.AsyncClient, session: AsyncSession, role: UserRole, **scope: object
+    ) -> dict[str, str]:
+        """The Authorization header of a freshly logged-in user of ``role`` (see ``login``)."""
+        return await _bearer(client, await self.login(session, role, **scope))
+
+
+async def _bearer(client: httpx.AsyncClient, login: Login) -> dict[str, str]:
+    return bearer((await token_for(client, login))["access_token"])
 
 
 async def build(session: AsyncSession, settings: Settings, today: date | None = None) -> World:
