@@ -26,7 +26,7 @@ start() {
   chown postgres:postgres "$STATE"
   # initdb refuses to run as root.
   su postgres -s /bin/sh -c "$BIN/initdb -D '$STATE/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >/dev/null
-  su postgres -s /bin/sh -c "$BIN/pg_ctl -D '$STATE/data' -l '$STATE/log' -w -o \"-h 127.0.0.1 -p $PORT -k '$STATE' -c fsync=off -c full_page_writes=off\" start" >&2
+  su postgres -s /bin/sh -c "$BIN/pg_ctl -D '$STATE/data' -l '$STATE/log' -w -o \"-h 127.0.0.1 -p $PORT -k '$STATE' -c fsync=off -c full_page_writes=off -c random_page_cost=1.1\" start" >&2
   echo "postgresql+asyncpg://postgres@127.0.0.1:$PORT/postgres"
 }
 

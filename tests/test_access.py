@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import AuditEvent
 from api.models.vocabulary import AuditAction, UserRole
+from api.services import scoping
 from api.settings import Settings
 from tests import world as w
 
@@ -156,7 +157,11 @@ async def test_a_supervisor_reads_masked_and_cannot_write(
     ("q", "expected"),
     [
         ("zxm", {"张小明"}),
+        ("z", {"张小明", "赵小丽"}),  # the prefix's range ends after "z", at "{"
+        ("zz", set()),
         ("ZhangXiao", {"张小明"}),
+        ("zhangxiaoming", {"张小明"}),
+        ("zhangxiaomingx", set()),
         ("小", {"张小明", "李小红", "王小刚", "赵小丽"}),
         ("小红", {"李小红"}),
         ("%", set()),
@@ -216,6 +221,13 @@ async def test_pages_are_bounded_and_stable(
         assert page["limit"] == 3
         seen += [item["id"] for item in page["items"]]
     assert sorted(seen) == sorted(str(i) for k, i in world.children.items() if k != "lin_a")
+    for offset in (4, 10):  # past the end: no children, and still the true count
+        params = {"limit": 3, "offset": offset}
+        page = (await client.get("/api/v1/children", headers=headers, params=params)).json()
+        assert (page["items"], page["total"]) == ([], 4)
+    short = {"limit": "3", "q": "小红"}  # a short first page counts itself
+    found = (await client.get("/api/v1/children", headers=headers, params=short)).json()
+    assert found["total"] == 1
 
 
 async def test_an_account_with_no_coverage_sees_nothing(
@@ -223,3 +235,32 @@ async def test_an_account_with_no_coverage_sees_nothing(
 ) -> None:
     headers = await world.headers(client, session, UserRole.COUNTY_ADMIN)
     assert await names_listed(client, headers) == set()
+
+
+async def test_an_area_filter_never_widens_the_scope(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    headers = await world.headers(client, session, UserRole.TOWNSHIP_OFFICER, area_code=w.EAST)
+    east = {"张小明", "李小红", "王小刚"}
+    assert await names_listed(client, headers, area=w.COUNTY) == east
+    assert await names_listed(client, headers, area=w.EAST) == east
+    assert await names_listed(client, headers, area=w.DONG) == {"张小明", "李小红"}
+    assert await names_listed(client, headers, area=w.WEST) == set()
+    assert await names_listed(client, headers, area=w.NEIGHBOUR) == set()
+
+
+@pytest.mark.parametrize(
+    ("codes", "within", "expected"),
+    [
+        (("519901",), None, ("519901",)),
+        (("519901",), "519901001", ("519901001",)),
+        (("519901001", "519901002"), "519901", ("519901001", "519901002")),
+        (("519901001", "519901002"), "519901002001", ("519901002001",)),
+        (("519901001",), "519901002", ()),
+        ((), "519901", ()),
+    ],
+)
+def test_a_scope_cut_to_an_area_is_the_overlap_of_subtrees(
+    codes: tuple[str, ...], within: str | None, expected: tuple[str, ...]
+) -> None:
+    assert scoping.narrowed(codes, within) == expected

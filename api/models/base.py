@@ -23,6 +23,12 @@ SQLModel.metadata.naming_convention = {
 AreaCodeType = sa.String(15).with_variant(sa.String(15, collation="C"), "postgresql")
 
 
+def byte_ordered(length: int) -> sa.types.TypeEngine[str]:
+    """Text compared byte by byte on both databases (SQLite's default), so that a prefix
+    search is an index range ``[prefix, next prefix)`` whatever PostgreSQL's locale."""
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+
+
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
     """A timezone-aware timestamp, stored in UTC on both databases.
 

@@ -18,7 +18,7 @@ class Enrolment(UUIDKeyed, Timestamped, table=True):
 
     child_id: uuid.UUID | None = Field(default=None, foreign_key="child.id", index=True)
     school_id: uuid.UUID = Field(foreign_key="school.id")
-    class_id: uuid.UUID | None = Field(default=None, foreign_key="school_class.id", index=True)
+    class_id: uuid.UUID | None = Field(default=None, foreign_key="school_class.id")
     term: str = Field(max_length=11)  # "2026-2027-1": school year and term 1 (autumn) or 2
     grade: int = Field(ge=1, le=9)
     student_number: str = Field(max_length=30, index=True)  # 学籍号: G/L/J forms
@@ -34,5 +34,8 @@ class Enrolment(UUIDKeyed, Timestamped, table=True):
     __table_args__ = (
         sa.Index("ix_enrolment_term_school", "term", "school_id", "grade"),
         sa.Index("ix_enrolment_term_id_number", "term", "id_number"),
+        # A school's or a class's pupils of recent terms, read from the index alone (scoping).
+        sa.Index("ix_enrolment_school_term_child", "school_id", "term", "child_id"),
+        sa.Index("ix_enrolment_class_term_child", "class_id", "term", "child_id"),
         sa.CheckConstraint("grade BETWEEN 1 AND 9", name="grade"),
     )

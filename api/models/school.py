@@ -9,13 +9,14 @@ from api.models.base import (
     UUIDKeyed,
     Versioned,
     area_code_field,
+    byte_ordered,
     str_enum,
 )
 from api.models.vocabulary import SchoolKind
 
 
 class School(UUIDKeyed, Timestamped, Versioned, SoftRemoved, table=True):
-    code: str = Field(max_length=20, unique=True)  # 学校标识码
+    code: str = Field(sa_type=byte_ordered(20), unique=True)  # 学校标识码, found by its start
     name: str = Field(max_length=100)
     kind: SchoolKind = Field(sa_type=str_enum(SchoolKind))
     area_code: str = area_code_field()

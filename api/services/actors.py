@@ -3,7 +3,7 @@
 import uuid
 from dataclasses import dataclass, field, replace
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import User, UserScope
@@ -24,10 +24,18 @@ class Actor:
 
 async def load(*, session: AsyncSession, user_id: uuid.UUID) -> Actor | None:
     """The active user with their coverage, or None when they are gone or disabled."""
-    user = await session.get(User, user_id)
-    if user is None or not user.is_active:
+    # One statement: this runs before every request's own work.
+    rows = (
+        await session.exec(
+            select(User, UserScope)
+            .outerjoin(UserScope, col(UserScope.user_id) == col(User.id))
+            .where(col(User.id) == user_id)
+        )
+    ).all()
+    if not rows or not rows[0][0].is_active:
         return None
-    scopes = (await session.exec(select(UserScope).where(UserScope.user_id == user_id))).all()
+    user = rows[0][0]
+    scopes = [scope for _, scope in rows if scope is not None]
     return Actor(
         user_id=user.id,
         username=user.username,

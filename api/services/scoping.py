@@ -22,6 +22,7 @@ from api.models import Child, Enrolment, Household, School, SchoolClass, UserSco
 from api.services import school_age
 from api.services.actors import Actor
 from api.services.errors import NotFound
+from api.services.text_search import inline
 from api.settings import Settings
 
 # Official codes are digit strings, and ':' sorts right after '9': the range [code, code + ':')
@@ -34,7 +35,7 @@ M = TypeVar("M", bound=SQLModel)
 def in_area(column: object, code: str) -> ColumnElement[bool]:
     """The column's area lies in the subtree of ``code`` (the area itself included)."""
     column = col(column)
-    return and_(column >= code, column < code + _AFTER_DIGITS)
+    return and_(column >= inline(code), column < inline(code + _AFTER_DIGITS))
 
 
 def _in_any_area(column: object, codes: tuple[str, ...]) -> ColumnElement[bool]:
@@ -62,11 +63,25 @@ def _enrolled_children(
     return col(Child.id).in_(pupils)
 
 
-def children(actor: Actor, *, settings: Settings, today: date | None = None) -> ColumnElement[bool]:
-    """The children the actor may see (removed ones are the caller's filter to add)."""
+def narrowed(codes: tuple[str, ...], within: str | None) -> tuple[str, ...]:
+    """The subtrees of ``codes`` cut down to the subtree of ``within`` (None: no cut).
+
+    A caller who asks for one area anyway gets the scope said as that one range: given two
+    ranges on one column, a database scans by the first, not by the narrower."""
+    if within is None:
+        return codes
+    cut = {within if within.startswith(code) else code for code in codes}
+    return tuple(sorted(code for code in cut if code.startswith(within)))
+
+
+def children(
+    actor: Actor, *, settings: Settings, today: date | None = None, within: str | None = None
+) -> ColumnElement[bool]:
+    """The children the actor may see (removed ones are the caller's filter to add); those
+    living outside the area ``within`` may be left out, the caller filtering by it anyway."""
     clauses: list[ColumnElement[bool]] = []
-    if actor.area_codes:
-        clauses.append(_in_any_area(Child.area_code, actor.area_codes))
+    if areas := narrowed(actor.area_codes, within):
+        clauses.append(_in_any_area(Child.area_code, areas))
     if (enrolled := _enrolled_children(actor, settings, today)) is not None:
         clauses.append(enrolled)
     return or_(false(), *clauses)
