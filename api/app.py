@@ -11,6 +11,7 @@ from api.db import create_engine, create_sessionmaker
 from api.observability import RequestContextMiddleware, configure_logging
 from api.routers import (
     areas,
+    assignments,
     attachments,
     audit,
     auth,
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         enrolments,
         status_applications,
         attachments,
+        assignments,
         audit,
     )
     for router in (module.router for module in routers):

@@ -16,9 +16,9 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import HouseholdImport
+from api.models import Assignment, HouseholdImport
 from api.models.household_import import ImportStatus
-from api.models.vocabulary import UserRole
+from api.models.vocabulary import AssignmentKind, UserRole
 from api.services import id_number
 from api.services.actors import Actor
 from api.services.permissions import MATRIX, Action, Resource, allowed
@@ -108,6 +108,21 @@ def _new_class(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
 
 def _renote(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     return {"note": f"备注{next(_names)}"}
+
+
+def _assign_teacher(ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"kind": "child", "user_id": str(ids["teacher"]), "child_id": str(ids["child"])}
+
+
+def _end(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {}
+
+
+async def _assignment(session: AsyncSession, user_id: uuid.UUID, **target: Any) -> uuid.UUID:
+    made = Assignment(user_id=user_id, valid_from=date(2026, 9, 1), **target)
+    session.add(made)
+    await session.commit()
+    return made.id
 
 
 def _area_list() -> dict[str, Any]:
@@ -294,6 +309,26 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.SCHOOL,
         Action.WRITE,
     ),
+    ("GET", "/api/v1/assignments"): (
+        Call("GET", "/api/v1/assignments"),
+        Resource.ASSIGNMENT,
+        Action.READ,
+    ),
+    ("POST", "/api/v1/assignments"): (
+        Call("POST", "/api/v1/assignments", _assign_teacher),
+        Resource.ASSIGNMENT,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/assignments/{assignment_id}"): (
+        Call("GET", "/api/v1/assignments/{assignment}"),
+        Resource.ASSIGNMENT,
+        Action.READ,
+    ),
+    ("POST", "/api/v1/assignments/{assignment_id}/end"): (
+        Call("POST", "/api/v1/assignments/{assignment}/end", _end),
+        Resource.ASSIGNMENT,
+        Action.WRITE,
+    ),
     # Removals last, of records kept spare for them.
     ("DELETE", "/api/v1/children/{child_id}"): (
         Call("DELETE", "/api/v1/children/{spare_child}?reason=登记错误"),
@@ -385,8 +420,14 @@ async def test_each_role_gets_exactly_what_the_matrix_grants(
 ) -> None:
     login, headers = await _login(client, session, world, role)
     colleague = await world.login(session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
+    teacher = await world.login(session, UserRole.TEACHER, klass="east-3-1")
+    child = world.children["dong_a"]
     own = {
-        "child": world.children["dong_a"],
+        "teacher": teacher.user_id,
+        "assignment": await _assignment(
+            session, teacher.user_id, kind=AssignmentKind.CHILD, child_id=child
+        ),
+        "child": child,
         "household": world.households["dong_a"],
         "school": world.schools["east"],
         "other_school": world.schools["west"],
@@ -426,6 +467,12 @@ async def test_no_object_of_another_area_is_reachable_by_id(
     stranger = await make_user(session, role=UserRole.VILLAGE_CADRE, area_code=w.NEIGHBOUR_VILLAGE)
     actor = Actor(user_id=login.user_id, username=login.username, role=role)
     elsewhere = {
+        "assignment": await _assignment(
+            session,
+            stranger.user_id,
+            kind=AssignmentKind.VILLAGE,
+            area_code=w.NEIGHBOUR_VILLAGE,
+        ),
         "child": world.children["lin_a"],
         "household": world.households["lin_a"],
         "school": world.schools["neighbour"],

@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from api.models.area import Area
+from api.models.assignment import Assignment
 from api.models.attachment import Attachment
 from api.models.audit import AuditEvent
 from api.models.child import Child, SchoolingStatusChange
@@ -20,6 +21,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Area",
+    "Assignment",
     "Attachment",
     "AuditEvent",
     "Child",

@@ -29,6 +29,12 @@ def byte_ordered(length: int) -> sa.types.TypeEngine[str]:
     return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
 
 
+def partial(where: str) -> dict[str, Any]:
+    """An index's keyword arguments making it partial, on both databases."""
+    clause = sa.text(where)
+    return {"sqlite_where": clause, "postgresql_where": clause}
+
+
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
     """A timezone-aware timestamp, stored in UTC on both databases.
 

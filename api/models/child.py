@@ -1,6 +1,5 @@
 import uuid
 from datetime import date, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field
@@ -13,15 +12,13 @@ from api.models.base import (
     Versioned,
     area_code_field,
     byte_ordered,
+    partial,
     str_enum,
     utcnow,
 )
 from api.models.vocabulary import DisabilityPlacement, SchoolingStatus, Sex, StatusSource
 
-_LIVE: dict[str, Any] = {
-    "sqlite_where": sa.text("removed_at IS NULL"),
-    "postgresql_where": sa.text("removed_at IS NULL"),
-}
+_LIVE = partial("removed_at IS NULL")
 
 
 class Child(UUIDKeyed, Timestamped, Versioned, SoftRemoved, table=True):

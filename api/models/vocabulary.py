@@ -115,6 +115,16 @@ class UserRole(StrEnum):
     INTEGRATION_CLIENT = "integration_client"  # third-party system
 
 
+class AssignmentKind(StrEnum):
+    """What a responsible person covers (双线控辍, 四包)."""
+
+    VILLAGE = "village"  # 包村: a township cadre, one village
+    GROUP = "group"  # 包组: a village cadre, one village group
+    SCHOOL = "school"  # 包校: a principal, one school
+    CLASS = "class"  # 班主任: a teacher, every pupil of one class
+    CHILD = "child"  # 教师包学生: a teacher, one child (教师全员班主任制)
+
+
 class AuditAction(StrEnum):
     CREATE = "create"
     UPDATE = "update"

@@ -4,6 +4,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.models.vocabulary import SchoolKind
+from api.schemas.assignments import Person
 from api.schemas.common import AreaCode, Text50, Text200
 
 
@@ -13,6 +14,9 @@ class SchoolClassOut(BaseModel):
     grade: int
     number: int
     name: str
+    head_teacher: Person | None = Field(
+        default=None, description="班主任: the teacher now assigned to the class, if any"
+    )
 
 
 class SchoolOut(BaseModel):

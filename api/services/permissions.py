@@ -23,6 +23,7 @@ class Resource(StrEnum):
     CASE = "cases"
     RECONCILIATION = "reconciliations"
     STATS = "stats"
+    ASSIGNMENT = "assignments"  # who is responsible for a village, group, school, class, child
     STATUS_APPROVAL = "status_approvals"  # deciding applications for 免学/缓学/休学
     USER = "users"
     AUDIT = "audit"
@@ -51,6 +52,7 @@ _FIELD = {  # what every role working with children may do
     Resource.VISIT: W,
     Resource.CASE: W,
     Resource.STATS: R,
+    Resource.ASSIGNMENT: R,
 }
 
 MATRIX: dict[UserRole, dict[Resource, frozenset[Action]]] = {
@@ -65,9 +67,15 @@ MATRIX: dict[UserRole, dict[Resource, frozenset[Action]]] = {
         **_FIELD,
         Resource.RECONCILIATION: R,
         Resource.STATUS_APPROVAL: W,
+        Resource.ASSIGNMENT: W,
     },
     UserRole.VILLAGE_CADRE: _FIELD,
-    UserRole.PRINCIPAL: {**_FIELD, Resource.ROSTER: W, Resource.RECONCILIATION: W},
+    UserRole.PRINCIPAL: {
+        **_FIELD,
+        Resource.ROSTER: W,
+        Resource.RECONCILIATION: W,
+        Resource.ASSIGNMENT: W,
+    },
     UserRole.TEACHER: {**_FIELD, Resource.HOUSEHOLD: P},
     UserRole.INTEGRATION_CLIENT: {},
 }

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.models import School, SchoolClass
 from api.models.vocabulary import SchoolKind
 from api.schemas.schools import SchoolClassOut, SchoolDetail, SchoolOut
-from api.services import permissions, scoping, text_search
+from api.services import assignments, permissions, scoping, text_search
 from api.services.actors import Actor
 from api.services.permissions import Action, Resource
 from api.settings import Settings
@@ -87,9 +87,13 @@ async def detail(*, session: AsyncSession, actor: Actor, school: School) -> Scho
             )
         )
     ).all()
+    heads = await assignments.head_teachers(session=session, class_ids=[c.id for c in classes])
     return SchoolDetail.model_validate(
         {
             **school.model_dump(),
-            "classes": [SchoolClassOut.model_validate(c, from_attributes=True) for c in classes],
+            "classes": [
+                SchoolClassOut.model_validate({**c.model_dump(), "head_teacher": heads.get(c.id)})
+                for c in classes
+            ],
         }
     )

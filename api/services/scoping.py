@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, false, or_
 from sqlmodel import SQLModel, and_, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Child, Enrolment, Household, School, SchoolClass, UserScope
+from api.models import Assignment, Child, Enrolment, Household, School, SchoolClass, UserScope
 from api.services import school_age
 from api.services.actors import Actor
 from api.services.errors import NotFound
@@ -150,6 +150,21 @@ def classes(actor: Actor) -> ColumnElement[bool]:
         located = select(School.id).where(_in_any_area(School.area_code, actor.area_codes))
         clauses.append(col(SchoolClass.school_id).in_(located))
     return or_(false(), *clauses)
+
+
+def assignments(
+    actor: Actor, *, settings: Settings, today: date | None = None
+) -> ColumnElement[bool]:
+    """The assignments whose village, group, school, class or child the actor sees, and the
+    actor's own."""
+    clauses: list[ColumnElement[bool]] = [col(Assignment.user_id) == actor.user_id]
+    if actor.area_codes:
+        clauses.append(_in_any_area(Assignment.area_code, actor.area_codes))
+    clauses.append(col(Assignment.school_id).in_(select(School.id).where(schools(actor))))
+    clauses.append(col(Assignment.class_id).in_(select(SchoolClass.id).where(classes(actor))))
+    visible_children = select(Child.id).where(children(actor, settings=settings, today=today))
+    clauses.append(col(Assignment.child_id).in_(visible_children))
+    return or_(*clauses)
 
 
 def user_scopes(actor: Actor) -> ColumnElement[bool]:
