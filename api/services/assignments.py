@@ -183,14 +183,7 @@ async def assign(
         **{field: target},
     )
     session.add(assignment)
-    audit.record(
-        session=session,
-        action=AuditAction.CREATE,
-        actor=actor,
-        object_type="assignment",
-        object_id=assignment.id,
-        changes=audit.diff(None, audit.snapshot(assignment)),
-    )
+    audit.created(session=session, actor=actor, new=assignment)
     await _commit(session)
     return _out(assignment, user)
 

@@ -68,14 +68,7 @@ async def store(
     # Written before the row commits: a crash leaves an orphan file, never a row without one.
     path.write_bytes(data)
     session.add(attachment)
-    audit.record(
-        session=session,
-        action=AuditAction.CREATE,
-        actor=actor,
-        object_type="attachment",
-        object_id=attachment.id,
-        changes=audit.diff(None, audit.snapshot(attachment, exclude={"storage_key"})),
-    )
+    audit.created(session=session, actor=actor, new=attachment, exclude={"storage_key"})
     await session.commit()
     return attachment
 

@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import AuditEvent
+from api.models.base import UUIDKeyed
 from api.models.vocabulary import AuditAction
 from api.observability import current_client_ip, current_request_id
 from api.services.actors import Actor
@@ -67,3 +68,23 @@ def record(
     )
     session.add(event)
     return event
+
+
+def created(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    new: UUIDKeyed,
+    exclude: Collection[str] = (),
+    also: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """The creation of ``new``: its whole state (less ``exclude``, with ``also``: what was
+    written beside it) as the change, under its table's name."""
+    return record(
+        session=session,
+        action=AuditAction.CREATE,
+        actor=actor,
+        object_type=str(new.__tablename__),
+        object_id=new.id,
+        changes=diff(None, {**snapshot(new, exclude=exclude), **(also or {})}),
+    )

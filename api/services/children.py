@@ -300,14 +300,7 @@ async def create(
     guardians = _link_guardians(
         session=session, child=child, household=household, links=data.guardians
     )
-    audit.record(
-        session=session,
-        action=AuditAction.CREATE,
-        actor=actor,
-        object_type="child",
-        object_id=child.id,
-        changes=audit.diff(None, {**audit.snapshot(child), "guardians": guardians}),
-    )
+    audit.created(session=session, actor=actor, new=child, also={"guardians": guardians})
     try:
         await session.commit()
     except IntegrityError as exc:  # the same ID number registered at the same moment

@@ -132,23 +132,12 @@ async def create(
         entry_date=data.entry_date,
     )
     session.add(enrolment)
-    _audit_create(session=session, actor=actor, enrolment=enrolment)
+    audit.created(session=session, actor=actor, new=enrolment)
     await session.commit()
     also = await _other_schools(
         session=session, child_id=child.id, term=term, except_school=school.id
     )
     return _out(enrolment, also)
-
-
-def _audit_create(*, session: AsyncSession, actor: Actor, enrolment: Enrolment) -> None:
-    audit.record(
-        session=session,
-        action=AuditAction.CREATE,
-        actor=actor,
-        object_type="enrolment",
-        object_id=enrolment.id,
-        changes=audit.diff(None, audit.snapshot(enrolment)),
-    )
 
 
 async def _enrolled(
@@ -223,7 +212,7 @@ async def transfer(
         object_id=current.id,
         changes={**changes, "evidence": {"before": None, "after": data.evidence}},
     )
-    _audit_create(session=session, actor=actor, enrolment=moved)
+    audit.created(session=session, actor=actor, new=moved)
     await session.commit()
     return _out(moved, [])
 

@@ -102,14 +102,7 @@ async def import_file(
             if not refused:
                 await insert_plan(session, plan)
             session.add(batch)
-            audit.record(
-                session=session,
-                action=AuditAction.CREATE,
-                actor=actor,
-                object_type="household_import",
-                object_id=batch.id,
-                changes=audit.diff(None, audit.snapshot(batch, exclude=_NOT_AUDITED)),
-            )
+            audit.created(session=session, actor=actor, new=batch, exclude=_NOT_AUDITED)
             await session.commit()
         except IntegrityError as exc:  # the same ID number registered by someone else meanwhile
             await session.rollback()

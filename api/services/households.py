@@ -216,14 +216,7 @@ async def create(
         fields["id"] = data.id
     household = Household(**fields)
     session.add(household)
-    audit.record(
-        session=session,
-        action=AuditAction.CREATE,
-        actor=actor,
-        object_type="household",
-        object_id=household.id,
-        changes=audit.diff(None, audit.snapshot(household)),
-    )
+    audit.created(session=session, actor=actor, new=household)
     await session.commit()
     return await _detail(
         session=session, actor=actor, settings=settings, household=household, full=True

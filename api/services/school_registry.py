@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import School, SchoolClass
-from api.models.vocabulary import AreaLevel, AuditAction, SchoolKind
+from api.models.vocabulary import AreaLevel, SchoolKind
 from api.schemas.schools import (
     SchoolClassCreate,
     SchoolClassOut,
@@ -74,14 +74,7 @@ async def create(*, session: AsyncSession, actor: Actor, data: SchoolCreate) -> 
         )
     school = School(**data.model_dump())
     session.add(school)
-    audit.record(
-        session=session,
-        action=AuditAction.CREATE,
-        actor=actor,
-        object_type="school",
-        object_id=school.id,
-        changes=audit.diff(None, audit.snapshot(school)),
-    )
+    audit.created(session=session, actor=actor, new=school)
     try:
         await session.commit()
     except IntegrityError as exc:
@@ -155,13 +148,6 @@ async def add_class(
     if exists is not None:
         raise Conflict("这个班已存在 (this class exists)", existing_class_id=str(exists))
     session.add(klass)
-    audit.record(
-        session=session,
-        action=AuditAction.CREATE,
-        actor=actor,
-        object_type="school_class",
-        object_id=klass.id,
-        changes=audit.diff(None, audit.snapshot(klass)),
-    )
+    audit.created(session=session, actor=actor, new=klass)
     await session.commit()
     return SchoolClassOut.model_validate(klass, from_attributes=True)

@@ -71,14 +71,7 @@ async def submit(
         field="certificate_id",
     )
     session.add(application)
-    audit.record(
-        session=session,
-        action=AuditAction.CREATE,
-        actor=actor,
-        object_type="status_application",
-        object_id=application.id,
-        changes=audit.diff(None, audit.snapshot(application)),
-    )
+    audit.created(session=session, actor=actor, new=application)
     await session.commit()
     return _out(application)
 

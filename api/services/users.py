@@ -176,20 +176,12 @@ async def create(*, session: AsyncSession, actor: Actor, data: UserCreate) -> Us
         + [UserScope(user_id=user.id, school_id=i) for i in data.schools]
         + [UserScope(user_id=user.id, class_id=i) for i in data.classes]
     )
-    after = {
-        **audit.snapshot(user, exclude=_SECRET_FIELDS),
+    scopes = {
         "areas": data.areas,
         "schools": [str(i) for i in data.schools],
         "classes": [str(i) for i in data.classes],
     }
-    audit.record(
-        session=session,
-        action=AuditAction.CREATE,
-        actor=actor,
-        object_type="user",
-        object_id=user.id,
-        changes=audit.diff(None, after),
-    )
+    audit.created(session=session, actor=actor, new=user, exclude=_SECRET_FIELDS, also=scopes)
     try:
         await session.commit()
     except IntegrityError as exc:  # a concurrent create took the name first
