@@ -39,7 +39,7 @@ async def list_assignments(
         school_id=school,
         class_id=klass,
         child_id=child,
-        current=None if include_ended else True,
+        include_ended=include_ended,
     )
     items, total = await assignments.search(
         session=session,

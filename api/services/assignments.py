@@ -54,7 +54,7 @@ class AssignmentFilter:
     school_id: uuid.UUID | None = None
     class_id: uuid.UUID | None = None
     child_id: uuid.UUID | None = None
-    current: bool | None = True
+    include_ended: bool = False
 
 
 def person(user: User) -> Person:
@@ -84,7 +84,12 @@ async def _covers(
 
 
 async def _target_faults(
-    *, session: AsyncSession, actor: Actor, settings: Settings, data: AssignmentCreate
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    data: AssignmentCreate,
+    target: Any,
 ) -> list[Fault]:
     field = TARGET[data.kind]
     faults: list[Fault] = [
@@ -92,7 +97,6 @@ async def _target_faults(
         for other in _TARGET_ZH
         if other != field and getattr(data, other) is not None
     ]
-    target = getattr(data, field)
     if target is None:
         return [*faults, (field, f"请填写{_TARGET_ZH[field]} (required for {data.kind.value})")]
     if data.kind in _LEVEL:
@@ -108,32 +112,23 @@ async def _target_faults(
 
 
 async def _assignee(
-    *, session: AsyncSession, settings: Settings, data: AssignmentCreate
+    *, session: AsyncSession, settings: Settings, data: AssignmentCreate, target: Any
 ) -> tuple[User | None, list[Fault]]:
-    user = await session.get(User, data.user_id)
-    if user is None or not user.is_active:
+    assignee = await actors.load(session=session, user_id=data.user_id)
+    if assignee is None:
         return None, [("user_id", "没有这个在用的账号 (no active account with this id)")]
-    if user.role not in ASSIGNEES[data.kind]:
+    if assignee.role not in ASSIGNEES[data.kind]:
         roles = ", ".join(sorted(r.value for r in ASSIGNEES[data.kind]))
         return None, [
             ("user_id", f"这项分工只能交给 {roles} (a {data.kind.value} goes to {roles})")
         ]
-    target = getattr(data, TARGET[data.kind])
-    if target is None:
-        return user, []  # the missing target is the fault to name
-    assignee = await actors.load(session=session, user_id=user.id)
-    assert assignee is not None  # active, just read
-    covered = await _covers(
-        session=session,
-        actor=assignee,
-        settings=settings,
-        kind=data.kind,
-        target=target,
-    )
-    if not covered:
+    if target is not None and not await _covers(
+        session=session, actor=assignee, settings=settings, kind=data.kind, target=target
+    ):
         return None, [
             ("user_id", "这个账号的范围不包括所分工的对象 (outside this account's scope)")
         ]
+    user = await session.get(User, assignee.user_id)  # in the session already: no query
     return user, []
 
 
@@ -145,15 +140,19 @@ async def assign(
     permissions.require(actor, Resource.ASSIGNMENT, Action.WRITE)
     today = school_age.local_today(settings)
     valid_from = data.valid_from or today
-    faults = await _target_faults(session=session, actor=actor, settings=settings, data=data)
-    user, user_faults = await _assignee(session=session, settings=settings, data=data)
+    field = TARGET[data.kind]
+    target = getattr(data, field)
+    faults = await _target_faults(
+        session=session, actor=actor, settings=settings, data=data, target=target
+    )
+    user, user_faults = await _assignee(
+        session=session, settings=settings, data=data, target=target
+    )
     faults += user_faults
     if valid_from > today:
         faults.append(("valid_from", "开始日期不能晚于今天 (valid_from is in the future)"))
     if faults or user is None:
         raise InvalidInput.of(faults)
-    field = TARGET[data.kind]
-    target = getattr(data, field)
     current = (
         await session.exec(
             select(Assignment).where(
@@ -278,9 +277,8 @@ def _conditions(
             where.append(getattr(Assignment, name) == wanted)
     if filters.area:
         where.append(scoping.in_area(Assignment.area_code, filters.area))
-    if filters.current is not None:
-        ended = col(Assignment.valid_to).is_not(None)
-        where.append(~ended if filters.current else ended)
+    if not filters.include_ended:
+        where.append(col(Assignment.valid_to).is_(None))
     return where
 
 
