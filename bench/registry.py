@@ -41,15 +41,14 @@ from typing import Any
 
 import httpx
 from pydantic import SecretStr
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, text
+from sqlalchemy import ColumnElement, false, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.app import create_app
 from api.demo.loader import DEMO_PASSWORD
 from api.models import metadata
 from api.models.vocabulary import AreaLevel, SchoolingStatus
-from api.services import scoping
-from api.services.text_search import inline
+from api.services import scoping, text_search
 from api.settings import Settings
 from bench.figures import emit
 
@@ -351,14 +350,11 @@ async def _measure(
     return timings, floor_timings
 
 
-def _in_area(code: str) -> ColumnElement[bool]:
-    return and_(CHILD.c.area_code >= inline(code), CHILD.c.area_code < inline(code + ":"))
-
-
 def _scope_clause(scope: Scope, terms_floor: str, within: str | None = None) -> ColumnElement[bool]:
     """The children an account sees: living in its areas (cut to ``within``, as the app
     does), or enrolled (this school year or the last) at its schools or in its classes."""
-    clauses = [_in_area(code) for code in scoping.narrowed(scope.area_codes, within)]
+    areas = scoping.narrowed(scope.area_codes, within)
+    clauses = [scoping.in_area(CHILD.c.area_code, code) for code in areas]
     enrolled_where = []
     if scope.school_ids:
         enrolled_where.append(ENROLMENT.c.school_id.in_(scope.school_ids))
@@ -375,28 +371,25 @@ def _scope_clause(scope: Scope, terms_floor: str, within: str | None = None) -> 
 
 
 def _matching(query: Query) -> ColumnElement[bool]:
-    """The search as the ids it matches, looked up first by their own index, and the values
-    written into the statement (as the app does: ``text_search.inline``)."""
+    """The search as the ids it matches, looked up first by their own index, with the app's
+    own prefix range and substring pattern (``text_search``)."""
     assert query.q is not None
     if query.match is Match.INITIALS:
-        after = query.q[:-1] + chr(ord(query.q[-1]) + 1)
         return CHILD.c.id.in_(
             select(CHILD.c.id)
-            .where(CHILD.c.name_initials >= inline(query.q), CHILD.c.name_initials < inline(after))
+            .where(text_search.starts_with(CHILD.c.name_initials, query.q))
             .union_all(
-                select(CHILD.c.id).where(
-                    CHILD.c.name_pinyin >= inline(query.q), CHILD.c.name_pinyin < inline(after)
-                )
+                select(CHILD.c.id).where(text_search.starts_with(CHILD.c.name_pinyin, query.q))
             )
         )
     column = CHILD.c.id_number if query.match is Match.ID_DIGITS else CHILD.c.name
-    return CHILD.c.id.in_(select(CHILD.c.id).where(column.like(inline(f"%{query.q}%"))))
+    return CHILD.c.id.in_(select(CHILD.c.id).where(text_search.contains(column, query.q)))
 
 
 def _where(visible: ColumnElement[bool], query: Query) -> list[ColumnElement[bool]]:
     where = [visible, CHILD.c.removed_at.is_(None)]
     if query.area is not None:
-        where.append(_in_area(query.area))
+        where.append(scoping.in_area(CHILD.c.area_code, query.area))
     if query.status is not None:
         where.append(CHILD.c.schooling_status == query.status)
     if query.q is not None:

@@ -15,27 +15,23 @@ from datetime import date
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, false, or_
-from sqlmodel import SQLModel, and_, col, select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Assignment, Child, Enrolment, Household, School, SchoolClass, UserScope
-from api.services import school_age
+from api.services import school_age, text_search
 from api.services.actors import Actor
 from api.services.errors import NotFound
-from api.services.text_search import inline
 from api.settings import Settings
-
-# Official codes are digit strings, and ':' sorts right after '9': the range [code, code + ':')
-# is exactly the subtree, and an index on the code serves it.
-_AFTER_DIGITS = ":"
 
 M = TypeVar("M", bound=SQLModel)
 
 
 def in_area(column: object, code: str) -> ColumnElement[bool]:
-    """The column's area lies in the subtree of ``code`` (the area itself included)."""
-    column = col(column)
-    return and_(column >= inline(code), column < inline(code + _AFTER_DIGITS))
+    """The column's area lies in the subtree of ``code`` (the area itself included): official
+    codes extend their parent's, so the subtree is the codes that begin with it, an index
+    range on the (byte-ordered) code."""
+    return text_search.starts_with(column, code)
 
 
 def _in_any_area(column: object, codes: tuple[str, ...]) -> ColumnElement[bool]:
