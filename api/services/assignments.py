@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Area, Assignment, Child, School, SchoolClass, User
-from api.models.vocabulary import AreaLevel, AssignmentKind, AuditAction, UserRole
+from api.models.vocabulary import AreaLevel, AssignmentKind, UserRole
 from api.schemas.assignments import AssignmentCreate, AssignmentEnd, AssignmentOut, Person
 from api.services import actors, audit, permissions, school_age, scoping
 from api.services.actors import Actor
@@ -191,14 +191,7 @@ def _end(*, session: AsyncSession, actor: Actor, assignment: Assignment, valid_t
     before = audit.snapshot(assignment)
     assignment.valid_to = valid_to
     session.add(assignment)
-    audit.record(
-        session=session,
-        action=AuditAction.UPDATE,
-        actor=actor,
-        object_type="assignment",
-        object_id=assignment.id,
-        changes=audit.diff(before, audit.snapshot(assignment)),
-    )
+    audit.updated(session=session, actor=actor, changed=assignment, before=before)
 
 
 async def _commit(session: AsyncSession) -> None:

@@ -88,3 +88,17 @@ def created(
         object_id=new.id,
         changes=diff(None, {**snapshot(new, exclude=exclude), **(also or {})}),
     )
+
+
+def updated(
+    *, session: AsyncSession, actor: Actor, changed: UUIDKeyed, before: Mapping[str, Any]
+) -> AuditEvent:
+    """A change to ``changed`` since its snapshot ``before``, under its table's name."""
+    return record(
+        session=session,
+        action=AuditAction.UPDATE,
+        actor=actor,
+        object_type=str(changed.__tablename__),
+        object_id=changed.id,
+        changes=diff(before, snapshot(changed)),
+    )

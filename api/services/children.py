@@ -369,7 +369,6 @@ async def update(
         record=child,
         changes=changes,
         expected_version=expected_version,
-        object_type="child",
     )
     return await _detail(session=session, settings=settings, child=child, full=True, today=today)
 
@@ -391,5 +390,4 @@ async def remove(
         record=child,
         reason=reason,
         expected_version=expected_version,
-        object_type="child",
     )

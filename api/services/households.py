@@ -255,7 +255,6 @@ async def update(
         record=household,
         changes=changes,
         expected_version=expected_version,
-        object_type="household",
     )
     return await _detail(
         session=session, actor=actor, settings=settings, household=household, full=True
@@ -292,5 +291,4 @@ async def remove(
         record=household,
         reason=reason,
         expected_version=expected_version,
-        object_type="household",
     )

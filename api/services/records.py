@@ -46,7 +46,6 @@ async def update_versioned(
     record: Versioned,
     changes: dict[str, Any],
     expected_version: int | None,
-    object_type: str,
 ) -> dict[str, Any]:
     """Apply ``changes`` if the record is still at the version read; audit the diff once.
 
@@ -70,7 +69,7 @@ async def update_versioned(
         session=session,
         action=AuditAction.REMOVE if "removed_at" in changes else AuditAction.UPDATE,
         actor=actor,
-        object_type=object_type,
+        object_type=table.name,
         object_id=record_id,
         changes=diff,
     )
@@ -86,7 +85,6 @@ async def soft_remove(
     record: Versioned,
     reason: str,
     expected_version: int | None,
-    object_type: str,
 ) -> None:
     """Personal records are never deleted: the removal is a change with its reason."""
     await update_versioned(
@@ -95,5 +93,4 @@ async def soft_remove(
         record=record,
         changes={"removed_at": utcnow(), "removed_reason": reason},
         expected_version=expected_version,
-        object_type=object_type,
     )

@@ -112,7 +112,6 @@ async def update(
         record=school,
         changes=changes,
         expected_version=expected_version,
-        object_type="school",
     )
     return await detail(session=session, actor=actor, school=school)
 

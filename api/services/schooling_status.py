@@ -87,7 +87,6 @@ async def change(
         record=child,
         changes={"schooling_status": data.to_status, "status_changed_at": at},
         expected_version=expected_version,
-        object_type="child",
     )
     return StatusChangeOut.model_validate(entry, from_attributes=True)
 

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Attachment, Child, SchoolingStatusChange, StatusApplication
 from api.models.base import utcnow
-from api.models.vocabulary import ApplicationState, AuditAction, StatusSource
+from api.models.vocabulary import ApplicationState, StatusSource
 from api.schemas.status_applications import (
     StatusApplicationCreate,
     StatusApplicationOut,
@@ -125,14 +125,7 @@ async def decide(
     application.decision_note = data.note
     application.version += 1
     session.add(application)
-    audit.record(
-        session=session,
-        action=AuditAction.UPDATE,
-        actor=actor,
-        object_type="status_application",
-        object_id=application.id,
-        changes=audit.diff(before, audit.snapshot(application)),
-    )
+    audit.updated(session=session, actor=actor, changed=application, before=before)
     if not data.approve:
         await session.commit()
         return _out(application)
@@ -154,7 +147,6 @@ async def decide(
         record=child,
         changes={"schooling_status": application.requested_status, "status_changed_at": now},
         expected_version=None,
-        object_type="child",
     )
     return _out(application)
 
