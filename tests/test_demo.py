@@ -13,8 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.demo import generator, loader
 from api.demo.generator import DemoData
-from api.models import Child, User, UserScope
-from api.models.vocabulary import AreaLevel, SchoolingStatus
+from api.models import Assignment, Child, User, UserScope
+from api.models.vocabulary import AreaLevel, AssignmentKind, SchoolingStatus
 from api.services import id_number, names, school_age
 from api.services.passwords import verify_password
 from api.settings import ROOT, Settings
@@ -157,6 +157,14 @@ async def test_loading_writes_every_row_and_the_demo_accounts(session: AsyncSess
     assert all(u.password_hash.startswith("$argon2id$") for u in users)
     scopes = (await session.exec(select(UserScope))).all()
     assert len(scopes) == 5
+    by_name = {u.id: u.username for u in users}
+    covered = {by_name[a.user_id]: a.kind for a in (await session.exec(select(Assignment))).all()}
+    assert covered == {
+        "demo.township": AssignmentKind.VILLAGE,
+        "demo.village": AssignmentKind.GROUP,
+        "demo.principal": AssignmentKind.SCHOOL,
+        "demo.teacher": AssignmentKind.CLASS,
+    }
     assert not await loader.is_empty(session)
 
 

@@ -12,8 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.demo.generator import TABLE_ORDER, DemoData, Row
 from api.models import metadata
 from api.models.area import Area
+from api.models.assignment import Assignment
 from api.models.user import User, UserScope
-from api.models.vocabulary import AreaLevel, SchoolKind, UserRole
+from api.models.vocabulary import AreaLevel, AssignmentKind, SchoolKind, UserRole
 from api.services.passwords import hash_password
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the documented demo password (shared/API.md)
@@ -59,6 +60,7 @@ async def _create_accounts(*, session: AsyncSession, data: DemoData) -> list[Dem
         if s["area_code"] == township["code"] and s["kind"] is not SchoolKind.SPECIAL_EDUCATION
     )
     school_class = next(c for c in data.rows["school_class"] if c["school_id"] == school["id"])
+    group = next(a for a in areas if a["parent_code"] == village["code"])
     password_hash = hash_password(DEMO_PASSWORD)
     plan: list[tuple[DemoAccount, dict[str, Any]]] = [
         (
@@ -89,6 +91,13 @@ async def _create_accounts(*, session: AsyncSession, data: DemoData) -> list[Dem
             {"class_id": school_class["id"]},
         ),
     ]
+    # Each field account answers for its own unit (包村, 包组, 包校, 班主任), from the demo's day.
+    covers: dict[str, tuple[AssignmentKind, dict[str, Any]]] = {
+        "demo.township": (AssignmentKind.VILLAGE, {"area_code": village["code"]}),
+        "demo.village": (AssignmentKind.GROUP, {"area_code": group["code"]}),
+        "demo.principal": (AssignmentKind.SCHOOL, {"school_id": school["id"]}),
+        "demo.teacher": (AssignmentKind.CLASS, {"class_id": school_class["id"]}),
+    }
     for account, target in plan:
         user_id = uuid.uuid4()
         session.add(
@@ -102,5 +111,10 @@ async def _create_accounts(*, session: AsyncSession, data: DemoData) -> list[Dem
         )
         await session.flush()
         session.add(UserScope(user_id=user_id, **target))
+        if account.username in covers:
+            kind, unit = covers[account.username]
+            session.add(
+                Assignment(kind=kind, user_id=user_id, valid_from=data.reference_date, **unit)
+            )
     await session.flush()
     return [account for account, _ in plan]

@@ -1,8 +1,8 @@
 """Importing households and children from a county's spreadsheet (XLSX or CSV), set-based.
 
 The file is read and each row checked in memory (import_rows, import_plan); what it may match
-is loaded for the whole file in a few queries; the new rows go in a chunk at a time (an
-executemany on SQLite, one INSERT of unnested arrays on PostgreSQL), never a statement a row;
+is loaded for the whole file in a few queries; the new rows go in by bulk.insert_rows (COPY on
+PostgreSQL, an executemany on SQLite), never a statement a row;
 the import itself is kept (HouseholdImport) with its counts and the refused rows, and audited
 once, all in one transaction. Importing the same file again adds nothing.
 """
@@ -13,17 +13,14 @@ import hashlib
 import io
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
-import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import insert, text
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
@@ -37,6 +34,7 @@ from api.schemas.common import Page
 from api.schemas.household_import import HouseholdImportOut, ImportRowError
 from api.services import (
     audit,
+    bulk,
     households,
     import_plan,
     import_rows,
@@ -56,17 +54,7 @@ MAX_ROWS = 100_000
 FIRST_ERRORS = 100  # in the answer to the upload; the rest are paged by GET
 # Bound parameters in one IN (...): SQLite builds before 3.32 allow 999 in a statement.
 _IN_CHUNK = 900
-_INSERT_CHUNK = 20_000  # rows per executemany: a county file in a few, none straining a driver
-_SQLITE_CACHE_KIB = 131_072
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-T = TypeVar("T")
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
 
 # Importing ---------------------------------------------------------------------------------
 
@@ -154,7 +142,7 @@ async def load_known(*, session: AsyncSession, actor: Actor, rows: list[Parsed])
     known.area_faults = await _area_faults(session, actor, codes)
     keys = {key for row in rows if (key := row.household_key) is not None}
     ours = [code for code in codes if not known.area_faults[code]]
-    for chunk in _chunks(ours, _IN_CHUNK):
+    for chunk in bulk.chunks(ours, _IN_CHUNK):
         found = await session.exec(
             select(Household.id, Household.area_code, Household.address, Household.head_name)
             .where(col(Household.area_code).in_(chunk), col(Household.removed_at).is_(None))
@@ -164,7 +152,7 @@ async def load_known(*, session: AsyncSession, actor: Actor, rows: list[Parsed])
             if (key := (area_code, address, head_name)) in keys:
                 known.households.setdefault(key, household_id)
     numbers = sorted({row.id_number for row in rows if row.id_number})
-    for number_chunk in _chunks(numbers, _IN_CHUNK):
+    for number_chunk in bulk.chunks(numbers, _IN_CHUNK):
         held = await session.exec(
             select(
                 col(Child.id_number), col(Child.name), col(Child.birth_date), col(Child.removed_at)
@@ -174,7 +162,7 @@ async def load_known(*, session: AsyncSession, actor: Actor, rows: list[Parsed])
             if number is not None:
                 known.by_number[number] = import_plan.KnownChild(name, born, removed_at is not None)
     matched = sorted(set(known.households.values()))
-    for id_chunk in _chunks(matched, _IN_CHUNK):
+    for id_chunk in bulk.chunks(matched, _IN_CHUNK):
         members = await session.exec(
             select(
                 col(Child.household_id),
@@ -204,7 +192,7 @@ async def _area_faults(
     # Loaded together, the areas sit in the session's identity map, where the rule's own
     # session.get finds them without a query; holding them keeps the weak map from losing them.
     loaded: list[Area] = []
-    for chunk in _chunks(codes, _IN_CHUNK):
+    for chunk in bulk.chunks(codes, _IN_CHUNK):
         loaded += (await session.exec(select(Area).where(col(Area.code).in_(chunk)))).all()
     found = {area.code for area in loaded}
     faults: dict[str, list[Fault]] = {}
@@ -220,19 +208,13 @@ async def _area_faults(
 
 
 async def insert_plan(session: AsyncSession, plan: Plan) -> None:
-    """The new rows, table by table and a chunk at a time, in the session's transaction."""
+    """The new rows, table by table, in the session's transaction."""
     connection = await session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    if sqlite:
-        # Each child goes into ten B-trees at scattered places: SQLite's default 2 MB page
-        # cache thrashes at a county's size. A larger one for this import only, given back
-        # before the connection returns to the pool.
-        held = (await connection.execute(text("PRAGMA cache_size"))).scalar_one()
-        await connection.execute(text(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}"))
-    # The names are spelled in a worker thread while the database takes the households and
-    # guardians: the two overlap, the database's work being mostly outside Python's lock.
-    spelling = asyncio.ensure_future(asyncio.to_thread(import_plan.spell, plan.children))
-    try:
+    async with bulk.large_cache(connection):
+        # The names are spelled in a worker thread while the database takes the households
+        # and guardians: the two overlap, the database's work being mostly outside Python's
+        # lock.
+        spelling = asyncio.ensure_future(asyncio.to_thread(import_plan.spell, plan.children))
         try:
             await _insert(connection, "household", plan.households)
             await _insert(connection, "guardian", plan.guardians)
@@ -240,44 +222,10 @@ async def insert_plan(session: AsyncSession, plan: Plan) -> None:
             await spelling
         await _insert(connection, "child", plan.children)
         await _insert(connection, "guardianship", plan.guardianships)
-    finally:
-        if sqlite:
-            await connection.execute(text(f"PRAGMA cache_size = {int(held)}"))
 
 
 async def _insert(connection: AsyncConnection, name: str, rows: list[dict[str, Any]]) -> None:
-    table = metadata.tables[name]
-    # In key order, each primary-key index grows at its end instead of everywhere.
-    rows.sort(key=_primary_key)
-    if connection.dialect.name != "postgresql":
-        for chunk in _chunks(rows, _INSERT_CHUNK):
-            await connection.execute(insert(table), list(chunk))
-        return
-    # PostgreSQL runs an executemany as one INSERT per row, each started, planned and ended
-    # on its own; a chunk sent as one array per column and unnested is one INSERT of all its
-    # rows, twice as fast.
-    statement = _from_arrays(table)
-    for chunk in _chunks(rows, _INSERT_CHUNK):
-        await connection.execute(
-            statement, {c.name: [row[c.name] for row in chunk] for c in table.c}
-        )
-
-
-def _from_arrays(table: sa.Table) -> sa.Insert:
-    """INSERT INTO table SELECT unnest(:column_1), unnest(:column_2), ...: the arrays, of
-    equal length, unnest side by side into rows."""
-    arrays = [
-        sa.func.unnest(sa.bindparam(column.name, type_=ARRAY(column.type))).label(column.name)
-        for column in table.c
-    ]
-    return insert(table).from_select([column.name for column in table.c], sa.select(*arrays))
-
-
-def _primary_key(row: dict[str, Any]) -> tuple[int, ...]:
-    # As integers: comparing UUID objects costs a Python call each, seconds over a county.
-    if "id" in row:
-        return (row["id"].int,)
-    return row["child_id"].int, row["guardian_id"].int
+    await bulk.insert_rows(connection=connection, table=metadata.tables[name], rows=rows)
 
 
 def _batch(

@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 from datetime import date
+from operator import mul
 
 from api.models.vocabulary import Sex
 
@@ -25,7 +26,10 @@ class IdNumberFacts:
 
 
 def check_char(first17: str) -> str:
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    if len(first17) != len(_WEIGHTS):
+        raise ValueError("the check character is of the first 17 characters")
+    # map over the two: a county's file checks 60,000 numbers, and a generator costs twice this.
+    total = sum(map(mul, map(int, first17), _WEIGHTS))
     return _CHECK_CHARS[total % 11]
 
 
