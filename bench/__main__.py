@@ -17,7 +17,7 @@ from api.db import create_engine, create_sessionmaker
 from api.demo import generator, loader
 from api.settings import Settings
 from bench import imports, registry
-from bench.figures import emit
+from bench.figures import emit, machine_speed
 from tests.databases import fresh_database, migrate
 
 
@@ -52,6 +52,7 @@ async def health_latency(database_url: str, requests: int = 500) -> None:
 
 
 async def main() -> None:
+    machine_speed()
     async with fresh_database() as url:
         await migrate(url)
         await demo_load(url)

@@ -43,7 +43,7 @@ from api.services import household_import, import_plan, school_age
 from api.services.actors import Actor
 from api.services.passwords import hash_password
 from api.settings import Settings
-from bench.figures import emit
+from bench.figures import emit, machine_speed
 from tests.databases import fresh_database, migrate
 
 ROWS = 60_000
@@ -236,4 +236,5 @@ async def household_imports(rows: int = ROWS, seed: int = 2026) -> None:
 
 
 if __name__ == "__main__":
+    machine_speed()
     asyncio.run(household_imports())

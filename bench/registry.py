@@ -50,7 +50,7 @@ from api.models import metadata
 from api.models.vocabulary import AreaLevel, SchoolingStatus
 from api.services import scoping, text_search
 from api.settings import Settings
-from bench.figures import emit
+from bench.figures import emit, machine_speed
 
 CHILD = metadata.tables["child"]
 ENROLMENT = metadata.tables["enrolment"]
@@ -417,4 +417,5 @@ async def _floor(engine: AsyncEngine, visible: ColumnElement[bool], query: Query
 
 
 if __name__ == "__main__":
+    machine_speed()
     asyncio.run(registry_reads(Settings().database_url))

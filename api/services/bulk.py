@@ -10,6 +10,7 @@ primary-key order, so each primary-key index grows at its end instead of everywh
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
+from operator import itemgetter
 from typing import Any, TypeVar
 
 import asyncpg
@@ -49,20 +50,28 @@ async def large_cache(connection: AsyncConnection) -> AsyncIterator[None]:
 async def insert_rows(
     *, connection: AsyncConnection, table: sa.Table, rows: list[dict[str, Any]]
 ) -> None:
-    """``rows`` (each with a value for every column of ``table``) inserted, sorted in place."""
+    """``rows``, each with a value for every column of ``table``, inserted."""
     if not rows:
         return
-    key = [column.name for column in table.primary_key.columns]
-    rows.sort(key=lambda row: tuple(_sortable(row[name]) for name in key))
     dialect = connection.dialect
     if dialect.name == "postgresql":
-        await _copy(connection, table, _records(table, rows, dialect, [c.name for c in table.c]))
+        records = _records(table, rows, dialect, [column.name for column in table.c])
+        await _copy(connection, table, _in_key_order(table, rows, records))
         return
     statement = insert(table).compile(dialect=dialect, column_keys=[c.name for c in table.c])
-    order = list(statement.positiontup or ())
-    records = _records(table, rows, dialect, order)
-    for chunk in chunks(records, _SQLITE_CHUNK):
+    records = _records(table, rows, dialect, list(statement.positiontup or ()))
+    for chunk in chunks(_in_key_order(table, rows, records), _SQLITE_CHUNK):
         await connection.exec_driver_sql(str(statement), list(chunk))
+
+
+def _in_key_order(
+    table: sa.Table, rows: list[dict[str, Any]], records: list[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """The records in the rows' primary-key order. The rows themselves stay as they are:
+    read column by column in key order, rows scattered in memory cost a cache miss each."""
+    key = [column.name for column in table.primary_key.columns]
+    keys = [tuple(_sortable(row[name]) for name in key) for row in rows]
+    return [records[i] for i in sorted(range(len(records)), key=keys.__getitem__)]
 
 
 def _sortable(value: Any) -> Any:
@@ -75,13 +84,25 @@ def _records(
 ) -> list[tuple[Any, ...]]:
     """Each row as the driver takes it: a tuple in ``order``, each value through its column
     type's bind processor (UTC for times, an enum's value, ...)."""
-    processors: list[tuple[str, Callable[[Any], Any] | None]] = [
-        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in order
-    ]
-    return [
-        tuple(process(row[name]) if process else row[name] for name, process in processors)
-        for row in rows
-    ]
+    columns = []
+    for name in order:
+        values = list(map(itemgetter(name), rows))
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        columns.append(values if process is None else _processed(values, process))
+    return list(zip(*columns, strict=True))
+
+
+def _processed(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
+    # A column's values repeat (one import's timestamps, the enums, birth dates): each
+    # distinct one is processed once, which on SQLite saves formatting a million timestamps.
+    try:
+        distinct = set(values)
+    except TypeError:  # unhashable (JSON): one by one
+        return list(map(process, values))
+    if len(distinct) > len(values) // 2:
+        return list(map(process, values))
+    done = {value: process(value) for value in distinct}
+    return list(map(done.__getitem__, values))
 
 
 async def _copy(
