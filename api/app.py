@@ -21,6 +21,7 @@ from api.routers import (
     household_import,
     households,
     me,
+    responsibility,
     schools,
     status_applications,
     users,
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         status_applications,
         attachments,
         assignments,
+        responsibility,
         audit,
     )
     for router in (module.router for module in routers):

@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.demo import generator, loader
+from api.demo import chains, generator, loader
 from api.demo.generator import DemoData
 from api.models import Assignment, Child, User, UserScope
 from api.models.vocabulary import AreaLevel, AssignmentKind, SchoolingStatus
@@ -142,29 +142,35 @@ async def test_loading_writes_every_row_and_the_demo_accounts(session: AsyncSess
     count = (await session.exec(select(func.count()).select_from(Child))).one()
     assert count == len(data.rows["child"])
     users = (await session.exec(select(User))).all()
-    assert (
-        {u.username for u in users}
-        == {a.username for a in accounts}
-        == {
-            "demo.county",
-            "demo.township",
-            "demo.village",
-            "demo.principal",
-            "demo.teacher",
-        }
-    )
-    assert all(verify_password(u.password_hash, loader.DEMO_PASSWORD) for u in users)
+    demo = {
+        "demo.county",
+        "demo.township",
+        "demo.village",
+        "demo.principal",
+        "demo.teacher",
+    }
+    assert {a.username for a in accounts} == demo
+    staff = chains.people(data)
+    assert {u.username for u in users} == demo | {u["username"] for u in staff["user"]}
+    # One hash each for the demo accounts and their generated colleagues: checked on a few.
     assert all(u.password_hash.startswith("$argon2id$") for u in users)
+    assert all(
+        verify_password(u.password_hash, loader.DEMO_PASSWORD)
+        for u in users
+        if u.username in demo or u.username == staff["user"][0]["username"]
+    )
     scopes = (await session.exec(select(UserScope))).all()
-    assert len(scopes) == 5
+    assert len(scopes) == 5 + len(staff["user_scope"])
     by_name = {u.id: u.username for u in users}
-    covered = {by_name[a.user_id]: a.kind for a in (await session.exec(select(Assignment))).all()}
+    held = (await session.exec(select(Assignment))).all()
+    covered = {by_name[a.user_id]: a.kind for a in held if by_name[a.user_id] in demo}
     assert covered == {
         "demo.township": AssignmentKind.VILLAGE,
         "demo.village": AssignmentKind.GROUP,
         "demo.principal": AssignmentKind.SCHOOL,
         "demo.teacher": AssignmentKind.CLASS,
     }
+    assert len(held) == 4 + len(staff["assignment"])
     assert not await loader.is_empty(session)
 
 

@@ -324,6 +324,16 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.ASSIGNMENT,
         Action.READ,
     ),
+    ("GET", "/api/v1/children/{child_id}/responsibility"): (
+        Call("GET", "/api/v1/children/{child}/responsibility"),
+        Resource.ASSIGNMENT,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/responsibility/gaps"): (
+        Call("GET", "/api/v1/responsibility/gaps"),
+        Resource.ASSIGNMENT,
+        Action.READ,
+    ),
     ("POST", "/api/v1/assignments/{assignment_id}/end"): (
         Call("POST", "/api/v1/assignments/{assignment}/end", _end),
         Resource.ASSIGNMENT,

@@ -9,12 +9,14 @@ from sqlalchemy import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.demo import chains
 from api.demo.generator import TABLE_ORDER, DemoData, Row
 from api.models import metadata
 from api.models.area import Area
 from api.models.assignment import Assignment
 from api.models.user import User, UserScope
-from api.models.vocabulary import AreaLevel, AssignmentKind, SchoolKind, UserRole
+from api.models.vocabulary import AssignmentKind, UserRole
+from api.services import bulk
 from api.services.passwords import hash_password
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the documented demo password (shared/API.md)
@@ -39,7 +41,16 @@ async def load(*, session: AsyncSession, data: DemoData) -> list[DemoAccount]:
         table = metadata.tables[table_name]
         for chunk in _chunks(data.rows[table_name]):
             await connection.execute(insert(table), chunk)
-    accounts = await _create_accounts(session=session, data=data)
+    staff = chains.people(data)
+    # One hash for everyone: argon2 is slow by design, and all share the documented password.
+    password_hash = hash_password(DEMO_PASSWORD)
+    for user in staff["user"]:
+        user["password_hash"] = password_hash
+    for table_name in chains.TABLES:
+        await bulk.insert_rows(
+            connection=connection, table=metadata.tables[table_name], rows=staff[table_name]
+        )
+    accounts = await _create_accounts(session=session, data=data, password_hash=password_hash)
     await session.commit()
     return accounts
 
@@ -49,37 +60,40 @@ def _chunks(rows: list[Row]) -> Iterator[list[Row]]:
         yield rows[start : start + CHUNK]
 
 
-async def _create_accounts(*, session: AsyncSession, data: DemoData) -> list[DemoAccount]:
-    """The five demo accounts of shared/API.md, each bound to the first unit of its kind."""
-    areas = data.rows["area"]
-    township = next(a for a in areas if a["level"] is AreaLevel.TOWNSHIP)
-    village = next(a for a in areas if a["parent_code"] == township["code"])
-    school = next(
-        s
-        for s in data.rows["school"]
-        if s["area_code"] == township["code"] and s["kind"] is not SchoolKind.SPECIAL_EDUCATION
-    )
-    school_class = next(c for c in data.rows["school_class"] if c["school_id"] == school["id"])
-    group = next(a for a in areas if a["parent_code"] == village["code"])
-    password_hash = hash_password(DEMO_PASSWORD)
-    plan: list[tuple[DemoAccount, dict[str, Any]]] = [
+_Covers = tuple[AssignmentKind, dict[str, Any]]
+
+
+async def _create_accounts(
+    *, session: AsyncSession, data: DemoData, password_hash: str
+) -> list[DemoAccount]:
+    """The five demo accounts of shared/API.md, each bound to the first unit of its kind and
+    answering for it (包村, 包组, 包校, 班主任) from the demo's day."""
+    units = chains.demo_units(data)
+    school, school_class = units.school, units.school_class
+    plan: list[tuple[DemoAccount, dict[str, Any], _Covers | None]] = [
         (
-            DemoAccount("demo.county", "县教育局管理员", UserRole.COUNTY_ADMIN, areas[0]["name"]),
+            DemoAccount(
+                "demo.county", "县教育局管理员", UserRole.COUNTY_ADMIN, units.county["name"]
+            ),
             {"area_code": data.county_code},
+            None,
         ),
         (
             DemoAccount(
-                "demo.township", "乡镇包村干部", UserRole.TOWNSHIP_OFFICER, township["name"]
+                "demo.township", "乡镇包村干部", UserRole.TOWNSHIP_OFFICER, units.township["name"]
             ),
-            {"area_code": township["code"]},
+            {"area_code": units.township["code"]},
+            (AssignmentKind.VILLAGE, {"area_code": units.village["code"]}),
         ),
         (
-            DemoAccount("demo.village", "村干部", UserRole.VILLAGE_CADRE, village["name"]),
-            {"area_code": village["code"]},
+            DemoAccount("demo.village", "村干部", UserRole.VILLAGE_CADRE, units.village["name"]),
+            {"area_code": units.village["code"]},
+            (AssignmentKind.GROUP, {"area_code": units.group["code"]}),
         ),
         (
             DemoAccount("demo.principal", "校长", UserRole.PRINCIPAL, school["name"]),
             {"school_id": school["id"]},
+            (AssignmentKind.SCHOOL, {"school_id": school["id"]}),
         ),
         (
             DemoAccount(
@@ -89,16 +103,10 @@ async def _create_accounts(*, session: AsyncSession, data: DemoData) -> list[Dem
                 f"{school['name']} {school_class['name']}",
             ),
             {"class_id": school_class["id"]},
+            (AssignmentKind.CLASS, {"class_id": school_class["id"]}),
         ),
     ]
-    # Each field account answers for its own unit (包村, 包组, 包校, 班主任), from the demo's day.
-    covers: dict[str, tuple[AssignmentKind, dict[str, Any]]] = {
-        "demo.township": (AssignmentKind.VILLAGE, {"area_code": village["code"]}),
-        "demo.village": (AssignmentKind.GROUP, {"area_code": group["code"]}),
-        "demo.principal": (AssignmentKind.SCHOOL, {"school_id": school["id"]}),
-        "demo.teacher": (AssignmentKind.CLASS, {"class_id": school_class["id"]}),
-    }
-    for account, target in plan:
+    for account, target, covers in plan:
         user_id = uuid.uuid4()
         session.add(
             User(
@@ -111,10 +119,10 @@ async def _create_accounts(*, session: AsyncSession, data: DemoData) -> list[Dem
         )
         await session.flush()
         session.add(UserScope(user_id=user_id, **target))
-        if account.username in covers:
-            kind, unit = covers[account.username]
+        if covers is not None:
+            kind, unit = covers
             session.add(
                 Assignment(kind=kind, user_id=user_id, valid_from=data.reference_date, **unit)
             )
     await session.flush()
-    return [account for account, _ in plan]
+    return [account for account, _, _ in plan]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -55,6 +55,15 @@ class AssignmentFilter:
     class_id: uuid.UUID | None = None
     child_id: uuid.UUID | None = None
     include_ended: bool = False
+
+
+def in_force(on: date) -> ColumnElement[bool]:
+    """The assignments someone held on ``on``: begun by then and not yet ended (the day an
+    assignment ends is its successor's first)."""
+    return and_(
+        col(Assignment.valid_from) <= on,
+        or_(col(Assignment.valid_to).is_(None), col(Assignment.valid_to) > on),
+    )
 
 
 def person(user: User) -> Person:
