@@ -7,7 +7,8 @@ import httpx
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models.vocabulary import UserRole
+from api.models import Child
+from api.models.vocabulary import SchoolingStatus, UserRole
 from api.services import responsibility, school_age
 from api.settings import Settings
 from tests import world as w
@@ -244,3 +245,19 @@ async def test_the_gap_report_lists_what_nobody_covers_and_shrinks_as_they_are_c
     own = (await client.get(GAPS, headers=cadre)).json()
     assert [v["code"] for v in own["villages"]] == [w.NAN]
     assert {c["name"] for c in own["children"]["items"]} == {"王小刚"}
+
+
+async def test_a_child_at_school_outside_the_county_has_no_school_line_gap_here(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    county = await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
+    child = await session.get(Child, world.children["xi_a"])
+    assert child is not None
+    child.schooling_status = SchoolingStatus.ENROLLED_OUTSIDE_COUNTY
+    session.add(child)
+    await session.commit()
+    report = (await client.get(GAPS, params={"area": w.WEST}, headers=county)).json()
+    assert report["children"]["items"] == [
+        {"id": str(child.id), "name": "赵小丽", "area_code": w.XI, "lines_missing": ["government"]}
+    ]
+    assert report["counts"]["children_without_school"] == 0

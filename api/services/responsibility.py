@@ -27,7 +27,7 @@ from api.models import (
     SchoolClass,
     User,
 )
-from api.models.vocabulary import AreaLevel, AssignmentKind, AuditAction
+from api.models.vocabulary import AreaLevel, AssignmentKind, AuditAction, SchoolingStatus
 from api.schemas.responsibility import (
     Duties,
     Duty,
@@ -233,10 +233,13 @@ def _school(facts: _Facts, shown: masking.Disclosure) -> list[Step]:
     school, school_class = facts.school, facts.school_class
     top = _tops(facts).school
     if school is None:
+        outside = facts.child.schooling_status is SchoolingStatus.ENROLLED_OUTSIDE_COUNTY
         principal = _gap(
             StepKind.PRINCIPAL,
             None,
-            "近两学年没有学籍 (not registered at a school this year or last)",
+            "县外就读，学籍在县外 (at school outside the county: its school line is there)"
+            if outside
+            else "近两学年没有学籍 (not registered at a school this year or last)",
         )
     else:
         principal = _assigned(facts, StepKind.PRINCIPAL, K.SCHOOL, school.id, top) or _gap(

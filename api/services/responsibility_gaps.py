@@ -58,22 +58,27 @@ def school_held(*, settings: Settings, today: date) -> ColumnElement[bool]:
     the child's latest registration (this school year or last) its class's head teacher or
     its school's principal."""
     latest = aliased(Enrolment)
-    latest_term = (
-        select(func.max(latest.term))
+    # The one registration the chain follows (responsibility._facts): the latest term, the
+    # latest made; found through the child's own registrations, a few index entries.
+    followed = (
+        select(latest.id)
         .where(
             col(latest.child_id) == col(Child.id),
             col(latest.term) >= scoping.recent_terms_floor(settings, today),
             col(latest.term) <= school_age.term_of(today, settings),
         )
+        .order_by(col(latest.term).desc(), col(latest.created_at).desc())
+        .limit(1)
+        .correlate(Child)
         .scalar_subquery()
     )
     registered = (
         select(Enrolment.id)
         .where(
-            col(Enrolment.child_id) == col(Child.id),
-            col(Enrolment.term) == latest_term,
+            col(Enrolment.id) == followed,
             or_(_held(K.CLASS, col(Enrolment.class_id)), _held(K.SCHOOL, col(Enrolment.school_id))),
         )
+        .correlate(Child)
         .exists()
     )
     return or_(_held(K.CHILD, col(Child.id)), registered)
@@ -185,7 +190,11 @@ async def _child_gaps(
     offset: int,
 ) -> tuple[Page[ChildGap], int, int]:
     no_government = not_(government_held())
-    no_school = not_(school_held(settings=settings, today=today))
+    # A child at school outside the county has its school line there, not in this report.
+    no_school = and_(
+        col(Child.schooling_status) != SchoolingStatus.ENROLLED_OUTSIDE_COUNTY,
+        not_(school_held(settings=settings, today=today)),
+    )
     where = [
         scoping.children(actor, settings=settings, today=today, within=area),
         col(Child.removed_at).is_(None),
