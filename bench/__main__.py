@@ -1,5 +1,6 @@
 """Foundation figures: loading the county-scale demo, and the health endpoint's latency; then
-the registry's read figures on that same database (bench/registry.py).
+the registry's read figures on that same database (bench/registry.py), and the
+responsibility chain's (bench/responsibility.py).
 
 Runs on SQLite by default, on PostgreSQL when DATABASE_URL names a server (a fresh database
 is made there and dropped afterwards).
@@ -16,7 +17,7 @@ from api.app import create_app
 from api.db import create_engine, create_sessionmaker
 from api.demo import generator, loader
 from api.settings import Settings
-from bench import imports, registry
+from bench import imports, registry, responsibility
 from bench.figures import emit, machine_speed
 from tests.databases import fresh_database, migrate
 
@@ -58,6 +59,7 @@ async def main() -> None:
         await demo_load(url)
         await health_latency(url)
         await registry.registry_reads(url)
+        await responsibility.responsibility_reads(url)
     await imports.household_imports()  # makes its own fresh databases
 
 

@@ -163,7 +163,7 @@ async def registry_reads(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             for variant in _variants(sample, rng, requests, warmups):
-                token = await _login(client, variant.username)  # a fresh one: tokens expire
+                token = await login(client, variant.username)  # a fresh one: tokens expire
                 scope = sample.scopes[variant.username]
                 timings, floor_timings = await _measure(
                     client, engine, token, scope, terms_floor, variant.queries
@@ -309,7 +309,7 @@ def _variants(sample: Sample, rng: random.Random, requests: int, warmups: int) -
 # --- through the app, and the floor -------------------------------------------------------
 
 
-async def _login(client: httpx.AsyncClient, username: str) -> str:
+async def login(client: httpx.AsyncClient, username: str) -> str:
     response = await client.post(
         "/api/v1/auth/token", data={"username": username, "password": DEMO_PASSWORD}
     )

@@ -237,6 +237,10 @@ async def test_the_gap_report_lists_what_nobody_covers_and_shrinks_as_they_are_c
     paged = (await client.get(GAPS, params={"limit": 1, "offset": 1}, headers=county)).json()
     assert paged["children"]["total"] == 3
     assert len(paged["children"]["items"]) == 1
+    past = (await client.get(GAPS, params={"offset": 10}, headers=county)).json()
+    assert past["children"]["items"] == []
+    assert past["children"]["total"] == 3
+    assert past["counts"]["children_without_school"] == 2
     bad = await client.get(GAPS, params={"area": "东镇"}, headers=county)
     assert bad.status_code == 422
 

@@ -201,26 +201,52 @@ async def _child_gaps(
         col(Child.schooling_status).not_in(_SETTLED),
         *([scoping.in_area(Child.area_code, area)] if area else []),
     ]
-    lacking = and_(*where, or_(no_government, no_school))
-    # Plain SQLAlchemy: more columns of expressions than sqlmodel's select is typed for.
-    connection = await session.connection()
-    counted = await connection.execute(
+    # Each child's two lines worked out once (OFFSET 0 keeps the database from copying the
+    # subqueries into the outer filter), then counted and paged in the same pass.
+    flagged = (
         sa_select(
-            func.count(),
-            func.coalesce(func.sum(case((no_government, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((no_school, 1), else_=0)), 0),
+            col(Child.id).label("id"),
+            col(Child.name).label("name"),
+            col(Child.area_code).label("area_code"),
+            col(Child.name_pinyin).label("name_pinyin"),
+            no_government.label("no_government"),
+            no_school.label("no_school"),
         )
-        .select_from(Child)
-        .where(lacking)
+        .where(*where)
+        .offset(0)
+        .subquery()
     )
-    total, without_government, without_school = counted.one()
-    rows = await connection.execute(
-        sa_select(col(Child.id), col(Child.name), col(Child.area_code), no_government, no_school)
-        .where(lacking)
-        .order_by(col(Child.area_code), col(Child.name_pinyin), col(Child.id))
-        .limit(limit)
-        .offset(offset)
+    lacking = or_(flagged.c.no_government, flagged.c.no_school)
+    tallies = (
+        func.count().over(),
+        func.sum(case((flagged.c.no_government, 1), else_=0)).over(),
+        func.sum(case((flagged.c.no_school, 1), else_=0)).over(),
     )
+    connection = await session.connection()
+    rows = (
+        await connection.execute(
+            sa_select(
+                flagged.c.id,
+                flagged.c.name,
+                flagged.c.area_code,
+                flagged.c.no_government,
+                flagged.c.no_school,
+                *tallies,
+            )
+            .where(lacking)
+            .order_by(flagged.c.area_code, flagged.c.name_pinyin, flagged.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+    ).all()
+    if rows:
+        total, without_government, without_school = rows[0][5], rows[0][6], rows[0][7]
+    else:  # a page past the end carries no tallies: counted alone
+        counted = await connection.execute(
+            sa_select(*(tally.element for tally in tallies)).where(lacking)
+        )
+        tally_row = counted.one()
+        total, without_government, without_school = tally_row[0], tally_row[1], tally_row[2]
     items = [
         ChildGap(
             id=child_id,
@@ -228,7 +254,7 @@ async def _child_gaps(
             area_code=code,
             lines_missing=[line for line, lacks in (("government", gov), ("school", sch)) if lacks],
         )
-        for child_id, name, code, gov, sch in rows.all()
+        for child_id, name, code, gov, sch, *_ in rows
     ]
     page = Page[ChildGap](items=items, total=total, limit=limit, offset=offset)
-    return page, int(without_government), int(without_school)
+    return page, int(without_government or 0), int(without_school or 0)
