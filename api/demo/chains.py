@@ -121,7 +121,7 @@ class _Staff:
 
     def user(self, role: UserRole, username: str) -> Row:
         sex = self.rng.choice((Sex.MALE, Sex.FEMALE))
-        row = self.add(
+        return self.add(
             "user",
             username=username,
             display_name=self.names.full(sex, adult=True),
@@ -135,7 +135,6 @@ class _Staff:
             api_scopes=None,
             version=1,
         )
-        return row
 
     def scope(self, user: Row, **target: Any) -> None:
         blank = {"area_code": None, "school_id": None, "class_id": None}

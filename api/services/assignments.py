@@ -57,6 +57,12 @@ class AssignmentFilter:
     include_ended: bool = False
 
 
+def of(kind: AssignmentKind, target: Any) -> ColumnElement[bool]:
+    """The assignments of ``kind`` for ``target`` (a village's or group's code, a school's,
+    class's or child's id, or a column holding one)."""
+    return and_(col(Assignment.kind) == kind, getattr(Assignment, TARGET[kind]) == target)
+
+
 def in_force(on: date) -> ColumnElement[bool]:
     """The assignments someone held on ``on``: begun by then and not yet ended (the day an
     assignment ends is its successor's first)."""
@@ -164,11 +170,7 @@ async def assign(
         raise InvalidInput.of(faults)
     current = (
         await session.exec(
-            select(Assignment).where(
-                col(Assignment.kind) == data.kind,
-                getattr(Assignment, field) == target,
-                col(Assignment.valid_to).is_(None),
-            )
+            select(Assignment).where(of(data.kind, target), col(Assignment.valid_to).is_(None))
         )
     ).first()
     if current is not None and current.user_id == user.id:

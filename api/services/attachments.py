@@ -12,7 +12,6 @@ from pathlib import Path
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Attachment
-from api.models.vocabulary import AuditAction
 from api.services import audit
 from api.services.actors import Actor
 from api.services.errors import InvalidInput, NotFound, PayloadTooLarge
@@ -86,14 +85,10 @@ async def open_for(
         await status_applications.check_can_see_attachment(
             session=session, actor=actor, settings=settings, attachment=attachment
         )
-    audit.record(  # a certificate is personal data: every read of it is recorded
-        session=session,
-        action=AuditAction.READ_PERSONAL,
-        actor=actor,
-        object_type="attachment",
-        object_id=attachment.id,
+    # A certificate is personal data: every read of it is recorded.
+    await audit.read_in_full(
+        session=session, actor=actor, object_type="attachment", object_id=attachment.id
     )
-    await session.commit()
     return StoredFile(attachment, folder(settings) / attachment.storage_key)
 
 

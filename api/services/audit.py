@@ -70,6 +70,27 @@ def record(
     return event
 
 
+async def read_in_full(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    object_type: str,
+    object_id: Any,
+    detail: str | None = None,
+) -> None:
+    """Record that ``actor`` read personal data in full, committed at once: a read changes
+    nothing else, so the entry is the whole transaction."""
+    record(
+        session=session,
+        action=AuditAction.READ_PERSONAL,
+        actor=actor,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
+    await session.commit()
+
+
 def created(
     *,
     session: AsyncSession,

@@ -9,7 +9,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Child, Enrolment, Guardian, Guardianship, Household, School, SchoolClass
-from api.models.vocabulary import AuditAction
 from api.schemas.children import (
     ChildCreate,
     ChildDetail,
@@ -68,14 +67,9 @@ async def get(
     full = permissions.allowed(actor, Resource.CHILD, Action.READ_PERSONAL)
     detail = await _detail(session=session, settings=settings, child=child, full=full, today=today)
     if full:
-        audit.record(
-            session=session,
-            action=AuditAction.READ_PERSONAL,
-            actor=actor,
-            object_type="child",
-            object_id=child.id,
+        await audit.read_in_full(
+            session=session, actor=actor, object_type="child", object_id=child.id
         )
-        await session.commit()
     return detail
 
 

@@ -29,7 +29,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.models import Area, Child, Guardian, Household, HouseholdImport, metadata
 from api.models.base import utcnow
 from api.models.household_import import ImportStatus
-from api.models.vocabulary import AuditAction
 from api.schemas.common import Page
 from api.schemas.household_import import HouseholdImportOut, ImportRowError
 from api.services import (
@@ -319,15 +318,13 @@ async def report(*, session: AsyncSession, actor: Actor, import_id: uuid.UUID) -
     permissions.require(actor, Resource.CHILD, Action.READ_PERSONAL)
     batch = await _visible(session=session, actor=actor, import_id=import_id)
     content = await asyncio.to_thread(report_xlsx, batch)
-    audit.record(
+    await audit.read_in_full(
         session=session,
-        action=AuditAction.READ_PERSONAL,
         actor=actor,
         object_type="household_import",
         object_id=batch.id,
         detail="error report downloaded",
     )
-    await session.commit()
     stem = batch.file_name.rsplit(".", 1)[0] if "." in batch.file_name else batch.file_name
     return f"{stem}_错误行.xlsx", content
 

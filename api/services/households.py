@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Child, Guardian, Household
-from api.models.vocabulary import AreaLevel, AuditAction
+from api.models.vocabulary import AreaLevel
 from api.schemas.households import (
     HouseholdCreate,
     HouseholdDetail,
@@ -113,14 +113,9 @@ async def get(
         session=session, actor=actor, settings=settings, household=household, full=full
     )
     if full:
-        audit.record(
-            session=session,
-            action=AuditAction.READ_PERSONAL,
-            actor=actor,
-            object_type="household",
-            object_id=household.id,
+        await audit.read_in_full(
+            session=session, actor=actor, object_type="household", object_id=household.id
         )
-        await session.commit()
     return detail
 
 

@@ -10,10 +10,13 @@ nobody holds is a gap with its reason, never skipped.
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import or_
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from api.models import (
     Area,
@@ -27,7 +30,7 @@ from api.models import (
     SchoolClass,
     User,
 )
-from api.models.vocabulary import AreaLevel, AssignmentKind, AuditAction, SchoolingStatus
+from api.models.vocabulary import AreaLevel, AssignmentKind, SchoolingStatus
 from api.schemas.responsibility import (
     Duties,
     Duty,
@@ -76,6 +79,26 @@ class _Facts:
     guardian: tuple[Guardian, Guardianship] | None
 
 
+def followed_registration(
+    *, child_id: Any, settings: Settings, on: date
+) -> SelectOfScalar[uuid.UUID]:
+    """The id of the one registration the school line follows on ``on``: the child's latest
+    of this school year or last up to that term, the latest made when a term has two (the
+    double registration reconciliation flags). ``child_id`` may be a column, to correlate; an
+    alias, so that it never correlates with an enrolment of the query around it."""
+    followed = aliased(Enrolment)
+    return (
+        select(followed.id)
+        .where(
+            col(followed.child_id) == child_id,
+            col(followed.term) >= scoping.recent_terms_floor(settings, on),
+            col(followed.term) <= school_age.term_of(on, settings),
+        )
+        .order_by(col(followed.term).desc(), col(followed.created_at).desc())
+        .limit(1)
+    )
+
+
 async def _facts(*, session: AsyncSession, settings: Settings, child: Child, on: date) -> _Facts:
     household = await session.get(Household, child.household_id)
     assert household is not None  # a foreign key
@@ -83,38 +106,24 @@ async def _facts(*, session: AsyncSession, settings: Settings, child: Child, on:
     prefixes = {code[:n] for n in (6, 9, 12, 15) if len(code) >= n}
     found = (await session.exec(select(Area).where(col(Area.code).in_(prefixes)))).all()
     areas = {area.level: area for area in found}
-    term = school_age.term_of(on, settings)
+    followed = followed_registration(child_id=child.id, settings=settings, on=on)
     registered = (
         await session.exec(
             select(Enrolment, School, SchoolClass)
             .join(School, col(School.id) == col(Enrolment.school_id))
             .outerjoin(SchoolClass, col(SchoolClass.id) == col(Enrolment.class_id))
-            .where(
-                col(Enrolment.child_id) == child.id,
-                col(Enrolment.term) <= term,
-                col(Enrolment.term) >= scoping.recent_terms_floor(settings, on),
-            )
-            .order_by(col(Enrolment.term).desc(), col(Enrolment.created_at).desc())
-            .limit(1)
+            .where(col(Enrolment.id) == followed.scalar_subquery())
         )
     ).first()
     enrolment, school, school_class = registered or (None, None, None)
-    targets: list[ColumnElement[bool]] = [
-        and_(col(Assignment.kind) == K.CHILD, col(Assignment.child_id) == child.id)
-    ]
+    targets = [assignments.of(K.CHILD, child.id)]
     for kind, level in ((K.VILLAGE, AreaLevel.VILLAGE), (K.GROUP, AreaLevel.GROUP)):
         if level in areas:
-            targets.append(
-                and_(col(Assignment.kind) == kind, col(Assignment.area_code) == areas[level].code)
-            )
+            targets.append(assignments.of(kind, areas[level].code))
     if school is not None:
-        targets.append(
-            and_(col(Assignment.kind) == K.SCHOOL, col(Assignment.school_id) == school.id)
-        )
+        targets.append(assignments.of(K.SCHOOL, school.id))
     if school_class is not None:
-        targets.append(
-            and_(col(Assignment.kind) == K.CLASS, col(Assignment.class_id) == school_class.id)
-        )
+        targets.append(assignments.of(K.CLASS, school_class.id))
     rows = await session.exec(
         select(Assignment, User)
         .join(User, col(User.id) == col(Assignment.user_id))
@@ -229,9 +238,8 @@ def _tops(facts: _Facts) -> Tops:
     )
 
 
-def _school(facts: _Facts, shown: masking.Disclosure) -> list[Step]:
+def _school(facts: _Facts, shown: masking.Disclosure, top: Unit | None) -> list[Step]:
     school, school_class = facts.school, facts.school_class
-    top = _tops(facts).school
     if school is None:
         outside = facts.child.schooling_status is SchoolingStatus.ENROLLED_OUTSIDE_COUNTY
         principal = _gap(
@@ -273,13 +281,25 @@ def _duty(line: list[Step], ladder: tuple[StepKind, ...], above_all: Unit | None
     return Duty(acting=acting, next_above=next_above, escalate_to=above_all)
 
 
-def _duties(facts: _Facts, government: list[Step], school: list[Step]) -> Duties:
+def _answer(facts: _Facts, shown: masking.Disclosure, on: date) -> Responsibility:
+    tops = _tops(facts)
+    government, school = _government(facts, shown), _school(facts, shown, tops.school)
     # Above the government line's people is the township government; above the school
     # line's, the county's education bureau (教育局), which the school reports to.
     bureau = _area_unit(facts.areas.get(AreaLevel.COUNTY), UnitKind.COUNTY)
-    return Duties(
-        government=_duty(government, LADDERS["government"], _tops(facts).government),
-        school=_duty(school, LADDERS["school"], bureau),
+    return Responsibility(
+        child_id=facts.child.id,
+        child_name=facts.child.name,
+        on=on,
+        enrolment_term=facts.enrolment.term if facts.enrolment else None,
+        tops=tops,
+        government=government,
+        school=school,
+        gaps=sum(step.gap is not None for step in (*government, *school)),
+        duties=Duties(
+            government=_duty(government, LADDERS["government"], tops.government),
+            school=_duty(school, LADDERS["school"], bureau),
+        ),
     )
 
 
@@ -293,8 +313,7 @@ async def duties(
         raise LookupError(f"no child {child_id}")
     on = on or school_age.local_today(settings)
     facts = await _facts(session=session, settings=settings, child=child, on=on)
-    government, school = _government(facts, masking.MASKED), _school(facts, masking.MASKED)
-    return _duties(facts, government, school)
+    return _answer(facts, masking.MASKED, on).duties
 
 
 async def chain(
@@ -319,26 +338,13 @@ async def chain(
     full = permissions.allowed(actor, Resource.CHILD, Action.READ_PERSONAL)
     shown = masking.Disclosure(full=full)
     facts = await _facts(session=session, settings=settings, child=child, on=on)
-    government, school = _government(facts, shown), _school(facts, shown)
-    answer = Responsibility(
-        child_id=child.id,
-        child_name=child.name,
-        on=on,
-        enrolment_term=facts.enrolment.term if facts.enrolment else None,
-        tops=_tops(facts),
-        government=government,
-        school=school,
-        gaps=sum(step.gap is not None for step in (*government, *school)),
-        duties=_duties(facts, government, school),
-    )
+    answer = _answer(facts, shown, on)
     if full:
-        audit.record(
+        await audit.read_in_full(
             session=session,
-            action=AuditAction.READ_PERSONAL,
             actor=actor,
             object_type="child",
             object_id=child.id,
             detail="responsibility chain",
         )
-        await session.commit()
     return answer

@@ -19,7 +19,7 @@ from api.models import Area, Assignment, Child, Enrolment, School, SchoolClass
 from api.models.vocabulary import AreaLevel, AssignmentKind, SchoolingStatus
 from api.schemas.common import Page
 from api.schemas.responsibility import ChildGap, GapCounts, GapReport, UnitGap, UnitKind
-from api.services import assignments, permissions, school_age, scoping
+from api.services import assignments, permissions, responsibility, school_age, scoping
 from api.services.actors import Actor
 from api.services.permissions import Action, Resource
 from api.settings import Settings
@@ -31,10 +31,9 @@ _SETTLED = (SchoolingStatus.COMPLETED, SchoolingStatus.DECEASED, SchoolingStatus
 
 def _held(kind: AssignmentKind, target: Any) -> ColumnElement[bool]:
     """Someone holds ``kind`` for ``target`` today (an assignment never starts in the future)."""
-    column = getattr(Assignment, assignments.TARGET[kind])
     return (
         select(Assignment.id)
-        .where(col(Assignment.kind) == kind, column == target, col(Assignment.valid_to).is_(None))
+        .where(assignments.of(kind, target), col(Assignment.valid_to).is_(None))
         .exists()
     )
 
@@ -44,12 +43,12 @@ def _areas(actor: Actor, within: str | None) -> ColumnElement[bool]:
     return or_(false(), *(scoping.in_area(Area.code, code) for code in codes))
 
 
-def government_held(child: type[Child] = Child) -> ColumnElement[bool]:
+def government_held() -> ColumnElement[bool]:
     """Someone answers for the child on the government line: its group's cadre or its
     village's lead (a village's code is the first twelve digits of its groups')."""
     return or_(
-        _held(K.GROUP, col(child.area_code)),
-        _held(K.VILLAGE, func.substr(col(child.area_code), 1, 12)),
+        _held(K.GROUP, col(Child.area_code)),
+        _held(K.VILLAGE, func.substr(col(Child.area_code), 1, 12)),
     )
 
 
@@ -57,25 +56,13 @@ def school_held(*, settings: Settings, today: date) -> ColumnElement[bool]:
     """Someone answers for the child on the school line: a teacher covering the child, or on
     the child's latest registration (this school year or last) its class's head teacher or
     its school's principal."""
-    latest = aliased(Enrolment)
-    # The one registration the chain follows (responsibility._facts): the latest term, the
-    # latest made; found through the child's own registrations, a few index entries.
-    followed = (
-        select(latest.id)
-        .where(
-            col(latest.child_id) == col(Child.id),
-            col(latest.term) >= scoping.recent_terms_floor(settings, today),
-            col(latest.term) <= school_age.term_of(today, settings),
-        )
-        .order_by(col(latest.term).desc(), col(latest.created_at).desc())
-        .limit(1)
-        .correlate(Child)
-        .scalar_subquery()
-    )
+    followed = responsibility.followed_registration(
+        child_id=col(Child.id), settings=settings, on=today
+    ).correlate(Child)
     registered = (
         select(Enrolment.id)
         .where(
-            col(Enrolment.id) == followed,
+            col(Enrolment.id) == followed.scalar_subquery(),
             or_(_held(K.CLASS, col(Enrolment.class_id)), _held(K.SCHOOL, col(Enrolment.school_id))),
         )
         .correlate(Child)
