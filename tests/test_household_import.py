@@ -17,13 +17,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import AuditEvent, Child, Guardian, Guardianship, Household, HouseholdImport
 from api.models.vocabulary import AuditAction, DisabilityPlacement, GuardianRelation, UserRole
-from api.services import household_import, id_number
+from api.services import household_import, id_number, import_records
 from tests import world as w
 from tests.factories import bearer, token_for
 
 IMPORT = "/api/v1/households/import"
 IMPORTS = "/api/v1/households/imports"
-XLSX = household_import.XLSX_TYPE
+XLSX = import_records.XLSX_TYPE
 BORN = date(2017, 3, 1)
 HEADINGS = {
     "area_code": "区划代码",
@@ -703,11 +703,11 @@ async def test_too_large_a_file_is_a_413(
     client: httpx.AsyncClient, world: w.World, cadre: dict[str, str], tmp_path: Path
 ) -> None:
     content = write_csv(tmp_path / "in.csv", [child_row()])
-    padding = b"\n" * (household_import.MAX_UPLOAD_BYTES + 1 - len(content))
+    padding = b"\n" * (import_records.MAX_UPLOAD_BYTES + 1 - len(content))
     response = await upload(client, cadre, content + padding, filename="big.csv")
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["max_bytes"] == household_import.MAX_UPLOAD_BYTES
+    assert response.json()["max_bytes"] == import_records.MAX_UPLOAD_BYTES
 
 
 async def test_too_many_rows_is_a_413(
@@ -856,16 +856,17 @@ async def test_the_sheet_with_the_header_is_read_whatever_comes_before_it(
 def test_headings_with_marks_and_hints_are_understood() -> None:
     from api.services import import_rows
 
-    assert import_rows.column_of("*儿童姓名") == "name"
-    assert import_rows.column_of("性别（男/女）") == "sex"
-    assert import_rows.column_of(" 出生日期(yyyy-mm-dd) ") == "birth_date"
-    assert import_rows.column_of("Birth_Date") == "birth_date"
-    assert import_rows.column_of("备注") is None
+    assert import_rows.HOUSEHOLDS.column_of("*儿童姓名") == "name"
+    assert import_rows.HOUSEHOLDS.column_of("性别（男/女）") == "sex"
+    assert import_rows.HOUSEHOLDS.column_of(" 出生日期(yyyy-mm-dd) ") == "birth_date"
+    assert import_rows.HOUSEHOLDS.column_of("Birth_Date") == "birth_date"
+    assert import_rows.HOUSEHOLDS.column_of("备注") is None
     sheet = import_rows.read(
         io.BytesIO(
             "儿童姓名;性别;出生日期;区划代码;家庭住址;户主姓名\n甲;男;20170301;1;2;3\n".encode()
         ).read(),
         filename="x.csv",
         max_rows=10,
+        layout=import_rows.HOUSEHOLDS,
     )
     assert sheet.rows == [(2, ["甲", "男", "20170301", "1", "2", "3"])]

@@ -10,7 +10,7 @@ from api.models.child import Child, SchoolingStatusChange
 from api.models.enrolment import Enrolment
 from api.models.guardian import Guardian, Guardianship
 from api.models.household import Household
-from api.models.household_import import HouseholdImport
+from api.models.household_import import AssignmentImport, HouseholdImport
 from api.models.idempotency import IdempotencyKey
 from api.models.school import School, SchoolClass
 from api.models.status_application import StatusApplication
@@ -22,6 +22,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "Area",
     "Assignment",
+    "AssignmentImport",
     "Attachment",
     "AuditEvent",
     "Child",

@@ -1,7 +1,8 @@
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, UploadFile
 
+from api import uploads
 from api.deps import ActorDep, SessionDep
 from api.schemas.areas import (
     AreaCodePath,
@@ -17,8 +18,6 @@ from api.services import areas
 from api.services.errors import InvalidInput
 
 router = APIRouter(prefix="/areas", tags=["areas"])
-
-_ALL_OR_NOTHING = "any bad row refuses the whole file (a 422 naming each row), storing nothing"
 
 
 @router.get(
@@ -74,7 +73,8 @@ async def get_area(code: AreaCodePath, actor: ActorDep, session: SessionDep) -> 
         "A CSV file (UTF-8, with or without BOM, or GB18030 as Chinese Excel saves it) with the"
         " columns `code,name,level,parent` or `代码,名称,级别,上级代码`; the level may be left"
         " empty (it follows from the code's length). Good rows are stored and bad ones reported"
-        " by line and column; importing the same file again changes nothing."
+        " by line and column (with `all_or_nothing`, a bad row refuses the whole file: a 422 naming"
+        " each row); importing the same file again changes nothing."
     ),
     responses={401: {}, 403: {}, 409: {}, 413: {}, 422: {}},
 )
@@ -82,12 +82,7 @@ async def import_areas(
     actor: ActorDep,
     session: SessionDep,
     file: Annotated[UploadFile, File(description="the code list, CSV, at most 10 MB")],
-    all_or_nothing_query: Annotated[
-        bool, Query(alias="all_or_nothing", description=_ALL_OR_NOTHING)
-    ] = False,
-    all_or_nothing_form: Annotated[
-        bool, Form(alias="all_or_nothing", description=_ALL_OR_NOTHING)
-    ] = False,
+    all_or_nothing: uploads.AllOrNothingDep,
 ) -> AreaImportReport:
     # One byte more than allowed tells the service the file is too large.
     data = await file.read(areas.MAX_UPLOAD_BYTES + 1)
@@ -96,5 +91,5 @@ async def import_areas(
         actor=actor,
         data=data,
         filename=file.filename,
-        all_or_nothing=all_or_nothing_query or all_or_nothing_form,
+        all_or_nothing=all_or_nothing,
     )

@@ -1,24 +1,19 @@
-import hashlib
 import uuid
 from typing import Annotated
-from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Request, Response, UploadFile
 
-from api import responses
+from api import uploads
 from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
-from api.problems import Problem
 from api.schemas.common import Limit, Offset
-from api.schemas.household_import import HouseholdImportOut, HouseholdImportRequest
-from api.services import household_import, idempotency
-from api.services.import_rows import UnsupportedFile
+from api.schemas.household_import import HouseholdImportOut
+from api.services import household_import, import_records
 
 # Included before the households router, so that /households/import is never taken for a
 # household's id.
 router = APIRouter(prefix="/households", tags=["households"])
 
-_MEGABYTES = household_import.MAX_UPLOAD_BYTES // (1024 * 1024)
-_ALL_OR_NOTHING = "any bad row stores nothing (the import and its report are still kept)"
+_MEGABYTES = import_records.MAX_UPLOAD_BYTES // (1024 * 1024)
 
 
 @router.post(
@@ -52,48 +47,27 @@ async def import_households(
     session: SessionDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description=f"a .xlsx workbook or a CSV, ≤ {_MEGABYTES} MB")],
-    all_or_nothing_query: Annotated[
-        bool, Query(alias="all_or_nothing", description=_ALL_OR_NOTHING)
-    ] = False,
-    all_or_nothing_form: Annotated[
-        bool, Form(alias="all_or_nothing", description=_ALL_OR_NOTHING)
-    ] = False,
+    all_or_nothing: uploads.AllOrNothingDep,
     idempotency_key: IdempotencyKeyDep = None,
 ) -> HouseholdImportOut:
-    # One byte more than allowed is enough for the service to know the file is too large.
-    data = await file.read(household_import.MAX_UPLOAD_BYTES + 1)
-    all_or_nothing = all_or_nothing_query or all_or_nothing_form
-    upload = HouseholdImportRequest(
-        sha256=hashlib.sha256(data).hexdigest(),
-        file_name=file.filename or "",
-        all_or_nothing=all_or_nothing,
-    )
-    try:
-        result = await idempotency.once(
+    data, upload = await uploads.read(file, all_or_nothing=all_or_nothing)
+    body = await uploads.import_once(
+        request=request,
+        response=response,
+        session=session,
+        actor=actor,
+        key=idempotency_key,
+        upload=upload,
+        write=lambda: household_import.import_file(
             session=session,
             actor=actor,
-            key=idempotency_key,
-            fingerprint=idempotency.fingerprint("POST", request.url.path, upload),
-            status_code=201,
-            write=lambda: household_import.import_file(
-                session=session,
-                actor=actor,
-                settings=settings,
-                data=data,
-                filename=file.filename,
-                all_or_nothing=all_or_nothing,
-            ),
-        )
-    except UnsupportedFile as exc:
-        raise Problem(
-            415,
-            str(exc),
-            slug="unsupported-media-type",
-            errors=[{"loc": ["body", "file"], "msg": str(exc)}],
-        ) from exc
-    location = request.url.path.removesuffix("/import") + f"/imports/{result.body['id']}"
-    responses.created(response, result, location=location)
-    return HouseholdImportOut.model_validate(result.body)
+            settings=settings,
+            data=data,
+            filename=file.filename,
+            all_or_nothing=all_or_nothing,
+        ),
+    )
+    return HouseholdImportOut.model_validate(body)
 
 
 @router.get(
@@ -117,12 +91,7 @@ async def get_household_import(
     "/imports/{import_id}/report.xlsx",
     summary="The refused rows as in the file, with 错误说明; fix them there and import it again",
     response_class=Response,
-    responses={
-        200: {"content": {household_import.XLSX_TYPE: {}}, "description": "the workbook"},
-        401: {},
-        403: {},
-        404: {},
-    },
+    responses=uploads.REPORT_RESPONSES,
 )
 async def get_household_import_report(
     import_id: uuid.UUID, actor: ActorDep, session: SessionDep
@@ -130,9 +99,4 @@ async def get_household_import_report(
     filename, content = await household_import.report(
         session=session, actor=actor, import_id=import_id
     )
-    disposition = f"attachment; filename=\"import-errors.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    return Response(
-        content,
-        media_type=household_import.XLSX_TYPE,
-        headers={"Content-Disposition": disposition},
-    )
+    return uploads.xlsx(filename, content, ascii_name="import-errors.xlsx")

@@ -1,6 +1,7 @@
 """Who is calling: a user (or integration client) with what they cover, loaded per request."""
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 from sqlmodel import col, select
@@ -25,17 +26,29 @@ class Actor:
 async def load(*, session: AsyncSession, user_id: uuid.UUID) -> Actor | None:
     """The active user with their coverage, or None when they are gone or disabled."""
     # One statement: this runs before every request's own work.
+    return (await load_many(session=session, user_ids=[user_id])).get(user_id)
+
+
+async def load_many(
+    *, session: AsyncSession, user_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Actor]:
+    """The active ones of these users with their coverage, in one statement."""
     rows = (
         await session.exec(
             select(User, UserScope)
             .outerjoin(UserScope, col(UserScope.user_id) == col(User.id))
-            .where(col(User.id) == user_id)
+            .where(col(User.id).in_(list(user_ids)), col(User.is_active))
         )
     ).all()
-    if not rows or not rows[0][0].is_active:
-        return None
-    user = rows[0][0]
-    scopes = [scope for _, scope in rows if scope is not None]
+    users: dict[uuid.UUID, User] = {}
+    scopes: dict[uuid.UUID, list[UserScope]] = {}
+    for user, scope in rows:
+        users[user.id] = user
+        scopes.setdefault(user.id, []).extend([scope] if scope is not None else [])
+    return {user_id: _actor(user, scopes[user_id]) for user_id, user in users.items()}
+
+
+def _actor(user: User, scopes: list[UserScope]) -> Actor:
     return Actor(
         user_id=user.id,
         username=user.username,

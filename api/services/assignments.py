@@ -7,6 +7,7 @@ responsible for children their account cannot see.
 """
 
 import uuid
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -80,22 +81,57 @@ def _out(assignment: Assignment, user: User) -> AssignmentOut:
     return AssignmentOut.model_validate({**assignment.model_dump(), "person": person(user)})
 
 
+def _visible_targets(
+    kind: AssignmentKind, actor: Actor, settings: Settings
+) -> tuple[Any, ColumnElement[bool]]:
+    """The table of a school, class or child kind's targets, and those the actor covers."""
+    if kind is K.SCHOOL:
+        return School, scoping.schools(actor)
+    if kind is K.CLASS:
+        return SchoolClass, scoping.classes(actor)
+    return Child, scoping.children(actor, settings=settings)
+
+
+# Target ids bound in one statement: SQLite builds before 3.32 allow 999 parameters.
+_TARGETS_A_QUERY = 900
+
+
+async def covered(
+    *,
+    session: AsyncSession,
+    settings: Settings,
+    kind: AssignmentKind,
+    targets: Mapping[Actor, Collection[Any]],
+) -> set[Any]:
+    """Those of each actor's targets that lie within what that actor covers: villages and
+    groups by code, in memory; schools, classes and children in a query per few hundred."""
+    if kind in _LEVEL:
+        return {
+            target
+            for actor, of_actor in targets.items()
+            for target in of_actor
+            if not scoping.outside_areas(actor, [target])
+        }
+    found: set[Any] = set()
+    batch: list[ColumnElement[bool]] = []
+    bound = 0
+    for index, (actor, of_actor) in enumerate(targets.items(), start=1):
+        model, visible = _visible_targets(kind, actor, settings)
+        batch.append(and_(col(model.id).in_(list(of_actor)), visible))
+        bound += len(of_actor)
+        if bound >= _TARGETS_A_QUERY or index == len(targets):
+            found.update((await session.exec(select(model.id).where(or_(*batch)))).all())
+            batch, bound = [], 0
+    return found
+
+
 async def _covers(
     *, session: AsyncSession, actor: Actor, settings: Settings, kind: AssignmentKind, target: Any
 ) -> bool:
     """Whether the village, group, school, class or child lies within what ``actor`` covers."""
-    if kind in _LEVEL:
-        return not scoping.outside_areas(actor, [target])
-    model: Any
-    visible: ColumnElement[bool]
-    if kind is K.SCHOOL:
-        model, visible = School, scoping.schools(actor)
-    elif kind is K.CLASS:
-        model, visible = SchoolClass, scoping.classes(actor)
-    else:
-        model, visible = Child, scoping.children(actor, settings=settings)
-    found = await session.exec(select(model.id).where(model.id == target, visible))
-    return found.first() is not None
+    return target in await covered(
+        session=session, settings=settings, kind=kind, targets={actor: [target]}
+    )
 
 
 async def _target_faults(

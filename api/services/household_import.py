@@ -9,18 +9,12 @@ once, all in one transaction. Importing the same file again adds nothing.
 
 import asyncio
 import gc
-import hashlib
-import io
 import uuid
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
@@ -29,31 +23,27 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.models import Area, Child, Guardian, Household, HouseholdImport, metadata
 from api.models.base import utcnow
 from api.models.household_import import ImportStatus
-from api.schemas.common import Page
-from api.schemas.household_import import HouseholdImportOut, ImportRowError
+from api.schemas.household_import import HouseholdImportOut
 from api.services import (
     audit,
     bulk,
     households,
     import_plan,
+    import_records,
     import_rows,
     permissions,
     school_age,
-    scoping,
 )
 from api.services.actors import Actor
-from api.services.errors import Conflict, NotFound, PayloadTooLarge
+from api.services.errors import Conflict
 from api.services.import_plan import Known, Parsed, Plan
 from api.services.import_rows import Fault, Sheet
 from api.services.permissions import Action, Resource
 from api.settings import Settings
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
-FIRST_ERRORS = 100  # in the answer to the upload; the rest are paged by GET
 # Bound parameters in one IN (...): SQLite builds before 3.32 allow 999 in a statement.
 _IN_CHUNK = 900
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Importing ---------------------------------------------------------------------------------
 
@@ -72,24 +62,20 @@ async def import_file(
     the import with its counts and the faults of each refused row."""
     permissions.require(actor, Resource.HOUSEHOLD, Action.WRITE)
     permissions.require(actor, Resource.CHILD, Action.WRITE)
-    if len(data) > MAX_UPLOAD_BYTES:
-        megabytes = MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise PayloadTooLarge(
-            f"文件不能超过{megabytes}MB，请分成几个文件 (at most {megabytes} MB a file: split it)",
-            max_bytes=MAX_UPLOAD_BYTES,
-        )
+    import_records.check_size(data)
     today = today or school_age.local_today(settings)
     with _cycle_collection_paused():
         sheet, rows = await asyncio.to_thread(read, data, filename, today)
         known = await load_known(session=session, actor=actor, rows=rows)
         plan = await asyncio.to_thread(import_plan.decide, sheet, rows, known, now=utcnow())
-        refused = all_or_nothing and bool(plan.rejected)
-        batch = _batch(actor, data, filename, all_or_nothing, sheet, rows, plan, refused=refused)
+        batch = _batch(actor, data, filename, all_or_nothing, sheet, plan)
         try:
-            if not refused:
+            if batch.status is ImportStatus.STORED:
                 await insert_plan(session, plan)
             session.add(batch)
-            audit.created(session=session, actor=actor, new=batch, exclude=_NOT_AUDITED)
+            audit.created(
+                session=session, actor=actor, new=batch, exclude=import_records.NOT_AUDITED
+            )
             await session.commit()
         except IntegrityError as exc:  # the same ID number registered by someone else meanwhile
             await session.rollback()
@@ -97,7 +83,7 @@ async def import_file(
                 "其中有儿童刚被他人登记，请重新导入 (some of these children were registered by "
                 "someone else just now: import the file again)"
             ) from exc
-    return _out(batch, limit=FIRST_ERRORS, offset=0)
+    return _out(batch, limit=import_records.FIRST_ERRORS, offset=0)
 
 
 _paused = 0  # imports under way with the cycle collector paused
@@ -123,14 +109,12 @@ def _cycle_collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-# The faults and refused rows are in the import itself; the audit keeps what it did.
-_NOT_AUDITED = {"errors", "rejected_rows", "columns", "area_codes", "created_by_id"}
-
-
 def read(data: bytes, filename: str | None, today: date) -> tuple[Sheet, list[Parsed]]:
     """The file's rows, each checked alone. Seconds of CPU for a county's file, so the
     service runs it in a worker thread, leaving the event loop to other requests."""
-    sheet = import_rows.read(data, filename=filename, max_rows=MAX_ROWS)
+    sheet = import_rows.read(
+        data, filename=filename, max_rows=MAX_ROWS, layout=import_rows.HOUSEHOLDS
+    )
     return sheet, import_plan.parse(sheet, today=today)
 
 
@@ -233,74 +217,41 @@ def _batch(
     filename: str | None,
     all_or_nothing: bool,
     sheet: Sheet,
-    rows: list[Parsed],
     plan: Plan,
-    *,
-    refused: bool,
 ) -> HouseholdImport:
-    stored = not refused
-    return HouseholdImport(
-        created_by_id=actor.user_id,
-        created_by_username=actor.username,
-        area_codes=list(actor.area_codes),
-        file_name=(filename or "upload")[:255],
-        sha256=hashlib.sha256(data).hexdigest(),
-        all_or_nothing=all_or_nothing,
-        status=ImportStatus.REFUSED if refused else ImportStatus.STORED,
-        rows=len(rows),
-        households_created=len(plan.households) if stored else 0,
-        households_matched=plan.households_matched if stored else 0,
-        children_created=len(plan.children) if stored else 0,
-        children_unchanged=plan.children_unchanged if stored else 0,
-        guardians_created=len(plan.guardians) if stored else 0,
-        rejected=len(plan.rejected),
-        columns=sheet.header,
-        errors=plan.errors,
-        rejected_rows=[
-            {"row": row.row, "cells": [import_rows.text(cell) for cell in row.cells]}
-            for row in plan.rejected
-        ],
+    batch = HouseholdImport(
+        **import_records.fields(
+            actor=actor,
+            data=data,
+            filename=filename,
+            all_or_nothing=all_or_nothing,
+            sheet=sheet,
+            errors=plan.errors,
+            rejected=[(row.row, row.cells) for row in plan.rejected],
+        )
     )
+    if batch.status is ImportStatus.STORED:
+        batch.households_created = len(plan.households)
+        batch.households_matched = plan.households_matched
+        batch.children_created = len(plan.children)
+        batch.children_unchanged = plan.children_unchanged
+        batch.guardians_created = len(plan.guardians)
+    return batch
 
 
 # Reading an import back ---------------------------------------------------------------------
 
 
 def _out(batch: HouseholdImport, *, limit: int, offset: int) -> HouseholdImportOut:
-    return HouseholdImportOut(
-        id=batch.id,
-        file_name=batch.file_name,
-        sha256=batch.sha256,
-        status=batch.status,
-        all_or_nothing=batch.all_or_nothing,
-        created_at=batch.created_at,
-        created_by=batch.created_by_username,
-        rows=batch.rows,
-        households_created=batch.households_created,
-        households_matched=batch.households_matched,
-        children_created=batch.children_created,
-        children_unchanged=batch.children_unchanged,
-        guardians_created=batch.guardians_created,
-        rejected=batch.rejected,
-        ignored_columns=import_rows.ignored(batch.columns),
-        errors=Page(
-            items=[ImportRowError(**e) for e in batch.errors[offset : offset + limit]],
-            total=len(batch.errors),
-            limit=limit,
-            offset=offset,
-        ),
+    return HouseholdImportOut.model_validate(
+        import_records.summary(batch, import_rows.HOUSEHOLDS, limit=limit, offset=offset)
     )
 
 
 async def _visible(*, session: AsyncSession, actor: Actor, import_id: uuid.UUID) -> HouseholdImport:
-    """Its uploader sees an import, and so does whoever covers all that the uploader did."""
-    batch = await session.get(HouseholdImport, import_id)
-    if batch is None or not (
-        batch.created_by_id == actor.user_id
-        or (batch.area_codes and not scoping.outside_areas(actor, batch.area_codes))
-    ):
-        raise NotFound(f"No household import {import_id} here.")
-    return batch
+    return await import_records.visible(
+        session=session, actor=actor, model=HouseholdImport, import_id=import_id
+    )
 
 
 async def get(
@@ -312,45 +263,8 @@ async def get(
 
 
 async def report(*, session: AsyncSession, actor: Actor, import_id: uuid.UUID) -> tuple[str, bytes]:
-    """The refused rows as the file had them, with 错误说明: the clerk fixes them there and
-    imports the report itself again. Their identifiers in full, so the read is audited."""
+    """The refused rows with their faults (import_records.report), identifiers in full."""
     permissions.require(actor, Resource.HOUSEHOLD, Action.READ_PERSONAL)
     permissions.require(actor, Resource.CHILD, Action.READ_PERSONAL)
     batch = await _visible(session=session, actor=actor, import_id=import_id)
-    content = await asyncio.to_thread(report_xlsx, batch)
-    await audit.read_in_full(
-        session=session,
-        actor=actor,
-        object_type="household_import",
-        object_id=batch.id,
-        detail="error report downloaded",
-    )
-    stem = batch.file_name.rsplit(".", 1)[0] if "." in batch.file_name else batch.file_name
-    return f"{stem}_错误行.xlsx", content
-
-
-def _cell(sheet: Any, value: str) -> Any:
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if value.startswith("="):  # text from a stranger's file, never a formula to run
-        cell.data_type = "s"
-    return cell
-
-
-def report_xlsx(batch: HouseholdImport) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("错误行")
-    width = max([len(batch.columns), *(len(r["cells"]) for r in batch.rejected_rows)])
-    sheet.freeze_panes = "A2"
-    messages: dict[int, list[str]] = defaultdict(list)
-    for error in batch.errors:
-        messages[error["row"]].append(f"{error['field']}：{error['message']}")
-    header = [*batch.columns, *[""] * (width - len(batch.columns)), *import_rows.REPORT_COLUMNS]
-    sheet.append([_cell(sheet, h) for h in header])
-    for rejected in batch.rejected_rows:
-        cells = [*rejected["cells"], *[""] * (width - len(rejected["cells"]))]
-        explained = "；".join(messages[rejected["row"]])
-        sheet.append([*(_cell(sheet, c) for c in cells), _cell(sheet, explained), rejected["row"]])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return await import_records.report(session=session, actor=actor, batch=batch)

@@ -1,6 +1,8 @@
-"""Reading a household spreadsheet the way counties keep them: one sheet, one row per child, the
-household's columns repeated on each row of the same household, Chinese headings (or the
-API's field names), and whatever Excel made of dates, flags and long numbers.
+"""Reading a spreadsheet the way counties keep them: one sheet, a header somewhere near the
+top in Chinese (or the API's field names), and whatever Excel made of dates, flags and long
+numbers. A ``Layout`` says which columns an import reads: the households' (one row per child,
+the household's columns repeated on each row of the same household) is here; others beside
+their import.
 
 Pure: bytes in, cells and typed values out; nothing here touches the database.
 """
@@ -38,7 +40,43 @@ class Column:
     required: bool = False
 
 
-COLUMNS = (
+# The columns an import's own error report adds: a fixed report is imported again as it is.
+REPORT_COLUMNS = ("错误说明", "原行号")
+_HINT = re.compile(r"[(（][^)）]*[)）]$")  # "性别(男/女)", "出生日期（yyyy-mm-dd）"
+
+
+def _heading_key(heading: str) -> str:
+    return _HINT.sub("", re.sub(r"\s+", "", heading)).lstrip("*＊").lower()
+
+
+_IGNORED_QUIETLY = {_heading_key(h) for h in REPORT_COLUMNS}
+
+
+class Layout:
+    """The columns one kind of import reads, each known by its Chinese headings or its key."""
+
+    def __init__(self, *columns: Column) -> None:
+        self.columns = columns
+        self.required = tuple(c.key for c in columns if c.required)
+        self._keys = {_heading_key(h): c.key for c in columns for h in (c.key, *c.headings)}
+
+    def column_of(self, heading: str) -> str | None:
+        """The field a heading names, or None for a column this import does not read."""
+        return self._keys.get(_heading_key(heading))
+
+    def ignored(self, header: list[str]) -> list[str]:
+        return [
+            h
+            for h in header
+            if h.strip() and self.column_of(h) is None and _heading_key(h) not in _IGNORED_QUIETLY
+        ]
+
+    def heading(self, key: str) -> str:
+        """The first Chinese heading of a field, for messages about a column not in the file."""
+        return next(c.headings[0] for c in self.columns if c.key == key)
+
+
+HOUSEHOLDS = Layout(
     Column(
         "area_code",
         ("区划代码", "村民小组代码", "村组代码", "行政区划代码", "统计用区划代码"),
@@ -67,33 +105,6 @@ COLUMNS = (
     Column("guardian_relation", ("与儿童关系", "监护人与儿童关系", "与儿童的关系", "关系")),
     Column("guardian_phone", ("监护人电话", "监护人联系电话", "监护人手机")),
 )
-REQUIRED = tuple(c.key for c in COLUMNS if c.required)
-# The columns this import's own error report adds: a fixed report is imported again as it is.
-REPORT_COLUMNS = ("错误说明", "原行号")
-
-_HINT = re.compile(r"[(（][^)）]*[)）]$")  # "性别(男/女)", "出生日期（yyyy-mm-dd）"
-
-
-def _heading_key(heading: str) -> str:
-    plain = _HINT.sub("", re.sub(r"\s+", "", heading)).lstrip("*＊").lower()
-    return plain
-
-
-_KEYS = {_heading_key(h): c.key for c in COLUMNS for h in (c.key, *c.headings)}
-_IGNORED_QUIETLY = {_heading_key(h) for h in REPORT_COLUMNS}
-
-
-def column_of(heading: str) -> str | None:
-    """The field a heading names, or None for a column this import does not read."""
-    return _KEYS.get(_heading_key(heading))
-
-
-def ignored(header: list[str]) -> list[str]:
-    return [
-        h
-        for h in header
-        if h.strip() and column_of(h) is None and _heading_key(h) not in _IGNORED_QUIETLY
-    ]
 
 
 @dataclass(frozen=True)
@@ -111,11 +122,11 @@ class Sheet:
 # Reading the file --------------------------------------------------------------------------
 
 
-def read(data: bytes, *, filename: str | None, max_rows: int) -> Sheet:
+def read(data: bytes, *, filename: str | None, max_rows: int, layout: Layout) -> Sheet:
     if not data:
         raise InvalidInput("file", "文件是空的 (the file is empty)")
     if data.startswith(b"PK\x03\x04"):
-        return _sheet(_xlsx_grids(data, max_rows), max_rows)
+        return _sheet(_xlsx_grids(data, max_rows), max_rows, layout)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise UnsupportedFile(
             "旧版Excel（.xls）文件请另存为 .xlsx 或 CSV 后再导入 "
@@ -130,7 +141,7 @@ def read(data: bytes, *, filename: str | None, max_rows: int) -> Sheet:
         raise UnsupportedFile(
             "只能导入 .xlsx 或 CSV 文件 (only .xlsx workbooks and CSV files can be imported)"
         )
-    return _sheet(iter([_csv_grid(data)]), max_rows)
+    return _sheet(iter([_csv_grid(data)]), max_rows, layout)
 
 
 def _xlsx_grids(data: bytes, max_rows: int) -> Iterator[list[list[Cell]]]:
@@ -186,13 +197,13 @@ def _is_blank(cells: list[Cell]) -> bool:
     return all(isinstance(c, str) and not c.strip() for c in cells)
 
 
-def _header_at(grid: list[list[Cell]]) -> tuple[int, dict[str, int]] | None:
+def _header_at(grid: list[list[Cell]], layout: Layout) -> tuple[int, dict[str, int]] | None:
     """The row among the first few that names the most columns, with its columns."""
     best: tuple[int, dict[str, int]] | None = None
     for index, cells in enumerate(grid[:HEADER_SEARCH_ROWS]):
         columns: dict[str, int] = {}
         for position, cell in enumerate(cells):
-            key = column_of(text(cell))
+            key = layout.column_of(text(cell))
             if key is not None and key not in columns:
                 columns[key] = position
         if len(columns) >= 2 and (best is None or len(columns) > len(best[1])):
@@ -200,33 +211,35 @@ def _header_at(grid: list[list[Cell]]) -> tuple[int, dict[str, int]] | None:
     return best
 
 
-def _sheet(grids: Iterator[list[list[Cell]]], max_rows: int) -> Sheet:
+def _sheet(grids: Iterator[list[list[Cell]]], max_rows: int, layout: Layout) -> Sheet:
     found: tuple[list[list[Cell]], int, dict[str, int]] | None = None
     for grid in grids:
-        at = _header_at(grid)
+        at = _header_at(grid, layout)
         if at is not None and (found is None or len(at[1]) > len(found[2])):
             found = grid, *at
-        if found is not None and all(key in found[2] for key in REQUIRED):
+        if found is not None and all(key in found[2] for key in layout.required):
             break
     if found is None:
+        example = "、".join(c.headings[0] for c in layout.columns if c.required)
+        leading = layout.columns[0]
         raise InvalidInput(
             "file",
-            "没有找到表头：第一行应为列名，如 区划代码、家庭住址、户主姓名、儿童姓名、性别、"
-            "出生日期 (no header row: name the columns, e.g. 区划代码 or area_code)",
+            f"没有找到表头：第一行应为列名，如 {example} "
+            f"(no header row: name the columns, e.g. {leading.headings[0]} or {leading.key})",
         )
     grid, header_index, columns = found
     header = [text(cell) for cell in grid[header_index]]
     first: dict[str, str] = {}
     duplicated = []
     for heading in header:
-        if (key := column_of(heading)) is not None:
+        if (key := layout.column_of(heading)) is not None:
             if key in first:
                 duplicated.append(f"{first[key]}/{heading}")
             first.setdefault(key, heading)
     if duplicated:
         raise InvalidInput("file", f"列重复：{'、'.join(duplicated)} (the same column twice)")
-    if missing := [k for k in REQUIRED if k not in columns]:
-        names = "、".join(next(c.headings[0] for c in COLUMNS if c.key == k) for k in missing)
+    if missing := [k for k in layout.required if k not in columns]:
+        names = "、".join(layout.heading(k) for k in missing)
         raise InvalidInput("file", f"缺少必填列：{names} (missing columns: {', '.join(missing)})")
     rows = [
         (number, cells)

@@ -1,0 +1,89 @@
+"""Spreadsheet imports over HTTP: the all-or-nothing choice (query or form), the file read
+with one byte to spare, the import run once under an Idempotency-Key, a file that is no
+spreadsheet answered 415, and the report of refused rows as a download."""
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Form, Query, Request, Response, UploadFile
+from pydantic import BaseModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api import responses
+from api.problems import Problem
+from api.schemas.imports import Upload
+from api.services import idempotency, import_records
+from api.services.actors import Actor
+from api.services.import_rows import UnsupportedFile
+
+_ALL_OR_NOTHING = "any bad row stores none of the rows"
+
+
+async def _all_or_nothing(
+    query: Annotated[bool, Query(alias="all_or_nothing", description=_ALL_OR_NOTHING)] = False,
+    form: Annotated[bool, Form(alias="all_or_nothing", description=_ALL_OR_NOTHING)] = False,
+) -> bool:
+    return query or form
+
+
+AllOrNothingDep = Annotated[bool, Depends(_all_or_nothing)]
+
+
+async def read(file: UploadFile, *, all_or_nothing: bool) -> tuple[bytes, Upload]:
+    """The file (or as much of it as tells that it is too large), and what identifies it."""
+    data = await file.read(import_records.MAX_UPLOAD_BYTES + 1)
+    upload = Upload(
+        sha256=hashlib.sha256(data).hexdigest(),
+        file_name=file.filename or "",
+        all_or_nothing=all_or_nothing,
+    )
+    return data, upload
+
+
+async def import_once(
+    *,
+    request: Request,
+    response: Response,
+    session: AsyncSession,
+    actor: Actor,
+    key: str | None,
+    upload: Upload,
+    write: Callable[[], Awaitable[BaseModel]],
+) -> dict[str, Any]:
+    """An import answered 201 at ``.../imports/{id}``; the same key again, the same answer."""
+    try:
+        result = await idempotency.once(
+            session=session,
+            actor=actor,
+            key=key,
+            fingerprint=idempotency.fingerprint("POST", request.url.path, upload),
+            status_code=201,
+            write=write,
+        )
+    except UnsupportedFile as exc:
+        raise Problem(
+            415,
+            str(exc),
+            slug="unsupported-media-type",
+            errors=[{"loc": ["body", "file"], "msg": str(exc)}],
+        ) from exc
+    location = request.url.path.removesuffix("/import") + f"/imports/{result.body['id']}"
+    responses.created(response, result, location=location)
+    return result.body
+
+
+REPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {import_records.XLSX_TYPE: {}}, "description": "the workbook"},
+    401: {},
+    403: {},
+    404: {},
+}
+
+
+def xlsx(filename: str, content: bytes, *, ascii_name: str) -> Response:
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(
+        content, media_type=import_records.XLSX_TYPE, headers={"Content-Disposition": disposition}
+    )
