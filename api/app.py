@@ -11,6 +11,7 @@ from api.db import create_engine, create_sessionmaker
 from api.observability import RequestContextMiddleware, configure_logging
 from api.routers import (
     areas,
+    assignment_import,
     assignments,
     attachments,
     audit,
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         enrolments,
         status_applications,
         attachments,
+        assignment_import,
         assignments,
         responsibility,
         audit,

@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Assignment, HouseholdImport
+from api.models import Assignment, AssignmentImport, HouseholdImport
 from api.models.household_import import ImportStatus
 from api.models.vocabulary import AssignmentKind, UserRole
 from api.services import id_number
@@ -138,9 +138,16 @@ def _household_sheet() -> dict[str, Any]:
     return {"file": ("儿童.csv", rows.encode(), "text/csv")}
 
 
-async def _household_import(session: AsyncSession, by: Login) -> uuid.UUID:
+def _assignment_sheet() -> dict[str, Any]:
+    rows = f"分工类型,负责人账号,区划代码\n包组,walk.nobody.{next(_names)},{w.DONG_GROUP}\n"
+    return {"file": ("分工.csv", rows.encode(), "text/csv")}
+
+
+async def _import(
+    session: AsyncSession, by: Login, model: type[HouseholdImport | AssignmentImport]
+) -> uuid.UUID:
     """An import made earlier by ``by``, for the routes that read one back."""
-    made = HouseholdImport(
+    made = model(
         created_by_id=by.user_id,
         created_by_username=by.username,
         file_name="儿童.xlsx",
@@ -365,6 +372,21 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.HOUSEHOLD,
         Action.READ_PERSONAL,
     ),
+    ("POST", "/api/v1/assignments/import"): (
+        Call("POST", "/api/v1/assignments/import", files=_assignment_sheet),
+        Resource.ASSIGNMENT,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/assignments/imports/{import_id}"): (
+        Call("GET", "/api/v1/assignments/imports/{assignment_import}"),
+        Resource.ASSIGNMENT,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/assignments/imports/{import_id}/report.xlsx"): (
+        Call("GET", "/api/v1/assignments/imports/{assignment_import}/report.xlsx"),
+        Resource.ASSIGNMENT,
+        Action.WRITE,
+    ),
 }
 # Each role with the coverage it has in the walk, inside 测试县.
 COVERAGE: dict[UserRole, dict[str, str]] = {
@@ -445,7 +467,8 @@ async def test_each_role_gets_exactly_what_the_matrix_grants(
         "user": colleague.user_id,
         "spare_child": world.children["dong_b"],
         "spare_household": await w.empty_household(session, w.DONG),
-        "household_import": await _household_import(session, login),
+        "household_import": await _import(session, login, HouseholdImport),
+        "assignment_import": await _import(session, login, AssignmentImport),
     }
     actor = Actor(user_id=login.user_id, username=login.username, role=role)
     for walk in ROUTES.values():
@@ -491,7 +514,8 @@ async def test_no_object_of_another_area_is_reachable_by_id(
         "user": stranger.user_id,
         "spare_child": world.children["lin_a"],
         "spare_household": world.households["lin_a"],
-        "household_import": await _household_import(session, stranger),
+        "household_import": await _import(session, stranger, HouseholdImport),
+        "assignment_import": await _import(session, stranger, AssignmentImport),
     }
     for key in OBJECT_ROUTES:
         walk = ROUTES[key]

@@ -4,6 +4,7 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from api.models.vocabulary import AssignmentKind, UserRole
+from api.schemas.imports import ImportOut
 
 
 class Person(BaseModel):
@@ -41,3 +42,11 @@ class AssignmentOut(BaseModel):
     child_id: uuid.UUID | None
     valid_from: date
     valid_to: date | None
+
+
+class AssignmentImportOut(ImportOut):
+    """What an import of assignments (分工表) did, and the faults of the rows it refused."""
+
+    created: int = Field(description="assignments begun")
+    replaced: int = Field(description="of those, how many ended someone else's")
+    unchanged: int = Field(description="rows naming who is responsible already: nothing to do")
