@@ -16,6 +16,7 @@ from api.routers import (
     attachments,
     audit,
     auth,
+    cases,
     children,
     enrolments,
     health,
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assignment_import,
         assignments,
         responsibility,
+        cases,
         audit,
     )
     for router in (module.router for module in routers):

@@ -16,10 +16,11 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Assignment, AssignmentImport, HouseholdImport
+from api.models import Assignment, AssignmentImport, Case, HouseholdImport
+from api.models.base import utcnow
 from api.models.household_import import ImportStatus
-from api.models.vocabulary import AssignmentKind, UserRole
-from api.services import id_number
+from api.models.vocabulary import AssignmentKind, CaseSource, CaseStatus, UserRole
+from api.services import case_deadlines, id_number
 from api.services.actors import Actor
 from api.services.permissions import MATRIX, Action, Resource, allowed
 from api.settings import Settings
@@ -116,6 +117,26 @@ def _assign_teacher(ids: dict[str, uuid.UUID]) -> dict[str, Any]:
 
 def _end(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     return {}
+
+
+def _report_case(ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"child_id": str(ids["spare_child"]), "source": "teacher_report", "days_absent": 3}
+
+
+def _persuade(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"action": "persuade", "note": "第一次上门劝返"}
+
+
+async def _case(session: AsyncSession, child_id: uuid.UUID, by: Login) -> uuid.UUID:
+    """A case with its plan made, which every role on the lines may take on to persuading."""
+    now = utcnow()
+    school_due, county_due = case_deadlines.due(now)
+    made = Case(child_id=child_id, status=CaseStatus.PLANNED, source=CaseSource.MANUAL,
+                reported_by_id=by.user_id, noticed_at=now, reported_at=now,
+                school_due_at=school_due, county_due_at=county_due)  # fmt: skip
+    session.add(made)
+    await session.commit()
+    return made.id
 
 
 async def _assignment(session: AsyncSession, user_id: uuid.UUID, **target: Any) -> uuid.UUID:
@@ -346,6 +367,22 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.ASSIGNMENT,
         Action.WRITE,
     ),
+    ("GET", "/api/v1/cases"): (Call("GET", "/api/v1/cases"), Resource.CASE, Action.READ),
+    ("POST", "/api/v1/cases"): (
+        Call("POST", "/api/v1/cases", _report_case),
+        Resource.CASE,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/cases/{case_id}"): (
+        Call("GET", "/api/v1/cases/{case}"),
+        Resource.CASE,
+        Action.READ,
+    ),
+    ("POST", "/api/v1/cases/{case_id}/transitions"): (
+        Call("POST", "/api/v1/cases/{case}/transitions", _persuade),
+        Resource.CASE,
+        Action.WRITE,
+    ),
     # Removals last, of records kept spare for them.
     ("DELETE", "/api/v1/children/{child_id}"): (
         Call("DELETE", "/api/v1/children/{spare_child}?reason=登记错误"),
@@ -469,6 +506,7 @@ async def test_each_role_gets_exactly_what_the_matrix_grants(
         "spare_household": await w.empty_household(session, w.DONG),
         "household_import": await _import(session, login, HouseholdImport),
         "assignment_import": await _import(session, login, AssignmentImport),
+        "case": await _case(session, child, login),
     }
     actor = Actor(user_id=login.user_id, username=login.username, role=role)
     for walk in ROUTES.values():
@@ -516,6 +554,7 @@ async def test_no_object_of_another_area_is_reachable_by_id(
         "spare_household": world.households["lin_a"],
         "household_import": await _import(session, stranger, HouseholdImport),
         "assignment_import": await _import(session, stranger, AssignmentImport),
+        "case": await _case(session, world.children["lin_a"], stranger),
     }
     for key in OBJECT_ROUTES:
         walk = ROUTES[key]

@@ -6,6 +6,7 @@ from api.models.area import Area
 from api.models.assignment import Assignment
 from api.models.attachment import Attachment
 from api.models.audit import AuditEvent
+from api.models.case import Case, CaseTransition
 from api.models.child import Child, SchoolingStatusChange
 from api.models.enrolment import Enrolment
 from api.models.guardian import Guardian, Guardianship
@@ -25,6 +26,8 @@ __all__ = [
     "AssignmentImport",
     "Attachment",
     "AuditEvent",
+    "Case",
+    "CaseTransition",
     "Child",
     "Enrolment",
     "Guardian",

@@ -125,6 +125,63 @@ class AssignmentKind(StrEnum):
     CHILD = "child"  # 教师包学生: a teacher, one child (教师全员班主任制)
 
 
+class CaseStatus(StrEnum):
+    """个案: where a child out of school stands, from the report until they stay at school."""
+
+    REPORTED = "reported"  # 疑似辍学: noticed, not yet verified
+    VERIFIED = "verified"  # 确认辍学: on the dropout ledger
+    DISMISSED = "dismissed"  # not a dropout after all (at school elsewhere, moved, deceased...)
+    PLANNED = "planned"  # 一人一案: the return plan made
+    PERSUADING = "persuading"  # 劝返: attempts under way
+    RETURNED = "returned"  # 返校
+    FOLLOWING_UP = "following_up"  # 跟踪: visits after the return
+    CLOSED = "closed"  # 稳定: back and staying; off the ledger (动态销号)
+
+
+class CaseAction(StrEnum):
+    REPORT = "report"  # the case opened
+    VERIFY = "verify"
+    DISMISS = "dismiss"
+    REPORT_UPWARD = "report_upward"  # the school reports to the county bureau and township
+    PLAN = "plan"
+    PERSUADE = "persuade"
+    RETURN = "return"
+    FOLLOW_UP = "follow_up"
+    CLOSE = "close"
+    REOPEN = "reopen"  # a returned child who leaves again
+
+
+class CaseSource(StrEnum):
+    TEACHER_REPORT = "teacher_report"  # 教师报告: absent days counted by the class
+    SWEEP = "sweep"  # 排查: a household visit found the child out of school
+    RECONCILIATION = "reconciliation"  # 人籍比对
+    MANUAL = "manual"
+
+
+class DropoutReason(StrEnum):
+    """Why, as the seeds sort it: each has its own support in the return plan."""
+
+    UNKNOWN = "unknown"  # not yet found out
+    ECONOMIC_HARDSHIP = "economic_hardship"  # 家庭经济困难
+    LEARNING_DIFFICULTY = "learning_difficulty"  # 学习困难
+    WEARINESS = "weariness"  # 厌学
+    FAMILY_CHANGE = "family_change"  # 家庭变故
+    GONE_TO_WORK = "gone_to_work"  # 外出务工
+    ILLNESS_OR_DISABILITY = "illness_or_disability"  # 疾病或残疾
+    OTHER = "other"
+
+
+class DismissalReason(StrEnum):
+    """Why a reported child was not a dropout after all."""
+
+    ENROLLED_ELSEWHERE = "enrolled_elsewhere"  # 在外地就读
+    MOVED_WITH_PROOF = "moved_with_proof"  # 已迁出，有证明
+    DECEASED = "deceased"
+    LAWFULLY_ABSENT = "lawfully_absent"  # 休学、缓学、免学 approved
+    BACK_AT_SCHOOL = "back_at_school"  # came back before verification
+    MISTAKEN = "mistaken"  # reported in error
+
+
 class AuditAction(StrEnum):
     CREATE = "create"
     UPDATE = "update"

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, false, or_
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Assignment, Child, Enrolment, Household, School, SchoolClass, UserScope
+from api.models import Assignment, Case, Child, Enrolment, Household, School, SchoolClass, UserScope
 from api.services import school_age, text_search
 from api.services.actors import Actor
 from api.services.errors import NotFound
@@ -160,6 +160,21 @@ def assignments(
     clauses.append(col(Assignment.class_id).in_(select(SchoolClass.id).where(classes(actor))))
     visible_children = select(Child.id).where(children(actor, settings=settings, today=today))
     clauses.append(col(Assignment.child_id).in_(visible_children))
+    return or_(*clauses)
+
+
+def cases(actor: Actor, *, settings: Settings, today: date | None = None) -> ColumnElement[bool]:
+    """The cases of the children the actor sees, and those opened at the actor's schools or
+    classes (a pupil who moved away stays the school's case to follow)."""
+    clauses = [
+        col(Case.child_id).in_(
+            select(Child.id).where(children(actor, settings=settings, today=today))
+        )
+    ]
+    if actor.school_ids:
+        clauses.append(col(Case.school_id).in_(actor.school_ids))
+    if actor.class_ids:
+        clauses.append(col(Case.class_id).in_(actor.class_ids))
     return or_(*clauses)
 
 

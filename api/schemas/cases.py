@@ -1,0 +1,105 @@
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from api.models.vocabulary import (
+    CaseAction,
+    CaseSource,
+    CaseStatus,
+    DismissalReason,
+    DropoutReason,
+)
+
+
+class DeadlineState(StrEnum):
+    PENDING = "pending"  # not yet met, not yet due
+    MET = "met"
+    MET_LATE = "met_late"
+    OVERDUE = "overdue"  # due and not met
+    MOOT = "moot"  # the case was dismissed before it was met: nothing to report
+
+
+class CaseCreate(BaseModel):
+    id: uuid.UUID | None = Field(default=None, description="made by the phone, for offline work")
+    child_id: uuid.UUID
+    source: CaseSource = Field(
+        default=CaseSource.MANUAL,
+        description="teacher_report (with days_absent) or manual here; sweeps and "
+        "reconciliation open theirs themselves",
+    )
+    noticed_at: datetime | None = Field(
+        default=None, description="when the child was noticed out of school; now if left out"
+    )
+    days_absent: int | None = Field(default=None, ge=1, le=365)
+    last_seen_on: date | None = Field(default=None, description="the last day seen at school")
+    reason: DropoutReason = DropoutReason.UNKNOWN
+    reason_note: str | None = Field(default=None, max_length=500)
+    whereabouts: str | None = Field(default=None, max_length=200, description="去向")
+    support_given: str | None = Field(default=None, max_length=500, description="已落实的帮扶")
+
+
+class Deadline(BaseModel):
+    due_at: datetime
+    met_at: datetime | None
+    state: DeadlineState
+
+
+class Deadlines(BaseModel):
+    school: Deadline = Field(description="不过夜: before the school within 24 hours of noticed")
+    county: Deadline = Field(description="不过周: reported to county and township within 7 days")
+
+
+class CaseTransitionCreate(BaseModel):
+    action: CaseAction
+    note: str | None = Field(default=None, max_length=1000)
+    dismissal_reason: DismissalReason | None = Field(
+        default=None, description="required to dismiss: why the child is not a dropout"
+    )
+    evidence_id: uuid.UUID | None = Field(
+        default=None, description="an attachment: a transfer letter, a certificate..."
+    )
+
+
+class CaseTransitionOut(BaseModel):
+    id: uuid.UUID
+    action: CaseAction
+    from_status: CaseStatus | None
+    to_status: CaseStatus
+    actor_id: uuid.UUID
+    at: datetime
+    note: str | None
+    evidence_id: uuid.UUID | None
+
+
+class CaseOut(BaseModel):
+    id: uuid.UUID
+    version: int
+    child_id: uuid.UUID
+    child_name: str
+    status: CaseStatus
+    source: CaseSource
+    reported_by_id: uuid.UUID
+    noticed_at: datetime
+    reported_at: datetime
+    days_absent: int | None
+    last_seen_on: date | None
+    reason: DropoutReason
+    reason_note: str | None
+    whereabouts: str | None
+    support_given: str | None
+    school_id: uuid.UUID | None = Field(description="the school registered at when reported")
+    class_id: uuid.UUID | None
+    grade: int | None
+    dismissal_reason: DismissalReason | None
+    verified_at: datetime | None
+    returned_at: datetime | None
+    closed_at: datetime | None
+    reopened: int = Field(description="times the child left again after a return")
+    deadlines: Deadlines
+    allowed_actions: list[CaseAction] = Field(description="what the caller may do now")
+
+
+class CaseDetail(CaseOut):
+    transitions: list[CaseTransitionOut] = Field(description="the case's history, oldest first")

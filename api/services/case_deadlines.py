@@ -1,0 +1,27 @@
+"""The two deadlines of every case, computed here and nowhere else.
+
+不过夜: reported to the school within 24 hours of being noticed; a case entered here is before
+the school at once, so this is met when the case is entered in time. 不过周: reported to the
+county bureau and township within 7 days. Both are fixed as timestamps when the case opens,
+so that lists, ledgers and statistics compare columns, on either database.
+"""
+
+from datetime import datetime, timedelta
+
+from api.schemas.cases import DeadlineState
+
+SCHOOL_WITHIN = timedelta(hours=24)
+COUNTY_WITHIN = timedelta(days=7)
+
+
+def due(noticed_at: datetime) -> tuple[datetime, datetime]:
+    """When the school and when the county bureau must have the case."""
+    return noticed_at + SCHOOL_WITHIN, noticed_at + COUNTY_WITHIN
+
+
+def state(*, due_at: datetime, met_at: datetime | None, now: datetime, moot: bool) -> DeadlineState:
+    if met_at is not None:
+        return DeadlineState.MET if met_at <= due_at else DeadlineState.MET_LATE
+    if moot:
+        return DeadlineState.MOOT
+    return DeadlineState.OVERDUE if now > due_at else DeadlineState.PENDING

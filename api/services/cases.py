@@ -1,0 +1,350 @@
+"""Dropout cases (个案): opened for a child noticed out of school, moved through the lifecycle
+of case_rules, each step stored with who, when, why and on what evidence."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.models import Attachment, Case, CaseTransition, Child, Enrolment
+from api.models.base import utcnow
+from api.models.vocabulary import CaseAction, CaseSource, CaseStatus, DropoutReason
+from api.schemas.cases import (
+    CaseCreate,
+    CaseDetail,
+    CaseOut,
+    CaseTransitionCreate,
+    CaseTransitionOut,
+    Deadline,
+    Deadlines,
+)
+from api.services import (
+    audit,
+    case_deadlines,
+    case_rules,
+    children,
+    permissions,
+    records,
+    responsibility,
+    school_age,
+    scoping,
+)
+from api.services.actors import Actor
+from api.services.errors import Conflict, Forbidden, InvalidInput
+from api.services.permissions import Action, Resource
+from api.settings import Settings
+
+# A phone's clock may run a little fast; more than this in the future is a wrong clock.
+_CLOCK_SLACK = timedelta(minutes=10)
+_STAMPS = {
+    CaseAction.VERIFY: "verified_at",
+    CaseAction.RETURN: "returned_at",
+    CaseAction.CLOSE: "closed_at",
+    CaseAction.REPORT_UPWARD: "county_reported_at",
+}
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: CaseStatus | None = None
+    area: str | None = None
+    school_id: uuid.UUID | None = None
+    reason: DropoutReason | None = None
+    source: CaseSource | None = None
+    overdue: bool | None = None
+    open: bool | None = None
+
+
+def overdue(now: datetime) -> ColumnElement[bool]:
+    """Open cases past the county deadline (不过周) and not yet reported up."""
+    return and_(
+        col(Case.status).in_(case_rules.OPEN),
+        col(Case.county_reported_at).is_(None),
+        col(Case.county_due_at) < now,
+    )
+
+
+def _out(case: Case, child_name: str, actor: Actor, now: datetime) -> CaseOut:
+    moot = case.status is CaseStatus.DISMISSED
+    school_due = case.school_due_at
+    return CaseOut.model_validate(
+        {
+            **case.model_dump(),
+            "child_name": child_name,
+            "deadlines": Deadlines(
+                school=Deadline(
+                    due_at=school_due,
+                    met_at=case.reported_at,
+                    state=case_deadlines.state(
+                        due_at=school_due, met_at=case.reported_at, now=now, moot=moot
+                    ),
+                ),
+                county=Deadline(
+                    due_at=case.county_due_at,
+                    met_at=case.county_reported_at,
+                    state=case_deadlines.state(
+                        due_at=case.county_due_at,
+                        met_at=case.county_reported_at,
+                        now=now,
+                        moot=moot,
+                    ),
+                ),
+            ),
+            "allowed_actions": case_rules.actions_for(case.status, actor.role),
+        }
+    )
+
+
+async def _detail(*, session: AsyncSession, actor: Actor, case: Case) -> CaseDetail:
+    child = await session.get(Child, case.child_id)
+    assert child is not None  # a foreign key
+    steps = await session.exec(
+        select(CaseTransition)
+        .where(col(CaseTransition.case_id) == case.id)
+        .order_by(col(CaseTransition.at), col(CaseTransition.id))
+    )
+    return CaseDetail(
+        **_out(case, child.name, actor, utcnow()).model_dump(),
+        transitions=[CaseTransitionOut.model_validate(t, from_attributes=True) for t in steps],
+    )
+
+
+# Opening -----------------------------------------------------------------------------------
+
+
+async def add(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    child: Child,
+    data: CaseCreate,
+) -> Case:
+    """Open a case for ``child`` in the session's transaction (the caller commits), with the
+    school and class of the registration the school line follows, and its deadlines fixed."""
+    now = utcnow()
+    noticed_at = data.noticed_at or now
+    if noticed_at > now + _CLOCK_SLACK:
+        raise InvalidInput("noticed_at", "发现时间晚于现在 (noticed in the future)")
+    if data.source is CaseSource.TEACHER_REPORT and data.days_absent is None:
+        raise InvalidInput("days_absent", "教师报告须填写缺课天数 (a teacher's report counts days)")
+    existing = (
+        await session.exec(
+            select(Case.id).where(
+                col(Case.child_id) == child.id, col(Case.status).in_(case_rules.OPEN)
+            )
+        )
+    ).first()
+    if existing is not None:
+        raise Conflict(
+            "这名儿童已有未结的个案 (this child has an open case already)",
+            existing_case_id=str(existing),
+        )
+    followed = responsibility.followed_registration(
+        child_id=child.id, settings=settings, on=school_age.local_today(settings)
+    )
+    registration = (
+        await session.exec(select(Enrolment).where(col(Enrolment.id).in_(followed)))
+    ).first()
+    school_due, county_due = case_deadlines.due(noticed_at)
+    case = Case(
+        **data.model_dump(exclude={"id", "child_id", "noticed_at"}),
+        id=data.id or uuid.uuid4(),
+        child_id=child.id,
+        status=CaseStatus.REPORTED,
+        reported_by_id=actor.user_id,
+        noticed_at=noticed_at,
+        reported_at=now,
+        school_due_at=school_due,
+        county_due_at=county_due,
+        school_id=registration.school_id if registration else None,
+        class_id=registration.class_id if registration else None,
+        grade=registration.grade if registration else None,
+    )
+    session.add(case)
+    session.add(
+        CaseTransition(
+            case_id=case.id,
+            action=CaseAction.REPORT,
+            to_status=CaseStatus.REPORTED,
+            actor_id=actor.user_id,
+            at=now,
+            note=data.reason_note,
+        )
+    )
+    audit.created(session=session, actor=actor, new=case)
+    return case
+
+
+async def create(
+    *, session: AsyncSession, actor: Actor, settings: Settings, data: CaseCreate
+) -> CaseDetail:
+    permissions.require(actor, Resource.CASE, Action.WRITE)
+    if data.source not in (CaseSource.TEACHER_REPORT, CaseSource.MANUAL):
+        raise InvalidInput(
+            "source", "扫户和比对的个案由其自身开立 (sweeps and reconciliation open their own)"
+        )
+    if data.id is not None and await session.get(Case, data.id) is not None:
+        raise Conflict(
+            "这个个案编号已被使用 (this case id is taken)", existing_case_id=str(data.id)
+        )
+    child = await children.visible_child(
+        session=session, actor=actor, settings=settings, child_id=data.child_id
+    )
+    case = await add(session=session, actor=actor, settings=settings, child=child, data=data)
+    try:
+        await session.commit()
+    except IntegrityError as exc:  # another report of the same child won the race
+        await session.rollback()
+        raise Conflict("这名儿童刚被他人报告 (reported by someone else just now)") from exc
+    return await _detail(session=session, actor=actor, case=case)
+
+
+# Reading -----------------------------------------------------------------------------------
+
+
+async def _visible(
+    *, session: AsyncSession, actor: Actor, settings: Settings, case_id: uuid.UUID
+) -> Case:
+    return await scoping.one(
+        session=session,
+        model=Case,
+        object_id=case_id,
+        visible=scoping.cases(actor, settings=settings),
+    )
+
+
+async def get(
+    *, session: AsyncSession, actor: Actor, settings: Settings, case_id: uuid.UUID
+) -> CaseDetail:
+    permissions.require(actor, Resource.CASE, Action.READ)
+    case = await _visible(session=session, actor=actor, settings=settings, case_id=case_id)
+    return await _detail(session=session, actor=actor, case=case)
+
+
+def _conditions(
+    actor: Actor, settings: Settings, filters: CaseFilter, now: datetime
+) -> list[ColumnElement[bool]]:
+    where = [scoping.cases(actor, settings=settings)]
+    if filters.status is not None:
+        where.append(col(Case.status) == filters.status)
+    if filters.school_id is not None:
+        where.append(col(Case.school_id) == filters.school_id)
+    if filters.reason is not None:
+        where.append(col(Case.reason) == filters.reason)
+    if filters.source is not None:
+        where.append(col(Case.source) == filters.source)
+    if filters.area:
+        where.append(scoping.in_area(Child.area_code, filters.area))
+    if filters.open is not None:
+        is_open = col(Case.status).in_(case_rules.OPEN)
+        where.append(is_open if filters.open else ~is_open)
+    if filters.overdue is not None:
+        where.append(overdue(now) if filters.overdue else ~overdue(now))
+    return where
+
+
+async def search(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    filters: CaseFilter,
+    limit: int,
+    offset: int,
+) -> tuple[list[CaseOut], int]:
+    """The dropout ledger as a list, the cases noticed most recently first."""
+    permissions.require(actor, Resource.CASE, Action.READ)
+    now = utcnow()
+    where = _conditions(actor, settings, filters, now)
+    joined = col(Child.id) == col(Case.child_id)
+    total = (
+        await session.exec(select(func.count()).select_from(Case).join(Child, joined).where(*where))
+    ).one()
+    rows = await session.exec(
+        select(Case, Child.name)
+        .join(Child, joined)
+        .where(*where)
+        .order_by(col(Case.noticed_at).desc(), col(Case.id))
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_out(case, name, actor, now) for case, name in rows.all()], total
+
+
+# Moving along ------------------------------------------------------------------------------
+
+
+async def transition(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    case_id: uuid.UUID,
+    data: CaseTransitionCreate,
+    expected_version: int | None,
+) -> CaseDetail:
+    """Apply ``data.action`` if the table allows it from the case's status and to the actor's
+    role; the step is stored with the change, and both audited."""
+    permissions.require(actor, Resource.CASE, Action.WRITE)
+    case = await _visible(session=session, actor=actor, settings=settings, case_id=case_id)
+    move = case_rules.TRANSITIONS.get((case.status, data.action))
+    if move is None:
+        raise Conflict(
+            f"个案处于 {case.status.value}，不能 {data.action.value} "
+            f"(not allowed from {case.status.value})",
+            case_status=case.status.value,
+            allowed=[a.value for a in case_rules.actions_from(case.status)],
+        )
+    if actor.role not in move.who:
+        raise Forbidden(
+            f"Only {', '.join(sorted(r.value for r in move.who))} may {data.action.value} a case.",
+        )
+    changes = await _changes(session=session, case=case, data=data, to=move.to)
+    session.add(
+        CaseTransition(
+            case_id=case.id,
+            action=data.action,
+            from_status=case.status,
+            to_status=move.to,
+            actor_id=actor.user_id,
+            at=utcnow(),
+            note=data.note,
+            evidence_id=data.evidence_id,
+        )
+    )
+    await records.update_versioned(
+        session=session,
+        actor=actor,
+        record=case,
+        changes=changes,
+        expected_version=expected_version,
+    )
+    return await _detail(session=session, actor=actor, case=case)
+
+
+async def _changes(
+    *, session: AsyncSession, case: Case, data: CaseTransitionCreate, to: CaseStatus
+) -> dict[str, object]:
+    """What the action writes on the case, once its own conditions are checked."""
+    if data.evidence_id is not None and await session.get(Attachment, data.evidence_id) is None:
+        raise InvalidInput("evidence_id", "没有这个附件 (no such attachment)")
+    changes: dict[str, object] = {"status": to}
+    if data.action is CaseAction.DISMISS:
+        if data.dismissal_reason is None:
+            raise InvalidInput("dismissal_reason", "请选择排除的理由 (say why it is no dropout)")
+        changes["dismissal_reason"] = data.dismissal_reason
+    if data.action is CaseAction.REPORT_UPWARD and case.county_reported_at is not None:
+        raise Conflict(
+            f"已于 {case.county_reported_at:%Y-%m-%d} 上报 (reported up already)",
+            county_reported_at=case.county_reported_at.isoformat(),
+        )
+    if data.action is CaseAction.REOPEN:
+        changes |= {"reopened": case.reopened + 1, "returned_at": None}
+    if (stamp := _STAMPS.get(data.action)) is not None:
+        changes[stamp] = utcnow()
+    return changes

@@ -1,0 +1,219 @@
+"""Dropout cases: opened with their deadlines, moved along the lifecycle's one table."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.models.vocabulary import CaseAction, CaseStatus, UserRole
+from api.services import case_rules
+from api.settings import Settings
+from tests import world as w
+
+URL = "/api/v1/cases"
+
+
+@pytest.fixture
+async def world(session: AsyncSession, settings: Settings) -> w.World:
+    return await w.build(session, settings)
+
+
+def ago(**delta: float) -> str:
+    return (datetime.now(UTC) - timedelta(**delta)).isoformat()
+
+
+async def report(
+    client: httpx.AsyncClient, headers: dict[str, str], child: Any, **extra: Any
+) -> dict[str, Any]:
+    body = {"child_id": str(child), "source": "teacher_report", "days_absent": 3, **extra}
+    made = await client.post(URL, json=body, headers=headers)
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
+async def act(
+    client: httpx.AsyncClient, headers: dict[str, str], case: dict[str, Any], action: str,
+    **extra: Any,
+) -> httpx.Response:  # fmt: skip
+    return await client.post(
+        f"{URL}/{case['id']}/transitions", json={"action": action, **extra}, headers=headers
+    )
+
+
+async def test_a_case_walks_every_status_to_closed_and_back_when_the_child_leaves_again(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    teacher = await world.headers(client, session, UserRole.TEACHER, klass="east-3-1")
+    principal = await world.headers(client, session, UserRole.PRINCIPAL, school="east")
+    case = await report(client, teacher, world.children["dong_a"], reason="weariness",
+                        whereabouts="在家", last_seen_on="2026-11-18")  # fmt: skip
+    assert case["status"] == "reported"
+    assert (case["school_id"], case["class_id"], case["grade"]) == (
+        str(world.schools["east"]),
+        str(world.classes["east-3-1"]),
+        3,
+    )
+    assert case["allowed_actions"] == []  # a teacher neither verifies nor reports upward
+    walk = [
+        (principal, "report_upward", "reported"),
+        (principal, "verify", "verified"),
+        (teacher, "plan", "planned"),
+        (teacher, "persuade", "persuading"),
+        (teacher, "return", "returned"),
+        (teacher, "follow_up", "following_up"),
+        (teacher, "reopen", "persuading"),
+        (teacher, "return", "returned"),
+        (teacher, "follow_up", "following_up"),
+        (principal, "close", "closed"),
+    ]
+    for headers, action, status in walk:
+        moved = await act(client, headers, case, action, note=f"{action} 备注")
+        assert moved.status_code == 200, (action, moved.text)
+        assert moved.json()["status"] == status
+    closed = (await client.get(f"{URL}/{case['id']}", headers=principal)).json()
+    assert closed["reopened"] == 1
+    assert closed["closed_at"] is not None
+    assert closed["verified_at"] is not None
+    steps = [(t["action"], t["from_status"], t["to_status"]) for t in closed["transitions"]]
+    assert steps[0] == ("report", None, "reported")
+    assert [s[0] for s in steps[1:]] == [a for _, a, _ in walk]
+    assert all(t["note"] for t in closed["transitions"][1:])
+    # Closed, it is off the ledger; a new report of the child opens a new case.
+    assert (await client.get(URL, params={"open": "true"}, headers=principal)).json()["total"] == 0
+    again = await report(client, teacher, world.children["dong_a"])
+    assert again["id"] != case["id"]
+
+
+async def test_every_action_the_table_does_not_allow_is_a_409_listing_those_it_does(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    county = await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
+    path = [
+        ("report_upward", "reported"),
+        ("verify", "verified"),
+        ("plan", "planned"),
+        ("persuade", "persuading"),
+        ("return", "returned"),
+        ("follow_up", "following_up"),
+        ("close", "closed"),
+    ]
+    case = await report(client, county, world.children["xi_a"])
+    for step, (action, status) in enumerate(path):
+        current = CaseStatus(path[step - 1][1]) if step else CaseStatus.REPORTED
+        allowed = set(case_rules.actions_from(current))
+        for forbidden in set(CaseAction) - allowed:
+            refused = await act(client, county, case, forbidden.value, dismissal_reason="mistaken")
+            assert refused.status_code == 409, (current, forbidden)
+            assert set(refused.json()["allowed"]) == {a.value for a in allowed}
+            assert refused.json()["case_status"] == current.value
+        moved = await act(client, county, case, action)
+        assert moved.status_code == 200, moved.text
+        assert moved.json()["status"] == status
+
+
+async def test_roles_the_table_does_not_name_are_forbidden(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    cadre = await world.headers(client, session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
+    case = await report(client, cadre, world.children["dong_b"], source="manual", days_absent=None)
+    refused = await act(client, cadre, case, "verify")
+    assert refused.status_code == 403
+    assert "principal" in refused.json()["detail"]
+
+
+async def test_deadlines_met_late_and_overdue_and_moot(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    county = await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
+    principal = await world.headers(client, session, UserRole.PRINCIPAL, school="east")
+    fresh = await report(client, principal, world.children["dong_a"], noticed_at=ago(hours=2))
+    assert fresh["deadlines"]["school"]["state"] == "met"
+    assert fresh["deadlines"]["county"]["state"] == "pending"
+    old = await report(client, principal, world.children["dong_b"], noticed_at=ago(days=10))
+    assert old["deadlines"]["school"]["state"] == "met_late"  # entered after 24 hours
+    assert old["deadlines"]["county"]["state"] == "overdue"
+    due = datetime.fromisoformat(old["deadlines"]["county"]["due_at"])
+    noticed = datetime.fromisoformat(old["noticed_at"])
+    assert due - noticed == timedelta(days=7)
+    listed = await client.get(URL, params={"overdue": "true"}, headers=county)
+    assert [c["id"] for c in listed.json()["items"]] == [old["id"]]
+    on_time = await client.get(URL, params={"overdue": "false"}, headers=county)
+    assert [c["id"] for c in on_time.json()["items"]] == [fresh["id"]]
+
+    reported = await act(client, principal, old, "report_upward")
+    assert reported.json()["deadlines"]["county"]["state"] == "met_late"
+    twice = await act(client, principal, old, "report_upward")
+    assert twice.status_code == 409
+    assert (await client.get(URL, params={"overdue": "true"}, headers=county)).json()["total"] == 0
+
+    dismissed = await act(client, principal, fresh, "dismiss", dismissal_reason="back_at_school")
+    assert dismissed.json()["deadlines"]["county"]["state"] == "moot"
+    assert dismissed.json()["dismissal_reason"] == "back_at_school"
+
+
+async def test_bad_reports_and_transitions_are_refused_naming_the_field(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    principal = await world.headers(client, session, UserRole.PRINCIPAL, school="east")
+    child = str(world.children["dong_a"])
+    no_days = {"child_id": child, "source": "teacher_report"}
+    refused = await client.post(URL, json=no_days, headers=principal)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["loc"][-1] == "days_absent"
+    future = {"child_id": child, "noticed_at": (datetime.now(UTC) + timedelta(days=1)).isoformat()}
+    assert (await client.post(URL, json=future, headers=principal)).status_code == 422
+    sweep = {"child_id": child, "source": "sweep"}
+    assert (await client.post(URL, json=sweep, headers=principal)).json()["errors"][0]["loc"][
+        -1
+    ] == "source"
+    abroad = {"child_id": str(world.children["lin_a"])}
+    assert (await client.post(URL, json=abroad, headers=principal)).status_code == 404
+    assert (await client.get(URL, headers=principal)).json()["total"] == 0  # nothing stored
+
+    case = await report(client, principal, child)
+    second = await client.post(URL, json={"child_id": child, "source": "manual"}, headers=principal)
+    assert second.status_code == 409
+    assert second.json()["existing_case_id"] == case["id"]
+    no_reason = await act(client, principal, case, "dismiss")
+    assert no_reason.status_code == 422
+    assert no_reason.json()["errors"][0]["loc"][-1] == "dismissal_reason"
+    unknown = await act(client, principal, case, "verify", evidence_id=str(case["id"]))
+    assert unknown.status_code == 422
+    stale = await client.post(
+        f"{URL}/{case['id']}/transitions",
+        json={"action": "verify"},
+        headers={**principal, "If-Match": '"7"'},
+    )
+    assert stale.status_code == 412
+    kept = (await client.get(f"{URL}/{case['id']}", headers=principal)).json()
+    assert (kept["status"], kept["version"], len(kept["transitions"])) == ("reported", 1, 1)
+
+
+async def test_cases_are_seen_by_both_lines_and_nobody_else(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    principal = await world.headers(client, session, UserRole.PRINCIPAL, school="east")
+    case = await report(client, principal, world.children["nan_a"])
+    for role, scope in (
+        (UserRole.VILLAGE_CADRE, {"area_code": w.NAN}),
+        (UserRole.TEACHER, {"klass": "east-3-1"}),
+        (UserRole.TOWNSHIP_OFFICER, {"area_code": w.EAST}),
+    ):
+        headers = await world.headers(client, session, role, **scope)
+        assert (await client.get(f"{URL}/{case['id']}", headers=headers)).status_code == 200
+        listed = await client.get(URL, headers=headers)
+        assert [c["id"] for c in listed.json()["items"]] == [case["id"]], role
+    for role, scope in (
+        (UserRole.VILLAGE_CADRE, {"area_code": w.DONG}),
+        (UserRole.TEACHER, {"klass": "east-3-2"}),
+        (UserRole.TOWNSHIP_OFFICER, {"area_code": w.WEST}),
+    ):
+        headers = await world.headers(client, session, role, **scope)
+        assert (await client.get(f"{URL}/{case['id']}", headers=headers)).status_code == 404
+        assert (await client.get(URL, headers=headers)).json()["total"] == 0, role
+    area = await client.get(URL, params={"area": w.NAN, "status": "reported"}, headers=principal)
+    assert area.json()["total"] == 1
+    elsewhere = await client.get(URL, params={"area": w.DONG}, headers=principal)
+    assert elsewhere.json()["total"] == 0
