@@ -362,6 +362,16 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.ASSIGNMENT,
         Action.READ,
     ),
+    ("GET", "/api/v1/responsibility/accountability/units"): (
+        Call("GET", "/api/v1/responsibility/accountability/units"),
+        Resource.ASSIGNMENT,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/responsibility/accountability/people"): (
+        Call("GET", "/api/v1/responsibility/accountability/people"),
+        Resource.ASSIGNMENT,
+        Action.READ,
+    ),
     ("POST", "/api/v1/assignments/{assignment_id}/end"): (
         Call("POST", "/api/v1/assignments/{assignment}/end", _end),
         Resource.ASSIGNMENT,

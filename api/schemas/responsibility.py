@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from api.models.vocabulary import AssignmentKind
+from api.schemas.assignments import Person
 from api.schemas.common import Page
 
 
@@ -122,3 +124,35 @@ class GapReport(BaseModel):
     schools: list[UnitGap]
     classes: list[UnitGap]
     children: Page[ChildGap]
+
+
+class Figures(BaseModel):
+    """考核: what a person or unit answers for, and how it stands."""
+
+    children_covered: int = Field(
+        description="children the assignments cover today (finished, deceased, emigrated out)"
+    )
+    open_cases: int = Field(description="their cases still on the ledger")
+    deadlines_missed: int = Field(
+        description="their cases reported late to the school (24 h) or to the county (7 days), "
+        "or past the 7 days and not yet reported"
+    )
+    returned: int = Field(description="their cases whose child came back to school")
+    still_in_school: int = Field(
+        description="of those, the children still at school: returned, followed up or closed "
+        "as stable, not reopened since"
+    )
+
+
+class UnitFigures(BaseModel):
+    kind: AssignmentKind
+    unit: Unit
+    person: Person
+    since: date
+    figures: Figures
+
+
+class PersonFigures(BaseModel):
+    person: Person
+    assignments: int = Field(description="the villages, groups, schools, classes and children")
+    figures: Figures = Field(description="each child and case counted once per person")

@@ -8,7 +8,13 @@ so that lists, ledgers and statistics compare columns, on either database.
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement, and_, or_
+from sqlmodel import col
+
+from api.models import Case
+from api.models.vocabulary import CaseStatus
 from api.schemas.cases import DeadlineState
+from api.services import case_rules
 
 SCHOOL_WITHIN = timedelta(hours=24)
 COUNTY_WITHIN = timedelta(days=7)
@@ -25,3 +31,25 @@ def state(*, due_at: datetime, met_at: datetime | None, now: datetime, moot: boo
     if moot:
         return DeadlineState.MOOT
     return DeadlineState.OVERDUE if now > due_at else DeadlineState.PENDING
+
+
+def overdue(now: datetime) -> ColumnElement[bool]:
+    """Open cases past the county deadline (不过周) and not yet reported up: in SQL."""
+    return and_(
+        col(Case.status).in_(case_rules.OPEN),
+        col(Case.county_reported_at).is_(None),
+        col(Case.county_due_at) < now,
+    )
+
+
+def missed(now: datetime) -> ColumnElement[bool]:
+    """Cases with a deadline met late or overdue (``state`` MET_LATE or OVERDUE): in SQL."""
+    return or_(
+        col(Case.reported_at) > col(Case.school_due_at),
+        col(Case.county_reported_at) > col(Case.county_due_at),
+        and_(
+            col(Case.county_reported_at).is_(None),
+            col(Case.county_due_at) < now,
+            col(Case.status) != CaseStatus.DISMISSED,
+        ),
+    )

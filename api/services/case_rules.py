@@ -19,6 +19,8 @@ ON_THE_LINES = DECIDERS | {R.TEACHER, R.VILLAGE_CADRE}
 # The school reports upward; the county bureau may record a report it received otherwise.
 REPORTERS = frozenset({R.PRINCIPAL, R.COUNTY_ADMIN})
 OPEN = frozenset(set(S) - {S.DISMISSED, S.CLOSED})
+# Back at school and not gone again: a child who leaves again reopens the case.
+STAYING = frozenset({S.RETURNED, S.FOLLOWING_UP, S.CLOSED})
 
 
 @dataclass(frozen=True)

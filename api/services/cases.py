@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -57,15 +57,6 @@ class CaseFilter:
     source: CaseSource | None = None
     overdue: bool | None = None
     open: bool | None = None
-
-
-def overdue(now: datetime) -> ColumnElement[bool]:
-    """Open cases past the county deadline (不过周) and not yet reported up."""
-    return and_(
-        col(Case.status).in_(case_rules.OPEN),
-        col(Case.county_reported_at).is_(None),
-        col(Case.county_due_at) < now,
-    )
 
 
 def _out(case: Case, child_name: str, actor: Actor, now: datetime) -> CaseOut:
@@ -244,7 +235,8 @@ def _conditions(
         is_open = col(Case.status).in_(case_rules.OPEN)
         where.append(is_open if filters.open else ~is_open)
     if filters.overdue is not None:
-        where.append(overdue(now) if filters.overdue else ~overdue(now))
+        is_overdue = case_deadlines.overdue(now)
+        where.append(is_overdue if filters.overdue else ~is_overdue)
     return where
 
 
@@ -344,7 +336,7 @@ async def _changes(
             county_reported_at=case.county_reported_at.isoformat(),
         )
     if data.action is CaseAction.REOPEN:
-        changes |= {"reopened": case.reopened + 1, "returned_at": None}
+        changes["reopened"] = case.reopened + 1  # returned_at stays: it did return once
     if (stamp := _STAMPS.get(data.action)) is not None:
         changes[stamp] = utcnow()
     return changes
