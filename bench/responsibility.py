@@ -4,7 +4,9 @@
   drawn at random, as the county administrator;
 - ``responsibility_gaps_county_p50``: ``GET /responsibility/gaps`` for the whole county (every
   village, group, school, class, and each child's two lines checked);
-- ``responsibility_gaps_township_p50``: the same for one township.
+- ``responsibility_gaps_township_p50``: the same for one township;
+- ``accountability_units_p50`` / ``accountability_people_p50``: a page of 50 units or people
+  with their 考核 figures, county-wide.
 
 ``python -m bench.responsibility`` runs these against the database DATABASE_URL names, which
 must hold the county demo (``make bench`` makes one).
@@ -75,6 +77,16 @@ async def responsibility_reads(database_url: str, seed: int = 2026) -> None:
                     runs.append(time.perf_counter() - started)
                     report.raise_for_status()
                 emit(f"responsibility_gaps_{name}_p50", statistics.median(runs) * 1000, "ms")
+            for view in ("units", "people"):
+                runs = []
+                for _ in range(REPORTS):
+                    started = time.perf_counter()
+                    page = await client.get(
+                        f"/api/v1/responsibility/accountability/{view}", headers=headers
+                    )
+                    runs.append(time.perf_counter() - started)
+                    page.raise_for_status()
+                emit(f"accountability_{view}_p50", statistics.median(runs) * 1000, "ms")
     finally:
         await app.state.engine.dispose()
 
