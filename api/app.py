@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 
-from api import problems, pwa, security
+from api import openapi, problems, pwa, security
 from api.db import create_engine, create_sessionmaker
 from api.observability import RequestContextMiddleware, configure_logging
 from api.routers import (
@@ -16,6 +16,7 @@ from api.routers import (
     attachments,
     audit,
     auth,
+    campaigns,
     cases,
     children,
     enrolments,
@@ -27,7 +28,9 @@ from api.routers import (
     schools,
     status_applications,
     users,
+    visits,
 )
+from api.schemas.visits import VisitBatch
 from api.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -78,10 +81,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assignments,
         responsibility,
         cases,
+        campaigns,
+        visits,
         audit,
     )
     for router in (module.router for module in routers):
         app.include_router(router, prefix=API_PREFIX)
+    openapi.document(app, {visits.BATCH_SCHEMA: VisitBatch})
     # Last, so that every API route wins over the app's catch-all.
     app.state.pwa_mounted = pwa.mount(app, settings.pwa_dist)
     return app

@@ -16,10 +16,23 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Assignment, AssignmentImport, Case, HouseholdImport
+from api.models import (
+    Assignment,
+    AssignmentImport,
+    Campaign,
+    CampaignArea,
+    Case,
+    HouseholdImport,
+)
 from api.models.base import utcnow
 from api.models.household_import import ImportStatus
-from api.models.vocabulary import AssignmentKind, CaseSource, CaseStatus, UserRole
+from api.models.vocabulary import (
+    AssignmentKind,
+    CampaignKind,
+    CaseSource,
+    CaseStatus,
+    UserRole,
+)
 from api.services import case_deadlines, id_number
 from api.services.actors import Actor
 from api.services.permissions import MATRIX, Action, Resource, allowed
@@ -121,6 +134,34 @@ def _end(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
 
 def _report_case(ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     return {"child_id": str(ids["spare_child"]), "source": "teacher_report", "days_absent": 3}
+
+
+def _campaign(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"name": f"控辍月{next(_names)}", "kind": "control_month", "areas": [w.DONG],
+            "starts_on": "2027-03-01", "ends_on": "2027-03-28"}  # fmt: skip
+
+
+def _start(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {}
+
+
+def _visit_batch(ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    visit = {"id": str(uuid.uuid4()), "household_id": str(ids["household"]),
+             "visited_at": "2026-11-20T10:00:00+08:00", "outcome": "nobody_home"}  # fmt: skip
+    return {"visits": [visit]}
+
+
+async def _planned_campaign(session: AsyncSession, by: Login, area: str = w.EAST) -> uuid.UUID:
+    made = Campaign(name="暑期家访", kind=CampaignKind.SUMMER_VISITS, starts_on=date(2027, 7, 1),
+                    ends_on=date(2027, 8, 31), created_by_id=by.user_id)  # fmt: skip
+    session.add(made)
+    session.add(CampaignArea(campaign_id=made.id, area_code=area))
+    await session.commit()
+    return made.id
+
+
+async def _neighbour_campaign(session: AsyncSession, by: Login) -> uuid.UUID:
+    return await _planned_campaign(session, by, w.NEIGHBOUR)
 
 
 def _persuade(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
@@ -393,6 +434,31 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.CASE,
         Action.WRITE,
     ),
+    ("GET", "/api/v1/campaigns"): (
+        Call("GET", "/api/v1/campaigns"),
+        Resource.CAMPAIGN,
+        Action.READ,
+    ),
+    ("POST", "/api/v1/campaigns"): (
+        Call("POST", "/api/v1/campaigns", _campaign),
+        Resource.CAMPAIGN,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/campaigns/{campaign_id}"): (
+        Call("GET", "/api/v1/campaigns/{campaign}"),
+        Resource.CAMPAIGN,
+        Action.READ,
+    ),
+    ("POST", "/api/v1/campaigns/{campaign_id}/start"): (
+        Call("POST", "/api/v1/campaigns/{campaign}/start", _start),
+        Resource.CAMPAIGN,
+        Action.WRITE,
+    ),
+    ("POST", "/api/v1/visits/batch"): (
+        Call("POST", "/api/v1/visits/batch", _visit_batch),
+        Resource.VISIT,
+        Action.WRITE,
+    ),
     # Removals last, of records kept spare for them.
     ("DELETE", "/api/v1/children/{child_id}"): (
         Call("DELETE", "/api/v1/children/{spare_child}?reason=登记错误"),
@@ -517,6 +583,7 @@ async def test_each_role_gets_exactly_what_the_matrix_grants(
         "household_import": await _import(session, login, HouseholdImport),
         "assignment_import": await _import(session, login, AssignmentImport),
         "case": await _case(session, child, login),
+        "campaign": await _planned_campaign(session, login),
     }
     actor = Actor(user_id=login.user_id, username=login.username, role=role)
     for walk in ROUTES.values():
@@ -565,6 +632,7 @@ async def test_no_object_of_another_area_is_reachable_by_id(
         "household_import": await _import(session, stranger, HouseholdImport),
         "assignment_import": await _import(session, stranger, AssignmentImport),
         "case": await _case(session, world.children["lin_a"], stranger),
+        "campaign": await _neighbour_campaign(session, stranger),
     }
     for key in OBJECT_ROUTES:
         walk = ROUTES[key]

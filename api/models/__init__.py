@@ -6,6 +6,7 @@ from api.models.area import Area
 from api.models.assignment import Assignment
 from api.models.attachment import Attachment
 from api.models.audit import AuditEvent
+from api.models.campaign import Campaign, CampaignArea, CampaignHousehold, CampaignPhaseSpan
 from api.models.case import Case, CaseTransition
 from api.models.child import Child, SchoolingStatusChange
 from api.models.enrolment import Enrolment
@@ -17,6 +18,7 @@ from api.models.school import School, SchoolClass
 from api.models.status_application import StatusApplication
 from api.models.token import RefreshToken
 from api.models.user import User, UserScope
+from api.models.visit import Visit, VisitObservation
 
 metadata = SQLModel.metadata
 
@@ -26,6 +28,10 @@ __all__ = [
     "AssignmentImport",
     "Attachment",
     "AuditEvent",
+    "Campaign",
+    "CampaignArea",
+    "CampaignHousehold",
+    "CampaignPhaseSpan",
     "Case",
     "CaseTransition",
     "Child",
@@ -42,5 +48,7 @@ __all__ = [
     "StatusApplication",
     "User",
     "UserScope",
+    "Visit",
+    "VisitObservation",
     "metadata",
 ]

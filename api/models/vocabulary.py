@@ -182,11 +182,44 @@ class DismissalReason(StrEnum):
     MISTAKEN = "mistaken"  # reported in error
 
 
+class CampaignKind(StrEnum):
+    SEMESTER_SURVEY = "semester_survey"  # 开学摸排
+    CONTROL_MONTH = "control_month"  # 控辍保学月
+    SUMMER_VISITS = "summer_visits"  # 暑期家访
+
+
+class CampaignPhase(StrEnum):
+    """The seed's four weeks, in order."""
+
+    PUBLICITY = "publicity"  # 宣传发动
+    SWEEP = "sweep"  # 排查摸底
+    RETURN = "return"  # 劝返复学
+    SUMMARY = "summary"  # 总结
+
+
+class VisitOutcome(StrEnum):
+    MET = "met"  # 见到家人
+    NOBODY_HOME = "nobody_home"  # 无人在家: to visit again
+    REFUSED = "refused"  # 拒绝
+    MOVED_AWAY = "moved_away"  # 已搬走
+    HOUSEHOLD_GONE = "household_gone"  # 户已不存在
+
+
+class ObservedSchooling(StrEnum):
+    """What a visit found of one child."""
+
+    IN_SCHOOL = "in_school"  # and where
+    NOT_IN_SCHOOL = "not_in_school"  # and why
+    AWAY = "away"  # not at home, and where
+
+
 class AuditAction(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     REMOVE = "remove"
     READ_PERSONAL = "read_personal"  # a full read of someone's personal data
+    # A phone's batch that stored nothing new (all sent before, or refused): kept all the same.
+    SYNC_RECEIVED = "sync_received"
     LOGIN_SUCCEEDED = "login_succeeded"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"

@@ -115,14 +115,8 @@ async def add(
     child: Child,
     data: CaseCreate,
 ) -> Case:
-    """Open a case for ``child`` in the session's transaction (the caller commits), with the
-    school and class of the registration the school line follows, and its deadlines fixed."""
-    now = utcnow()
-    noticed_at = data.noticed_at or now
-    if noticed_at > now + _CLOCK_SLACK:
-        raise InvalidInput("noticed_at", "发现时间晚于现在 (noticed in the future)")
-    if data.source is CaseSource.TEACHER_REPORT and data.days_absent is None:
-        raise InvalidInput("days_absent", "教师报告须填写缺课天数 (a teacher's report counts days)")
+    """Open a case for ``child`` in the session's transaction (the caller commits); a child
+    with one open already is a conflict naming it."""
     existing = (
         await session.exec(
             select(Case.id).where(
@@ -135,40 +129,86 @@ async def add(
             "这名儿童已有未结的个案 (this child has an open case already)",
             existing_case_id=str(existing),
         )
+    opened = await open_many(session=session, actor=actor, settings=settings, openings=[data])
+    return opened[0]
+
+
+async def open_many(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    openings: list[CaseCreate],
+) -> list[Case]:
+    """Open a case for each of these children that has none open, in the session's transaction
+    (the caller commits; the one-open-case index holds against a race): the school and class
+    of the registration the school line follows, and the deadlines fixed from ``noticed_at``.
+    A query for those open already, one for the registrations, whatever their number."""
+    now = utcnow()
+    for data in openings:
+        if data.noticed_at is not None and data.noticed_at > now + _CLOCK_SLACK:
+            raise InvalidInput("noticed_at", "发现时间晚于现在 (noticed in the future)")
+        if data.source is CaseSource.TEACHER_REPORT and data.days_absent is None:
+            raise InvalidInput(
+                "days_absent", "教师报告须填写缺课天数 (a teacher's report counts days)"
+            )
+    ids = list({data.child_id for data in openings})
+    open_already = set(
+        (
+            await session.exec(
+                select(Case.child_id).where(
+                    col(Case.child_id).in_(ids), col(Case.status).in_(case_rules.OPEN)
+                )
+            )
+        ).all()
+    )
     followed = responsibility.followed_registration(
-        child_id=child.id, settings=settings, on=school_age.local_today(settings)
-    )
-    registration = (
-        await session.exec(select(Enrolment).where(col(Enrolment.id).in_(followed)))
-    ).first()
-    school_due, county_due = case_deadlines.due(noticed_at)
-    case = Case(
-        **data.model_dump(exclude={"id", "child_id", "noticed_at"}),
-        id=data.id or uuid.uuid4(),
-        child_id=child.id,
-        status=CaseStatus.REPORTED,
-        reported_by_id=actor.user_id,
-        noticed_at=noticed_at,
-        reported_at=now,
-        school_due_at=school_due,
-        county_due_at=county_due,
-        school_id=registration.school_id if registration else None,
-        class_id=registration.class_id if registration else None,
-        grade=registration.grade if registration else None,
-    )
-    session.add(case)
-    session.add(
-        CaseTransition(
-            case_id=case.id,
-            action=CaseAction.REPORT,
-            to_status=CaseStatus.REPORTED,
-            actor_id=actor.user_id,
-            at=now,
-            note=data.reason_note,
+        child_id=col(Child.id), settings=settings, on=school_age.local_today(settings)
+    ).correlate(Child)
+    registered = {
+        child_id: (school_id, class_id, grade)
+        for child_id, school_id, class_id, grade in (
+            await session.exec(
+                select(Child.id, Enrolment.school_id, Enrolment.class_id, Enrolment.grade)
+                .join(Enrolment, col(Enrolment.id) == followed.scalar_subquery())
+                .where(col(Child.id).in_(ids))
+            )
+        ).all()
+    }
+    opened: list[Case] = []
+    for data in openings:
+        if data.child_id in open_already:
+            continue
+        open_already.add(data.child_id)
+        noticed_at = data.noticed_at or now
+        school_due, county_due = case_deadlines.due(noticed_at)
+        school_id, class_id, grade = registered.get(data.child_id, (None, None, None))
+        case = Case(
+            **data.model_dump(exclude={"id", "noticed_at"}),
+            id=data.id or uuid.uuid4(),
+            status=CaseStatus.REPORTED,
+            reported_by_id=actor.user_id,
+            noticed_at=noticed_at,
+            reported_at=now,
+            school_due_at=school_due,
+            county_due_at=county_due,
+            school_id=school_id,
+            class_id=class_id,
+            grade=grade,
         )
-    )
-    audit.created(session=session, actor=actor, new=case)
-    return case
+        session.add(case)
+        session.add(
+            CaseTransition(
+                case_id=case.id,
+                action=CaseAction.REPORT,
+                to_status=CaseStatus.REPORTED,
+                actor_id=actor.user_id,
+                at=now,
+                note=data.reason_note,
+            )
+        )
+        opened.append(case)
+    return opened
 
 
 async def create(
@@ -187,6 +227,7 @@ async def create(
         session=session, actor=actor, settings=settings, child_id=data.child_id
     )
     case = await add(session=session, actor=actor, settings=settings, child=child, data=data)
+    audit.created(session=session, actor=actor, new=case)
     try:
         await session.commit()
     except IntegrityError as exc:  # another report of the same child won the race

@@ -14,11 +14,22 @@ import uuid
 from datetime import date
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import ColumnElement, false, func, or_
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Assignment, Case, Child, Enrolment, Household, School, SchoolClass, UserScope
+from api.models import (
+    Assignment,
+    Campaign,
+    CampaignArea,
+    Case,
+    Child,
+    Enrolment,
+    Household,
+    School,
+    SchoolClass,
+    UserScope,
+)
 from api.services import school_age, text_search
 from api.services.actors import Actor
 from api.services.errors import NotFound
@@ -176,6 +187,21 @@ def cases(actor: Actor, *, settings: Settings, today: date | None = None) -> Col
     if actor.class_ids:
         clauses.append(col(Case.class_id).in_(actor.class_ids))
     return or_(*clauses)
+
+
+def campaigns(actor: Actor) -> ColumnElement[bool]:
+    """The campaigns sweeping within the actor's areas, or over them, or over the actor's
+    schools' and classes' places (teachers visit their pupils' homes: 暑期家访)."""
+    place = CampaignArea.area_code
+    clauses: list[ColumnElement[bool]] = []
+    for code in actor.area_codes:
+        above = [code[:n] for n in (6, 9, 12, 15) if n <= len(code)]
+        clauses += [in_area(place, code), col(place).in_(above)]
+    if actor.school_ids or actor.class_ids:
+        within = func.substr(School.area_code, 1, func.length(place)) == place
+        clauses.append(select(School.id).where(schools(actor), within).exists())
+    swept = select(CampaignArea.campaign_id).where(or_(false(), *clauses))
+    return col(Campaign.id).in_(swept)
 
 
 def user_scopes(actor: Actor) -> ColumnElement[bool]:

@@ -1,0 +1,82 @@
+import uuid
+
+from fastapi import APIRouter, Request, Response
+
+from api import responses
+from api.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, SessionDep, SettingsDep
+from api.schemas.campaigns import CampaignCreate, CampaignOut
+from api.schemas.common import Limit, Offset, Page
+from api.services import campaigns
+
+router = APIRouter(prefix="/campaigns", tags=["campaigns"])
+
+
+@router.get(
+    "",
+    summary="Sweeps over the caller's areas or schools, the latest first",
+    responses={401: {}, 403: {}},
+)
+async def list_campaigns(
+    actor: ActorDep, session: SessionDep, limit: Limit = 50, offset: Offset = 0
+) -> Page[CampaignOut]:
+    items, total = await campaigns.search(session=session, actor=actor, limit=limit, offset=offset)
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Plan a sweep (开学摸排, 控辍月, 暑期家访) of some areas, in its four phases",
+    description=(
+        "Phases left out split the campaign's days into 宣传, 排查, 劝返 and 总结. A campaign"
+        " whose first day has come starts at once: its households in scope are fixed."
+    ),
+    responses={401: {}, 403: {}, 409: {}, 422: {}},
+)
+async def create_campaign(
+    body: CampaignCreate,
+    request: Request,
+    response: Response,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKeyDep = None,
+) -> CampaignOut:
+    made = await responses.create_once(
+        request=request,
+        response=response,
+        session=session,
+        actor=actor,
+        key=idempotency_key,
+        body=body,
+        write=lambda: campaigns.create(session=session, actor=actor, settings=settings, data=body),
+    )
+    return CampaignOut.model_validate(made)
+
+
+@router.get("/{campaign_id}", summary="One campaign", responses={401: {}, 403: {}, 404: {}})
+async def get_campaign(
+    campaign_id: uuid.UUID, response: Response, actor: ActorDep, session: SessionDep
+) -> CampaignOut:
+    campaign = await campaigns.get(session=session, actor=actor, campaign_id=campaign_id)
+    responses.set_etag(response, campaign.version)
+    return campaign
+
+
+@router.post(
+    "/{campaign_id}/start",
+    summary="Start a campaign before its first day: its households in scope are fixed now",
+    responses={401: {}, 403: {}, 404: {}, 409: {}, 412: {}},
+)
+async def start_campaign(
+    campaign_id: uuid.UUID,
+    response: Response,
+    actor: ActorDep,
+    session: SessionDep,
+    expected_version: IfMatchDep,
+) -> CampaignOut:
+    campaign = await campaigns.start(
+        session=session, actor=actor, campaign_id=campaign_id, expected_version=expected_version
+    )
+    responses.set_etag(response, campaign.version)
+    return campaign

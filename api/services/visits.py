@@ -1,0 +1,544 @@
+"""A phone's queue of household visits, received exactly once (POST /visits/batch).
+
+Each item is answered alone: created, duplicate (sent before with the same content), conflict
+(its id reused for other content, or its observation older than what is recorded), invalid
+(with its reasons). Households and children found in the field go through their own
+services, one by one (a handful a batch); the visits go set-based: a few queries to load what
+they name, one insert a table, one UPDATE statement for the children whose status they
+change. The visit's primary key is the phone's id, so a visit sent twice is stored once even
+when two sends race; the loser of such a race is answered again from what the winner stored.
+"""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import and_, bindparam, func, or_, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
+
+from api.models import (
+    Campaign,
+    Child,
+    Household,
+    School,
+    SchoolingStatusChange,
+    Visit,
+    VisitObservation,
+    metadata,
+)
+from api.models.base import utcnow
+from api.models.vocabulary import (
+    AuditAction,
+    CaseSource,
+    ObservedSchooling,
+    SchoolingStatus,
+    StatusSource,
+)
+from api.schemas.cases import CaseCreate
+from api.schemas.visits import (
+    BatchResult,
+    FieldChild,
+    FieldHousehold,
+    ItemError,
+    ItemOutcome,
+    ItemResult,
+    ObservationIn,
+    ServerState,
+    VisitBatchRaw,
+    VisitIn,
+)
+from api.services import (
+    audit,
+    bulk,
+    cases,
+    children,
+    households,
+    permissions,
+    school_age,
+    scoping,
+    status_rules,
+)
+from api.services.actors import Actor
+from api.services.errors import DomainError, InvalidInput
+from api.services.permissions import Action, Resource
+from api.settings import Settings
+
+S = SchoolingStatus
+# Lawfully out of school: a visit finding the child at home changes nothing.
+_LAWFULLY_OUT = {S.SUSPENDED, S.DEFERRED, S.EXEMPT, S.HOME_DELIVERED}
+_NOT_YET_ENROLLED = {S.UNKNOWN, S.NEVER_ENROLLED}
+_ATTEMPTS = 2  # a batch that lost a race is answered again from the winner's rows
+# A phone's clock may run a little fast; more than this ahead is a wrong clock.
+_CLOCK_SLACK = timedelta(minutes=10)
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+async def receive(
+    *, session: AsyncSession, actor: Actor, settings: Settings, batch: VisitBatchRaw
+) -> BatchResult:
+    permissions.require(actor, Resource.VISIT, Action.WRITE)
+    received_at = utcnow()
+    found_households = [
+        await _found(
+            session=session,
+            index=index,
+            raw=raw,
+            model=FieldHousehold,
+            stored=Household,
+            create=lambda item: households.create(
+                session=session, actor=actor, settings=settings, data=item
+            ),
+        )
+        for index, raw in enumerate(batch.households)
+    ]
+    found_children = [
+        await _found(
+            session=session,
+            index=index,
+            raw=raw,
+            model=FieldChild,
+            stored=Child,
+            create=lambda item: children.create(
+                session=session, actor=actor, settings=settings, data=item
+            ),
+        )
+        for index, raw in enumerate(batch.children)
+    ]
+    for attempt in range(_ATTEMPTS):
+        try:
+            visits = await _visits(
+                session=session,
+                actor=actor,
+                settings=settings,
+                raws=batch.visits,
+                received_at=received_at,
+            )
+            break
+        except IntegrityError:  # the same visit or a case stored by a concurrent send
+            await session.rollback()
+            if attempt + 1 == _ATTEMPTS:
+                raise
+    return BatchResult(
+        received_at=received_at,
+        households=found_households,
+        children=found_children,
+        visits=visits,
+    )
+
+
+def _errors(exc: ValidationError | InvalidInput) -> list[ItemError]:
+    if isinstance(exc, ValidationError):
+        return [ItemError(loc=list(e["loc"]), msg=e["msg"]) for e in exc.errors()]
+    return [ItemError(loc=e["loc"][1:], msg=e["msg"]) for e in exc.extensions["errors"]]
+
+
+# Found in the field ------------------------------------------------------------------------
+
+
+async def _found(
+    *,
+    session: AsyncSession,
+    index: int,
+    raw: dict[str, Any],
+    model: type[FieldHousehold] | type[FieldChild],
+    stored: type[Household] | type[Child],
+    create: Callable[[Any], Awaitable[Any]],
+) -> ItemOutcome:
+    """A household or child made on the phone: created by its service and its rules, or
+    answered duplicate when the same one came before, conflict when its id holds another."""
+    try:
+        item = model.model_validate(raw)
+    except ValidationError as exc:
+        return ItemOutcome(
+            index=index, id=_id_of(raw), result=ItemResult.INVALID, errors=_errors(exc)
+        )
+    existing = await session.get(stored, item.id)
+    if existing is not None:
+        same = all(
+            getattr(existing, name) == value
+            for name, value in item.model_dump(exclude={"id", "guardians"}).items()
+            if hasattr(existing, name)
+        )
+        return ItemOutcome(
+            index=index,
+            id=item.id,
+            result=ItemResult.DUPLICATE if same else ItemResult.CONFLICT,
+            detail=None if same else "这个编号已有不同的记录 (this id holds another record)",
+        )
+    try:
+        await create(item)
+    except InvalidInput as exc:
+        return ItemOutcome(index=index, id=item.id, result=ItemResult.INVALID, errors=_errors(exc))
+    except DomainError as exc:  # not within reach, or registered meanwhile
+        return ItemOutcome(index=index, id=item.id, result=ItemResult.CONFLICT, detail=exc.detail)
+    return ItemOutcome(index=index, id=item.id, result=ItemResult.CREATED)
+
+
+def _id_of(raw: dict[str, Any]) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(raw.get("id")))
+    except ValueError:
+        return None
+
+
+# Visits -------------------------------------------------------------------------------------
+
+
+def _sha256(item: BaseModel) -> str:
+    content = json.dumps(item.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+@dataclass
+class _Child:
+    """A child as the batch sees it: its recorded status, moved on by the batch's own visits."""
+
+    household_id: uuid.UUID
+    birth_date: Any
+    status: SchoolingStatus
+    changed_at: datetime
+    version: int
+    seen_at: datetime  # the later of its last status change and its last observation
+    changed: bool = False
+
+
+@dataclass
+class _Writes:
+    visits: list[dict[str, Any]] = field(default_factory=list)
+    observations: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    openings: list[CaseCreate] = field(default_factory=list)
+    opened_for: dict[uuid.UUID, int] = field(default_factory=dict)  # child -> outcome index
+
+
+async def _visits(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    raws: list[dict[str, Any]],
+    received_at: datetime,
+) -> list[ItemOutcome]:
+    outcomes: list[ItemOutcome] = []
+    items: list[tuple[int, VisitIn, str]] = []
+    for index, raw in enumerate(raws):
+        try:
+            item = VisitIn.model_validate(raw)
+        except ValidationError as exc:
+            outcomes.append(
+                ItemOutcome(
+                    index=index, id=_id_of(raw), result=ItemResult.INVALID, errors=_errors(exc)
+                )
+            )
+            continue
+        items.append((index, item, _sha256(item)))
+    known = await _known(session, actor, settings, [item for _, item, _ in items])
+    writes = _Writes()
+    seen: dict[uuid.UUID, str] = {}
+    # Older visits first, so that the latest observation of a child is the one that stands.
+    for index, item, sha in sorted(items, key=lambda entry: entry[1].visited_at):
+        earlier = seen.get(item.id) or known.stored.get(item.id)
+        if earlier is not None:
+            result = ItemResult.DUPLICATE if earlier == sha else ItemResult.CONFLICT
+            detail = (
+                None if earlier == sha else "这个编号已用于另一次走访 (id used by another visit)"
+            )
+            outcomes.append(ItemOutcome(index=index, id=item.id, result=result, detail=detail))
+            continue
+        faults = known.faults(item)
+        if item.visited_at > received_at + _CLOCK_SLACK:
+            faults.append(ItemError(loc=["visited_at"], msg="走访时间晚于现在，请校准手机时间"))
+        if faults:
+            outcomes.append(
+                ItemOutcome(index=index, id=item.id, result=ItemResult.INVALID, errors=faults)
+            )
+            continue
+        seen[item.id] = sha
+        outcome = ItemOutcome(index=index, id=item.id, result=ItemResult.CREATED)
+        _visit(writes, known, actor, settings, item, sha, received_at, outcome)
+        outcomes.append(outcome)
+    await _store(session, actor, settings, known, writes, outcomes)
+    return sorted(outcomes, key=lambda outcome: outcome.index)
+
+
+@dataclass
+class _Known:
+    """What the batch's visits name, loaded a query a kind."""
+
+    stored: dict[uuid.UUID, str]  # visit id -> its content's hash
+    households: set[uuid.UUID]
+    campaigns: set[uuid.UUID]
+    schools: set[uuid.UUID]
+    children: dict[uuid.UUID, _Child]
+
+    def faults(self, item: VisitIn) -> list[ItemError]:
+        faults = []
+        if item.household_id not in self.households:
+            faults.append(ItemError(loc=["household_id"], msg="没有这一户，或不在您的范围内"))
+        if item.campaign_id is not None and item.campaign_id not in self.campaigns:
+            faults.append(ItemError(loc=["campaign_id"], msg="没有这个已开始的排查活动"))
+        for n, seen in enumerate(item.observations):
+            child = self.children.get(seen.child_id)
+            if child is None or child.household_id != item.household_id:
+                faults.append(
+                    ItemError(
+                        loc=["observations", n, "child_id"],
+                        msg="这一户没有这名儿童 (no such child in this household)",
+                    )
+                )
+            if seen.school_id is not None and seen.school_id not in self.schools:
+                faults.append(
+                    ItemError(
+                        loc=["observations", n, "school_id"], msg="没有这所学校 (no such school)"
+                    )
+                )
+        return faults
+
+
+async def _known(
+    session: AsyncSession, actor: Actor, settings: Settings, items: list[VisitIn]
+) -> _Known:
+    ids = [item.id for item in items]
+    household_ids = list({item.household_id for item in items})
+    campaign_ids = list({item.campaign_id for item in items if item.campaign_id})
+    seen = [o for item in items for o in item.observations]
+    child_ids = list({o.child_id for o in seen})
+    school_ids = list({o.school_id for o in seen if o.school_id})
+    found = await session.exec(select(Visit.id, Visit.content_sha256).where(col(Visit.id).in_(ids)))
+    stored = {visit_id: sha for visit_id, sha in found.all()}
+    reachable = await _ids(
+        session,
+        select(Household.id).where(
+            col(Household.id).in_(household_ids),
+            col(Household.removed_at).is_(None),
+            scoping.households(actor, settings=settings),
+        ),
+    )
+    started = await _ids(
+        session,
+        select(Campaign.id).where(
+            col(Campaign.id).in_(campaign_ids), col(Campaign.started_at).is_not(None)
+        ),
+    )
+    schools = await _ids(
+        session,
+        select(School.id).where(col(School.id).in_(school_ids), col(School.removed_at).is_(None)),
+    )
+    rows = await (await session.connection()).execute(
+        sa_select(
+            col(Child.id),
+            col(Child.household_id),
+            col(Child.birth_date),
+            col(Child.schooling_status),
+            col(Child.status_changed_at),
+            col(Child.version),
+        ).where(col(Child.id).in_(child_ids), col(Child.removed_at).is_(None))
+    )
+    observed = await session.exec(
+        select(VisitObservation.child_id, func.max(Visit.visited_at))
+        .join(Visit, col(Visit.id) == col(VisitObservation.visit_id))
+        .where(col(VisitObservation.child_id).in_(child_ids), col(VisitObservation.applied))
+        .group_by(col(VisitObservation.child_id))
+    )
+    last_seen = dict(observed.all())
+    known_children = {row[0]: _Child(*row[1:], seen_at=_NEVER) for row in rows.all()}
+    for child_id, child in known_children.items():
+        # A status never recorded (a child just registered, as one found in the field) is no
+        # later record for an observation to yield to.
+        recorded = child.changed_at if child.status is not S.UNKNOWN else _NEVER
+        child.seen_at = max(recorded, last_seen.get(child_id) or _NEVER)
+    return _Known(stored, reachable, started, schools, known_children)
+
+
+async def _ids(session: AsyncSession, statement: SelectOfScalar[uuid.UUID]) -> set[uuid.UUID]:
+    return set((await session.exec(statement)).all())
+
+
+def _observed_status(seen: ObservationIn, current: SchoolingStatus) -> SchoolingStatus:
+    """The schooling status an observation records; the current one when it says nothing new
+    (away; out of school lawfully)."""
+    if seen.schooling is ObservedSchooling.IN_SCHOOL:
+        return S.ENROLLED_IN_COUNTY if seen.school_id else S.ENROLLED_OUTSIDE_COUNTY
+    if seen.schooling is ObservedSchooling.AWAY or current in _LAWFULLY_OUT:
+        return current
+    return S.NEVER_ENROLLED if current in _NOT_YET_ENROLLED else S.DROPPED_OUT
+
+
+def _visit(
+    writes: _Writes,
+    known: _Known,
+    actor: Actor,
+    settings: Settings,
+    item: VisitIn,
+    sha: str,
+    received_at: datetime,
+    outcome: ItemOutcome,
+) -> None:
+    location = item.location
+    writes.visits.append(
+        Visit(
+            id=item.id,
+            campaign_id=item.campaign_id,
+            household_id=item.household_id,
+            visitor_id=actor.user_id,
+            visited_at=item.visited_at,
+            received_at=received_at,
+            outcome=item.outcome,
+            latitude=location.latitude if location else None,
+            longitude=location.longitude if location else None,
+            accuracy_m=location.accuracy_m if location else None,
+            note=item.note,
+            content_sha256=sha,
+        ).model_dump()
+    )
+    for seen in item.observations:
+        child = known.children[seen.child_id]
+        applied = _apply(writes, child, seen, item, actor)
+        if not applied:
+            state = ServerState(
+                child_id=seen.child_id,
+                schooling_status=child.status,
+                status_changed_at=child.changed_at,
+                seen_at=child.seen_at,
+            )
+            outcome.server_state.append(state)
+            outcome.result = ItemResult.CONFLICT
+            outcome.detail = "已有更新的记录，观察未覆盖 (a later status is recorded; visit kept)"
+        writes.observations.append(
+            VisitObservation(visit_id=item.id, applied=applied, **seen.model_dump()).model_dump()
+        )
+        lawful = child.status in _LAWFULLY_OUT
+        of_age = school_age.is_compulsory_age(child.birth_date, item.visited_at.date(), settings)
+        if seen.schooling is ObservedSchooling.NOT_IN_SCHOOL and applied and of_age and not lawful:
+            writes.opened_for[seen.child_id] = outcome.index
+            writes.openings.append(
+                CaseCreate(
+                    child_id=seen.child_id,
+                    source=CaseSource.SWEEP,
+                    noticed_at=item.visited_at,
+                    reason=seen.reason or CaseCreate.model_fields["reason"].default,
+                    whereabouts=seen.whereabouts,
+                    reason_note=item.note,
+                )
+            )
+
+
+def _apply(
+    writes: _Writes, child: _Child, seen: ObservationIn, item: VisitIn, actor: Actor
+) -> bool:
+    """Record the observed status unless a later one is recorded, or the status table does
+    not allow the change; whether it stands."""
+    if item.visited_at < child.seen_at:
+        return False
+    wanted = _observed_status(seen, child.status)
+    if wanted is not child.status and wanted not in status_rules.ALLOWED[child.status]:
+        return False
+    child.seen_at = item.visited_at
+    if wanted is child.status:  # what is recorded, seen again
+        return True
+    writes.changes.append(
+        SchoolingStatusChange(
+            child_id=seen.child_id,
+            from_status=child.status,
+            to_status=wanted,
+            source=StatusSource.SWEEP,
+            reason=seen.reason.value if seen.reason else None,
+            evidence=f"入户走访 {item.id}" + (f"：{seen.school_name}" if seen.school_name else ""),
+            changed_by_id=actor.user_id,
+            changed_at=item.visited_at,
+        ).model_dump()
+    )
+    child.status, child.changed_at, child.changed = wanted, item.visited_at, True
+    return True
+
+
+async def _store(
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    known: _Known,
+    writes: _Writes,
+    outcomes: list[ItemOutcome],
+) -> None:
+    """Everything the batch's new visits write, in one transaction, and one audit entry (a
+    batch storing nothing is recorded too: the phone did sync)."""
+    tally = {r.value: sum(o.result is r for o in outcomes) for r in ItemResult}
+    if not writes.visits:
+        audit.record(
+            session=session,
+            action=AuditAction.SYNC_RECEIVED,
+            actor=actor,
+            object_type="visit_batch",
+            object_id=uuid.uuid4(),
+            detail=json.dumps(tally),
+        )
+        await session.commit()
+        return
+    connection = await session.connection()
+    await bulk.insert_rows(
+        connection=connection, table=metadata.tables["visit"], rows=writes.visits
+    )
+    await bulk.insert_rows(
+        connection=connection, table=metadata.tables["visit_observation"], rows=writes.observations
+    )
+    await bulk.insert_rows(
+        connection=connection, table=metadata.tables["schooling_status_change"], rows=writes.changes
+    )
+    changed = [(i, c) for i, c in known.children.items() if c.changed]
+    moved = [
+        {"child": i, "status": c.status, "at": c.changed_at, "seen": c.version} for i, c in changed
+    ]
+    if moved:
+        table = metadata.tables["child"]
+        await connection.execute(
+            update(table)
+            .where(table.c.id == bindparam("child"), table.c.version == bindparam("seen"))
+            .values(
+                schooling_status=bindparam("status"),
+                status_changed_at=bindparam("at"),
+                version=table.c.version + 1,
+                updated_at=utcnow(),
+            ),
+            moved,
+        )
+        # An executemany's row count is not told on asyncpg: read back that each child was
+        # still as the batch read it (the rows updated stay locked until the commit).
+        ours = await connection.execute(
+            select(func.count())
+            .select_from(table)
+            .where(
+                table.c.id.in_([i for i, _ in changed]),
+                or_(*(and_(table.c.id == i, table.c.version == c.version + 1) for i, c in changed)),
+            )
+        )
+        if ours.scalar_one() != len(moved):  # changed meanwhile: answer again from the new state
+            raise IntegrityError("child changed meanwhile", None, Exception("version"))
+    opened = await cases.open_many(
+        session=session, actor=actor, settings=settings, openings=writes.openings
+    )
+    by_index = {outcome.index: outcome for outcome in outcomes}
+    for case in opened:
+        by_index[writes.opened_for[case.child_id]].case_ids.append(case.id)
+    audit.record(
+        session=session,
+        action=AuditAction.CREATE,
+        actor=actor,
+        object_type="visit_batch",
+        object_id=uuid.uuid4(),
+        detail=json.dumps(tally),
+        changes={
+            "visits": {"after": len(writes.visits)},
+            "status_changes": {"after": len(writes.changes)},
+            "cases": {"after": [str(case.id) for case in opened]},
+        },
+    )
+    await session.commit()
