@@ -105,22 +105,44 @@ def _processed(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
     return list(map(done.__getitem__, values))
 
 
+# Fewer rows than this go in as one INSERT ... SELECT FROM unnest(one array a column): a COPY
+# first looks the table's columns up, which costs more than a small batch's whole insert.
+_COPY_FROM = 2_000
+
+
 async def _copy(
     connection: AsyncConnection, table: sa.Table, records: list[tuple[Any, ...]]
 ) -> None:
-    # SQLAlchemy's asyncpg adapter opens its transaction at the first statement it runs: a
-    # COPY on the bare driver before then would commit on its own and escape a rollback.
-    await connection.execute(text("SELECT 1"))
     driver = (await connection.get_raw_connection()).driver_connection
+    if driver is not None and not driver.is_in_transaction():
+        # SQLAlchemy's asyncpg adapter opens its transaction at the first statement it runs:
+        # a COPY on the bare driver before then would commit on its own and escape a rollback.
+        await connection.execute(text("SELECT 1"))
     if driver is None or not driver.is_in_transaction():
         raise RuntimeError("bulk.insert_rows needs a transaction, not autocommit")
+    names = [column.name for column in table.c]
     try:
-        await driver.copy_records_to_table(
-            table.name,
-            records=records,
-            columns=[column.name for column in table.c],
-            schema_name=table.schema,
-        )
+        if len(records) < _COPY_FROM:
+            columns = [list(values) for values in zip(*records, strict=True)]
+            await driver.execute(_unnest(table, connection.dialect), *columns)
+        else:
+            await driver.copy_records_to_table(
+                table.name, records=records, columns=names, schema_name=table.schema
+            )
     except asyncpg.IntegrityConstraintViolationError as exc:
         # As SQLAlchemy raises it for a statement, so callers catch one kind.
-        raise IntegrityError(f"COPY {table.name}", None, exc) from exc
+        raise IntegrityError(f"INSERT INTO {table.name}", None, exc) from exc
+
+
+def _unnest(table: sa.Table, dialect: Dialect) -> str:
+    """INSERT INTO t (a, b) SELECT * FROM unnest($1::type_a[], $2::type_b[]): the names and
+    types are the table's own, from its metadata, never from the rows."""
+    preparer = dialect.identifier_preparer
+    names = ", ".join(preparer.quote(column.name) for column in table.c)
+    arrays = ", ".join(f"${n}::{_array_of(column, dialect)}" for n, column in enumerate(table.c, 1))
+    return f"INSERT INTO {preparer.format_table(table)} ({names}) SELECT * FROM unnest({arrays})"  # noqa: S608
+
+
+def _array_of(column: sa.Column[Any], dialect: Dialect) -> str:
+    # An array is of the bare type: a collation ("C", for the codes) is the column's own.
+    return column.type.compile(dialect=dialect).split(" COLLATE ")[0] + "[]"

@@ -30,7 +30,6 @@ from api.models import (
     Child,
     Household,
     School,
-    SchoolingStatusChange,
     Visit,
     VisitObservation,
     metadata,
@@ -194,8 +193,8 @@ def _id_of(raw: dict[str, Any]) -> uuid.UUID | None:
 
 
 def _sha256(item: BaseModel) -> str:
-    content = json.dumps(item.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(content.encode()).hexdigest()
+    """The item's content as validated (its fields in the model's order), hashed."""
+    return hashlib.sha256(item.model_dump_json().encode()).hexdigest()
 
 
 @dataclass
@@ -384,8 +383,9 @@ def _visit(
     outcome: ItemOutcome,
 ) -> None:
     location = item.location
+    # Rows as plain dicts: a table model built per row costs more than the insert itself.
     writes.visits.append(
-        Visit(
+        dict(
             id=item.id,
             campaign_id=item.campaign_id,
             household_id=item.household_id,
@@ -398,7 +398,7 @@ def _visit(
             accuracy_m=location.accuracy_m if location else None,
             note=item.note,
             content_sha256=sha,
-        ).model_dump()
+        )
     )
     for seen in item.observations:
         child = known.children[seen.child_id]
@@ -414,7 +414,7 @@ def _visit(
             outcome.result = ItemResult.CONFLICT
             outcome.detail = "已有更新的记录，观察未覆盖 (a later status is recorded; visit kept)"
         writes.observations.append(
-            VisitObservation(visit_id=item.id, applied=applied, **seen.model_dump()).model_dump()
+            {"id": uuid.uuid4(), "visit_id": item.id, "applied": applied, **seen.model_dump()}
         )
         lawful = child.status in _LAWFULLY_OUT
         of_age = school_age.is_compulsory_age(child.birth_date, item.visited_at.date(), settings)
@@ -446,7 +446,8 @@ def _apply(
     if wanted is child.status:  # what is recorded, seen again
         return True
     writes.changes.append(
-        SchoolingStatusChange(
+        dict(
+            id=uuid.uuid4(),
             child_id=seen.child_id,
             from_status=child.status,
             to_status=wanted,
@@ -455,7 +456,7 @@ def _apply(
             evidence=f"入户走访 {item.id}" + (f"：{seen.school_name}" if seen.school_name else ""),
             changed_by_id=actor.user_id,
             changed_at=item.visited_at,
-        ).model_dump()
+        )
     )
     child.status, child.changed_at, child.changed = wanted, item.visited_at, True
     return True
