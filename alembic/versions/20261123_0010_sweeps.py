@@ -154,6 +154,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("visit_id", sa.Uuid(), nullable=False),
         sa.Column("child_id", sa.Uuid(), nullable=False),
+        sa.Column("observed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
             "schooling",
             sa.Enum(
@@ -202,13 +203,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("visit_observation", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_visit_observation_child_id"), ["child_id"], unique=False
+            "ix_visit_observation_child_seen",
+            ["child_id", "applied", "observed_at"],
+            unique=False,
         )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("visit_observation", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_visit_observation_child_id"))
+        batch_op.drop_index("ix_visit_observation_child_seen")
 
     op.drop_table("visit_observation")
     with op.batch_alter_table("visit", schema=None) as batch_op:

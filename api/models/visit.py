@@ -36,7 +36,8 @@ class VisitObservation(UUIDKeyed, table=True):
     __tablename__ = "visit_observation"
 
     visit_id: uuid.UUID = Field(foreign_key="visit.id")
-    child_id: uuid.UUID = Field(foreign_key="child.id", index=True)
+    child_id: uuid.UUID = Field(foreign_key="child.id")
+    observed_at: datetime = Field(sa_type=UTCDateTime)  # the visit's time, kept beside it
     schooling: ObservedSchooling = Field(sa_type=str_enum(ObservedSchooling))
     school_id: uuid.UUID | None = Field(default=None, foreign_key="school.id")
     school_name: str | None = Field(default=None, max_length=100)
@@ -45,4 +46,8 @@ class VisitObservation(UUIDKeyed, table=True):
     whereabouts: str | None = Field(default=None, max_length=200)
     applied: bool = False
 
-    __table_args__ = (sa.UniqueConstraint("visit_id", "child_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("visit_id", "child_id"),
+        # A child's observations, and the latest that stands, from the index alone.
+        sa.Index("ix_visit_observation_child_seen", "child_id", "applied", "observed_at"),
+    )

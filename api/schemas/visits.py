@@ -123,13 +123,15 @@ class ItemOutcome(BaseModel):
     id: uuid.UUID | None
     result: ItemResult
     detail: str | None = None
-    errors: list[ItemError] = []
+    errors: list[ItemError] = Field(default_factory=list)
     server_state: list[ServerState] = Field(
-        default=[],
+        default_factory=list,
         description="the children whose recorded status is newer than this visit's "
         "observation: the visit is kept, the observation does not overwrite",
     )
-    case_ids: list[uuid.UUID] = Field(default=[], description="suspected-dropout cases opened")
+    case_ids: list[uuid.UUID] = Field(
+        default_factory=list, description="suspected-dropout cases opened"
+    )
 
 
 class BatchResult(BaseModel):

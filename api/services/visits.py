@@ -332,6 +332,12 @@ async def _known(
         session,
         select(School.id).where(col(School.id).in_(school_ids), col(School.removed_at).is_(None)),
     )
+    last_seen = (
+        select(func.max(VisitObservation.observed_at))
+        .where(col(VisitObservation.child_id) == col(Child.id), col(VisitObservation.applied))
+        .correlate(Child)
+        .scalar_subquery()
+    )
     rows = await (await session.connection()).execute(
         sa_select(
             col(Child.id),
@@ -340,21 +346,16 @@ async def _known(
             col(Child.schooling_status),
             col(Child.status_changed_at),
             col(Child.version),
+            last_seen,
         ).where(col(Child.id).in_(child_ids), col(Child.removed_at).is_(None))
     )
-    observed = await session.exec(
-        select(VisitObservation.child_id, func.max(Visit.visited_at))
-        .join(Visit, col(Visit.id) == col(VisitObservation.visit_id))
-        .where(col(VisitObservation.child_id).in_(child_ids), col(VisitObservation.applied))
-        .group_by(col(VisitObservation.child_id))
-    )
-    last_seen = dict(observed.all())
-    known_children = {row[0]: _Child(*row[1:], seen_at=_NEVER) for row in rows.all()}
-    for child_id, child in known_children.items():
+    known_children = {}
+    for child_id, household_id, born, status, changed_at, version, observed in rows.all():
         # A status never recorded (a child just registered, as one found in the field) is no
         # later record for an observation to yield to.
-        recorded = child.changed_at if child.status is not S.UNKNOWN else _NEVER
-        child.seen_at = max(recorded, last_seen.get(child_id) or _NEVER)
+        recorded = changed_at if status is not S.UNKNOWN else _NEVER
+        seen_at = max(recorded, observed or _NEVER)
+        known_children[child_id] = _Child(household_id, born, status, changed_at, version, seen_at)
     return _Known(stored, reachable, started, schools, known_children)
 
 
@@ -414,11 +415,20 @@ def _visit(
             outcome.result = ItemResult.CONFLICT
             outcome.detail = "已有更新的记录，观察未覆盖 (a later status is recorded; visit kept)"
         writes.observations.append(
-            {"id": uuid.uuid4(), "visit_id": item.id, "applied": applied, **seen.model_dump()}
+            {
+                "id": uuid.uuid4(),
+                "visit_id": item.id,
+                "observed_at": item.visited_at,
+                "applied": applied,
+                **seen.model_dump(),
+            }
         )
-        lawful = child.status in _LAWFULLY_OUT
-        of_age = school_age.is_compulsory_age(child.birth_date, item.visited_at.date(), settings)
-        if seen.schooling is ObservedSchooling.NOT_IN_SCHOOL and applied and of_age and not lawful:
+        if (
+            seen.schooling is ObservedSchooling.NOT_IN_SCHOOL
+            and applied
+            and child.status not in _LAWFULLY_OUT
+            and school_age.is_compulsory_age(child.birth_date, item.visited_at.date(), settings)
+        ):
             writes.opened_for[seen.child_id] = outcome.index
             writes.openings.append(
                 CaseCreate(
