@@ -454,6 +454,16 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.CAMPAIGN,
         Action.WRITE,
     ),
+    ("GET", "/api/v1/campaigns/{campaign_id}/coverage"): (
+        Call("GET", "/api/v1/campaigns/{campaign}/coverage"),
+        Resource.CAMPAIGN,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/campaigns/{campaign_id}/unvisited"): (
+        Call("GET", "/api/v1/campaigns/{campaign}/unvisited"),
+        Resource.CAMPAIGN,
+        Action.READ,
+    ),
     ("POST", "/api/v1/visits/batch"): (
         Call("POST", "/api/v1/visits/batch", _visit_batch),
         Resource.VISIT,

@@ -253,3 +253,58 @@ async def test_visits_name_a_started_campaign(
                     "ends_on": today.isoformat()}]}, headers=county)  # fmt: skip
     assert bad.status_code == 422
     assert {tuple(e["loc"][1:]) for e in bad.json()["errors"]} == {("areas", 0), ("phases", 0)}
+
+
+async def test_coverage_counts_households_and_children_by_area_and_cadre(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    county = await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
+    group_cadre = await world.login(session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
+    assigned = await client.post("/api/v1/assignments", json={
+        "kind": "group", "user_id": str(group_cadre.user_id), "area_code": w.DONG_GROUP},
+        headers=county)  # fmt: skip
+    assert assigned.status_code == 201
+    today = date.today()
+    made = await client.post("/api/v1/campaigns", json={
+        "name": "控辍保学月", "kind": "control_month", "areas": [w.EAST],
+        "starts_on": (today - timedelta(days=1)).isoformat(),
+        "ends_on": (today + timedelta(days=27)).isoformat()}, headers=county)  # fmt: skip
+    campaign = made.json()["id"]
+    newcomer = {"area_code": w.NAN, "address": "南村新户", "head_name": "周新"}
+    later = await client.post("/api/v1/households", json=newcomer, headers=county)
+    assert later.status_code == 201
+    headers = await cadre(client, session, world)
+    east = world.schools["east"]
+    batch = {"visits": [
+        visit(world.households["dong_a"], in_school(world.children["dong_a"], east),
+              campaign_id=campaign),
+        visit(world.households["dong_b"], campaign_id=campaign),
+        visit(world.households["nan_a"], campaign_id=campaign, hours_ago=0.5,
+              outcome="refused"),
+        visit(world.households["xi_a"], campaign_id=campaign),  # not this cadre's: invalid
+    ]}  # fmt: skip
+    answer = (await client.post(BATCH, json=batch, headers=headers)).json()["visits"]
+    assert [v["result"] for v in answer] == ["created", "created", "created", "invalid"]
+
+    url = f"/api/v1/campaigns/{campaign}"
+    got = (await client.get(f"{url}/coverage", headers=county)).json()
+    assert got["total"] == {"households": 4, "visited": 1, "to_revisit": 1, "refused": 1,
+                            "not_visited": 1, "children": 3, "children_confirmed": 1}  # fmt: skip
+    by_area = {a["code"]: (a["name"], a["counts"]["households"], a["counts"]["visited"])
+               for a in got["by_area"]}  # fmt: skip
+    assert by_area == {w.DONG: ("东村", 2, 1), w.NAN: ("南村", 2, 0)}
+    by_cadre = {(c["person"] or {}).get("id"): c["counts"]["households"] for c in got["by_cadre"]}
+    assert by_cadre == {str(group_cadre.user_id): 1, None: 3}
+    townships = (await client.get(f"{url}/coverage", params={"level": "township"},
+                                  headers=county)).json()  # fmt: skip
+    assert [(a["code"], a["name"]) for a in townships["by_area"]] == [(w.EAST, "东镇")]
+
+    left = (await client.get(f"{url}/unvisited", headers=county)).json()
+    assert [(h["address"], h["to_revisit"]) for h in left["items"]] == [
+        ("李家院子2号", True), ("南村新户", False)]  # fmt: skip
+    mine = await client.get(f"{url}/unvisited", params={"cadre": str(group_cadre.user_id)},
+                            headers=county)  # fmt: skip
+    assert mine.json()["total"] == 0
+    # Outside the caller's areas nothing is counted.
+    west = await world.headers(client, session, UserRole.TOWNSHIP_OFFICER, area_code=w.WEST)
+    assert (await client.get(f"{url}/coverage", headers=west)).status_code == 404

@@ -1,12 +1,18 @@
 import uuid
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 
 from api import responses
 from api.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, SessionDep, SettingsDep
-from api.schemas.campaigns import CampaignCreate, CampaignOut
-from api.schemas.common import Limit, Offset, Page
-from api.services import campaigns
+from api.schemas.campaigns import (
+    CampaignCoverage,
+    CampaignCreate,
+    CampaignOut,
+    UnvisitedHousehold,
+)
+from api.schemas.common import AreaQuery, Limit, Offset, Page
+from api.services import campaigns, coverage
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
@@ -80,3 +86,54 @@ async def start_campaign(
     )
     responses.set_etag(response, campaign.version)
     return campaign
+
+
+@router.get(
+    "/{campaign_id}/coverage",
+    summary="不漏一户、不漏一人: households and children in scope, reached, to revisit, refused",
+    description=(
+        "Within the caller's scope: totals, by area (`level`: township, village or group) and"
+        " by the cadre covering each group (包组). Households in scope are those fixed when the"
+        " campaign started and those registered in its areas since; children are those of"
+        " compulsory-school age in them, confirmed when a visit of the campaign recorded their"
+        " schooling. A household's state is that of its latest visit."
+    ),
+    responses={401: {}, 403: {}, 404: {}, 422: {}},
+)
+async def campaign_coverage(
+    campaign_id: uuid.UUID,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    level: Literal["township", "village", "group"] = "village",
+) -> CampaignCoverage:
+    return await coverage.coverage(
+        session=session, actor=actor, settings=settings, campaign_id=campaign_id, level=level
+    )
+
+
+@router.get(
+    "/{campaign_id}/unvisited",
+    summary="The households in scope not yet reached: never visited, or nobody home",
+    responses={401: {}, 403: {}, 404: {}, 422: {}},
+)
+async def campaign_unvisited(
+    campaign_id: uuid.UUID,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    cadre: uuid.UUID | None = None,
+    area: AreaQuery = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[UnvisitedHousehold]:
+    return await coverage.unvisited(
+        session=session,
+        actor=actor,
+        settings=settings,
+        campaign_id=campaign_id,
+        cadre_id=cadre,
+        area=area,
+        limit=limit,
+        offset=offset,
+    )

@@ -5,6 +5,7 @@ from typing import Annotated, Self
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from api.models.vocabulary import CampaignKind, CampaignPhase
+from api.schemas.assignments import Person
 from api.schemas.common import AreaCode
 
 
@@ -47,3 +48,44 @@ class CampaignOut(BaseModel):
         description="when its households in scope were fixed; None until it starts"
     )
     households_in_scope: int = Field(description="fixed at the start")
+
+
+class CoverageCounts(BaseModel):
+    households: int = Field(default=0, description="in scope: fixed at the start, and added since")
+    visited: int = Field(default=0, description="reached: met, or found moved away or gone")
+    to_revisit: int = Field(default=0, description="nobody home at the latest visit")
+    refused: int = Field(default=0, description="refused at the latest visit")
+    not_visited: int = Field(default=0, description="no visit of this campaign yet")
+    children: int = Field(default=0, description="of compulsory-school age, in these households")
+    children_confirmed: int = Field(
+        default=0, description="whose schooling a visit of this campaign recorded"
+    )
+
+
+class AreaCoverage(BaseModel):
+    code: str
+    name: str | None
+    counts: CoverageCounts
+
+
+class CadreCoverage(BaseModel):
+    person: Person | None = Field(description="the cadre covering these groups; None: nobody")
+    counts: CoverageCounts
+
+
+class CampaignCoverage(BaseModel):
+    campaign_id: uuid.UUID
+    started: bool = Field(description="households in scope are fixed when it starts")
+    total: CoverageCounts
+    by_area: list[AreaCoverage]
+    by_cadre: list[CadreCoverage]
+
+
+class UnvisitedHousehold(BaseModel):
+    id: uuid.UUID
+    area_code: str
+    address: str
+    head_name: str
+    to_revisit: bool = Field(description="visited, nobody home; otherwise never visited")
+    children: int
+    cadre_id: uuid.UUID | None

@@ -1,0 +1,272 @@
+"""A campaign's coverage (不漏一户、不漏一人): its households in scope, visited, to visit again,
+refused; its school-age children and those whose schooling a visit confirmed; by area, by the
+cadre who covers each group (包组), and the households not yet visited.
+
+Set-based: one statement builds a row of facts per household in scope (its latest visit of
+the campaign by a window, its children counted, its cadre), which the totals by area and by
+cadre group; the caller's scope is one more WHERE.
+"""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, union
+from sqlalchemy import select as sa_select
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.models import (
+    Area,
+    Assignment,
+    Campaign,
+    CampaignArea,
+    CampaignHousehold,
+    Child,
+    Household,
+    User,
+    Visit,
+    VisitObservation,
+)
+from api.models.vocabulary import AssignmentKind, VisitOutcome
+from api.schemas.campaigns import (
+    AreaCoverage,
+    CadreCoverage,
+    CampaignCoverage,
+    CoverageCounts,
+    UnvisitedHousehold,
+)
+from api.schemas.common import Page
+from api.services import assignments, permissions, school_age, scoping
+from api.services.actors import Actor
+from api.services.permissions import Action, Resource
+from api.settings import Settings
+
+_REACHED = (VisitOutcome.MET, VisitOutcome.MOVED_AWAY, VisitOutcome.HOUSEHOLD_GONE)
+_LEVEL_LENGTH = {"township": 9, "village": 12, "group": 15}
+
+
+async def _facts(
+    session: AsyncSession, actor: Actor, settings: Settings, campaign: Campaign
+) -> Any:
+    """A subquery: per household in scope, its area, latest outcome, children and confirmed
+    children, and the cadre covering its group (none when nobody does)."""
+    codes = list(
+        (
+            await session.exec(
+                select(CampaignArea.area_code).where(col(CampaignArea.campaign_id) == campaign.id)
+            )
+        ).all()
+    )
+    fixed: Any = sa_select(col(CampaignHousehold.household_id).label("household_id")).where(
+        col(CampaignHousehold.campaign_id) == campaign.id
+    )
+    # Registered in the campaign's areas after it started: in scope as they come.
+    later = sa_select(col(Household.id)).where(
+        col(Household.created_at) > campaign.started_at,
+        col(Household.removed_at).is_(None),
+        or_(*(scoping.in_area(Household.area_code, code) for code in codes)),
+    )
+    scope = union(fixed, later).subquery("scope")
+    latest = (
+        sa_select(
+            col(Visit.household_id).label("household_id"),
+            col(Visit.outcome).label("outcome"),
+            func.row_number()
+            .over(
+                partition_by=col(Visit.household_id),
+                order_by=(col(Visit.visited_at).desc(), col(Visit.id)),
+            )
+            .label("nth"),
+        )
+        .where(col(Visit.campaign_id) == campaign.id)
+        .subquery("latest")
+    )
+    year = school_age.school_year_of(campaign.starts_on, settings)
+    oldest, _ = school_age.birth_dates_for_grade(settings.compulsory_years, year, settings)
+    _, youngest = school_age.birth_dates_for_grade(1, year, settings)
+    confirmed = (
+        sa_select(col(VisitObservation.id))
+        .join(Visit, col(Visit.id) == col(VisitObservation.visit_id))
+        .where(
+            col(VisitObservation.child_id) == col(Child.id),
+            col(VisitObservation.applied),
+            col(Visit.campaign_id) == campaign.id,
+        )
+        .exists()
+    )
+    kids = (
+        sa_select(
+            col(Child.household_id).label("household_id"),
+            func.count().label("children"),
+            func.sum(case((confirmed, 1), else_=0)).label("confirmed"),
+        )
+        .where(
+            col(Child.household_id).in_(sa_select(scope.c.household_id)),
+            col(Child.removed_at).is_(None),
+            col(Child.birth_date).between(oldest, youngest),
+        )
+        .group_by(col(Child.household_id))
+        .subquery("kids")
+    )
+    return (
+        sa_select(
+            col(Household.id).label("household_id"),
+            col(Household.area_code).label("area_code"),
+            col(Household.address).label("address"),
+            col(Household.head_name).label("head_name"),
+            latest.c.outcome,
+            func.coalesce(kids.c.children, 0).label("children"),
+            func.coalesce(kids.c.confirmed, 0).label("confirmed"),
+            col(Assignment.user_id).label("cadre_id"),
+        )
+        .join(scope, scope.c.household_id == col(Household.id))
+        .outerjoin(latest, and_(latest.c.household_id == col(Household.id), latest.c.nth == 1))
+        .outerjoin(kids, kids.c.household_id == col(Household.id))
+        .outerjoin(
+            Assignment,
+            and_(
+                assignments.of(AssignmentKind.GROUP, col(Household.area_code)),
+                col(Assignment.valid_to).is_(None),
+            ),
+        )
+        .where(scoping.households(actor, settings=settings))
+        .subquery("facts")
+    )
+
+
+def _counted(facts: Any) -> list[Any]:
+    def where(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    outcome = facts.c.outcome
+    return [
+        func.count().label("households"),
+        where(outcome.in_(_REACHED)).label("visited"),
+        where(outcome == VisitOutcome.NOBODY_HOME).label("to_revisit"),
+        where(outcome == VisitOutcome.REFUSED).label("refused"),
+        where(outcome.is_(None)).label("not_visited"),
+        func.sum(facts.c.children).label("children"),
+        func.sum(facts.c.confirmed).label("children_confirmed"),
+    ]
+
+
+def _counts(row: Any) -> CoverageCounts:
+    return CoverageCounts(
+        **{name: int(row._mapping[name] or 0) for name in CoverageCounts.model_fields}
+    )
+
+
+async def coverage(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    campaign_id: uuid.UUID,
+    level: str,
+) -> CampaignCoverage:
+    permissions.require(actor, Resource.CAMPAIGN, Action.READ)
+    campaign = await _campaign(session, actor, campaign_id)
+    if campaign.started_at is None:
+        return CampaignCoverage(
+            campaign_id=campaign.id,
+            started=False,
+            total=CoverageCounts(),
+            by_area=[],
+            by_cadre=[],
+        )
+    facts = await _facts(session, actor, settings, campaign)
+    connection = await session.connection()
+    place = func.substr(facts.c.area_code, 1, _LEVEL_LENGTH[level]).label("code")
+    by_area = (
+        await connection.execute(
+            sa_select(place, col(Area.name), *_counted(facts))
+            .select_from(facts)
+            .outerjoin(Area, col(Area.code) == place)
+            .group_by(place, col(Area.name))
+            .order_by(place)
+        )
+    ).all()
+    by_cadre = (
+        await connection.execute(
+            sa_select(facts.c.cadre_id, *_counted(facts)).group_by(facts.c.cadre_id)
+        )
+    ).all()
+    people = {
+        user.id: assignments.person(user)
+        for user in (
+            await session.exec(
+                select(User).where(col(User.id).in_([r.cadre_id for r in by_cadre if r.cadre_id]))
+            )
+        ).all()
+    }
+    areas = [AreaCoverage(code=r.code, name=r.name, counts=_counts(r)) for r in by_area]
+    total = CoverageCounts(
+        **{
+            name: sum(getattr(a.counts, name) for a in areas)
+            for name in CoverageCounts.model_fields
+        }
+    )
+    return CampaignCoverage(
+        campaign_id=campaign.id,
+        started=True,
+        total=total,
+        by_area=areas,
+        by_cadre=[
+            CadreCoverage(person=people.get(r.cadre_id), counts=_counts(r)) for r in by_cadre
+        ],
+    )
+
+
+async def unvisited(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    campaign_id: uuid.UUID,
+    cadre_id: uuid.UUID | None,
+    area: str | None,
+    limit: int,
+    offset: int,
+) -> Page[UnvisitedHousehold]:
+    """The households in scope no visit of the campaign has reached yet (never visited, or
+    nobody home: to visit again), by area and address."""
+    permissions.require(actor, Resource.CAMPAIGN, Action.READ)
+    campaign = await _campaign(session, actor, campaign_id)
+    if campaign.started_at is None:
+        return Page(items=[], total=0, limit=limit, offset=offset)
+    facts = await _facts(session, actor, settings, campaign)
+    where = [or_(facts.c.outcome.is_(None), facts.c.outcome == VisitOutcome.NOBODY_HOME)]
+    if cadre_id is not None:
+        where.append(facts.c.cadre_id == cadre_id)
+    if area:
+        where.append(scoping.in_area(facts.c.area_code, area))
+    connection = await session.connection()
+    total = (
+        await connection.execute(sa_select(func.count()).select_from(facts).where(*where))
+    ).scalar_one()
+    rows = await connection.execute(
+        sa_select(facts)
+        .where(*where)
+        .order_by(facts.c.area_code, facts.c.address, facts.c.household_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    items = [
+        UnvisitedHousehold(
+            id=r.household_id,
+            area_code=r.area_code,
+            address=r.address,
+            head_name=r.head_name,
+            to_revisit=r.outcome is not None,
+            children=r.children,
+            cadre_id=r.cadre_id,
+        )
+        for r in rows.all()
+    ]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+async def _campaign(session: AsyncSession, actor: Actor, campaign_id: uuid.UUID) -> Campaign:
+    return await scoping.one(
+        session=session, model=Campaign, object_id=campaign_id, visible=scoping.campaigns(actor)
+    )
