@@ -6,7 +6,9 @@
 - ``visits_batch_floor_rate``: the same rows put in the plainest way (a bulk insert of the
   visits and their observations, batch by batch, nothing checked), and
   ``visits_batch_floor_ratio``: the API's time over the floor's;
-- ``visits_batch_resend_rate``: the same batches sent again, every item a duplicate.
+- ``visits_batch_resend_rate``: the same batches sent again, every item a duplicate;
+- ``campaign_coverage_county_p50``: the coverage of the county-wide campaign those visits
+  belong to, by village and by cadre.
 
 ``python -m bench.visits`` runs these against the database DATABASE_URL names, which must hold
 the county demo (``make bench`` makes one).
@@ -16,6 +18,7 @@ import asyncio
 import gc
 import random
 import secrets
+import statistics
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -68,7 +71,9 @@ async def _households(app: Any, seed: int) -> list[tuple[uuid.UUID, list[dict[st
     return [(household_id, members[household_id]) for household_id in picked]
 
 
-def _batches(households: list[tuple[uuid.UUID, list[dict[str, Any]]]]) -> list[dict[str, Any]]:
+def _batches(
+    households: list[tuple[uuid.UUID, list[dict[str, Any]]]], campaign_id: str | None = None
+) -> list[dict[str, Any]]:
     start = datetime.now(UTC) - timedelta(hours=1)
     visits = [
         {
@@ -76,12 +81,23 @@ def _batches(households: list[tuple[uuid.UUID, list[dict[str, Any]]]]) -> list[d
             "household_id": str(household_id),
             "visited_at": (start + timedelta(milliseconds=n)).isoformat(),
             "outcome": "met",
+            "campaign_id": campaign_id,
             "location": {"latitude": 31.2 + n * 1e-5, "longitude": 104.9, "accuracy_m": 12},
             "observations": seen,
         }
         for n, (household_id, seen) in enumerate(households)
     ]
     return [{"visits": visits[i : i + BATCH]} for i in range(0, len(visits), BATCH)]
+
+
+async def _campaign(client: httpx.AsyncClient, headers: Any, county: str) -> str:
+    today = datetime.now(UTC).date()
+    body = {"name": f"控辍保学月 {uuid.uuid4().hex[:6]}", "kind": "control_month",
+            "areas": [county], "starts_on": (today - timedelta(days=7)).isoformat(),
+            "ends_on": (today + timedelta(days=21)).isoformat()}  # fmt: skip
+    made = await client.post("/api/v1/campaigns", json=body, headers=headers)
+    made.raise_for_status()
+    return str(made.json()["id"])
 
 
 async def _send(client: httpx.AsyncClient, batches: list[dict[str, Any]], headers: Any) -> float:
@@ -159,12 +175,14 @@ async def visit_ingest(database_url: str, seed: int = 2026) -> None:
     )
     app = create_app(settings)
     try:
-        batches = _batches(await _households(app, seed))
+        households = await _households(app, seed)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             token = await login(client, "demo.county")
             headers = {"Authorization": f"Bearer {token}"}
             me = (await client.get("/api/v1/me", headers=headers)).json()
+            campaign = await _campaign(client, headers, me["areas"][0]["code"])
+            batches = _batches(households, campaign)
             # FastAPI prepares its routes on the first requests: not the batches' to pay.
             await _send(client, [{"visits": []}], headers)
             # The bench's own objects (the county's households, the batches) are no server's
@@ -178,6 +196,13 @@ async def visit_ingest(database_url: str, seed: int = 2026) -> None:
             emit("visits_batch_floor_ratio", took / floor, "x")
             again = await _send(client, batches, headers)
             emit("visits_batch_resend_rate", VISITS / again, "visits/s")
+            runs = []
+            for _ in range(5):
+                started = time.perf_counter()
+                answer = await client.get(f"/api/v1/campaigns/{campaign}/coverage", headers=headers)
+                runs.append(time.perf_counter() - started)
+                answer.raise_for_status()
+            emit("campaign_coverage_county_p50", statistics.median(runs) * 1000, "ms")
     finally:
         gc.unfreeze()
         await app.state.engine.dispose()

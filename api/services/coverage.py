@@ -67,19 +67,15 @@ async def _facts(
         or_(*(scoping.in_area(Household.area_code, code) for code in codes)),
     )
     scope = union(fixed, later).subquery("scope")
+    # The latest visit's outcome, found from each household by its index on visits (a join
+    # to a ranked table of visits runs as a scan per household on SQLite).
     latest = (
-        sa_select(
-            col(Visit.household_id).label("household_id"),
-            col(Visit.outcome).label("outcome"),
-            func.row_number()
-            .over(
-                partition_by=col(Visit.household_id),
-                order_by=(col(Visit.visited_at).desc(), col(Visit.id)),
-            )
-            .label("nth"),
-        )
-        .where(col(Visit.campaign_id) == campaign.id)
-        .subquery("latest")
+        sa_select(col(Visit.outcome))
+        .where(col(Visit.household_id) == col(Household.id), col(Visit.campaign_id) == campaign.id)
+        .order_by(col(Visit.visited_at).desc(), col(Visit.id))
+        .limit(1)
+        .correlate(Household)
+        .scalar_subquery()
     )
     year = school_age.school_year_of(campaign.starts_on, settings)
     oldest, _ = school_age.birth_dates_for_grade(settings.compulsory_years, year, settings)
@@ -114,13 +110,12 @@ async def _facts(
             col(Household.area_code).label("area_code"),
             col(Household.address).label("address"),
             col(Household.head_name).label("head_name"),
-            latest.c.outcome,
+            latest.label("outcome"),
             func.coalesce(kids.c.children, 0).label("children"),
             func.coalesce(kids.c.confirmed, 0).label("confirmed"),
             col(Assignment.user_id).label("cadre_id"),
         )
         .join(scope, scope.c.household_id == col(Household.id))
-        .outerjoin(latest, and_(latest.c.household_id == col(Household.id), latest.c.nth == 1))
         .outerjoin(kids, kids.c.household_id == col(Household.id))
         .outerjoin(
             Assignment,
@@ -175,46 +170,50 @@ async def coverage(
             by_cadre=[],
         )
     facts = await _facts(session, actor, settings, campaign)
-    connection = await session.connection()
     place = func.substr(facts.c.area_code, 1, _LEVEL_LENGTH[level]).label("code")
-    by_area = (
-        await connection.execute(
-            sa_select(place, col(Area.name), *_counted(facts))
-            .select_from(facts)
-            .outerjoin(Area, col(Area.code) == place)
-            .group_by(place, col(Area.name))
-            .order_by(place)
+    # One pass, by area and cadre together; each of the two views sums its own from these.
+    rows = (
+        await (await session.connection()).execute(
+            sa_select(place, facts.c.cadre_id, *_counted(facts)).group_by(place, facts.c.cadre_id)
         )
     ).all()
-    by_cadre = (
-        await connection.execute(
-            sa_select(facts.c.cadre_id, *_counted(facts)).group_by(facts.c.cadre_id)
-        )
-    ).all()
-    people = {
-        user.id: assignments.person(user)
-        for user in (
-            await session.exec(
-                select(User).where(col(User.id).in_([r.cadre_id for r in by_cadre if r.cadre_id]))
-            )
-        ).all()
-    }
-    areas = [AreaCoverage(code=r.code, name=r.name, counts=_counts(r)) for r in by_area]
-    total = CoverageCounts(
-        **{
-            name: sum(getattr(a.counts, name) for a in areas)
-            for name in CoverageCounts.model_fields
-        }
+    by_area: dict[str, CoverageCounts] = {}
+    by_cadre: dict[uuid.UUID | None, CoverageCounts] = {}
+    for row in rows:
+        counts = _counts(row)
+        _add(by_area, row.code, counts)
+        _add(by_cadre, row.cadre_id, counts)
+    names = dict(
+        (await session.exec(select(Area.code, Area.name).where(col(Area.code).in_(by_area)))).all()
     )
+    users = await session.exec(select(User).where(col(User.id).in_([c for c in by_cadre if c])))
+    people = {user.id: assignments.person(user) for user in users.all()}
+    total = CoverageCounts()
+    for counts in by_area.values():
+        total = _sum(total, counts)
     return CampaignCoverage(
         campaign_id=campaign.id,
         started=True,
         total=total,
-        by_area=areas,
+        by_area=[
+            AreaCoverage(code=code, name=names.get(code), counts=counts)
+            for code, counts in sorted(by_area.items())
+        ],
         by_cadre=[
-            CadreCoverage(person=people.get(r.cadre_id), counts=_counts(r)) for r in by_cadre
+            CadreCoverage(person=people.get(cadre) if cadre else None, counts=counts)
+            for cadre, counts in by_cadre.items()
         ],
     )
+
+
+def _sum(one: CoverageCounts, other: CoverageCounts) -> CoverageCounts:
+    return CoverageCounts(
+        **{name: getattr(one, name) + getattr(other, name) for name in CoverageCounts.model_fields}
+    )
+
+
+def _add(into: dict[Any, CoverageCounts], key: Any, counts: CoverageCounts) -> None:
+    into[key] = _sum(into[key], counts) if key in into else counts
 
 
 async def unvisited(
