@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 
 from api import openapi, problems, pwa, security
 from api.db import create_engine, create_sessionmaker
@@ -29,6 +30,7 @@ from api.routers import (
     status_applications,
     users,
     visits,
+    work_package,
 )
 from api.schemas.visits import VisitBatch
 from api.settings import Settings, get_settings
@@ -61,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = create_sessionmaker(app.state.engine)
 
     problems.install(app)
+    # A phone on a weak signal downloads its work package and the app's scripts compressed.
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(RequestContextMiddleware, on_error=problems.internal_error)
     # Added last, so outermost: even a crash's 500 carries the security headers.
     security.install(app, settings, api_prefix=API_PREFIX)
@@ -83,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cases,
         campaigns,
         visits,
+        work_package,
         audit,
     )
     for router in (module.router for module in routers):

@@ -469,6 +469,11 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.VISIT,
         Action.WRITE,
     ),
+    ("GET", "/api/v1/work-package"): (
+        Call("GET", "/api/v1/work-package"),
+        Resource.VISIT,
+        Action.WRITE,
+    ),
     # Removals last, of records kept spare for them.
     ("DELETE", "/api/v1/children/{child_id}"): (
         Call("DELETE", "/api/v1/children/{spare_child}?reason=登记错误"),
