@@ -464,6 +464,11 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.CAMPAIGN,
         Action.READ,
     ),
+    ("GET", "/api/v1/campaigns/{campaign_id}/registration-form.xlsx"): (
+        Call("GET", "/api/v1/campaigns/{campaign}/registration-form.xlsx?area=" + w.DONG),
+        Resource.CAMPAIGN,
+        Action.READ,
+    ),
     ("POST", "/api/v1/visits/batch"): (
         Call("POST", "/api/v1/visits/batch", _visit_batch),
         Resource.VISIT,

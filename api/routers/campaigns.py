@@ -1,9 +1,9 @@
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from api import responses
+from api import responses, uploads
 from api.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, SessionDep, SettingsDep
 from api.schemas.campaigns import (
     CampaignCoverage,
@@ -12,7 +12,7 @@ from api.schemas.campaigns import (
     UnvisitedHousehold,
 )
 from api.schemas.common import AreaQuery, Limit, Offset, Page
-from api.services import campaigns, coverage
+from api.services import campaigns, coverage, sweep_form
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
@@ -137,3 +137,28 @@ async def campaign_unvisited(
         limit=limit,
         offset=offset,
     )
+
+
+@router.get(
+    "/{campaign_id}/registration-form.xlsx",
+    summary="The sweep registration form (排查登记表) of a village or group, as XLSX",
+    description=(
+        "A row for each child of compulsory age in each household of the campaign's scope in"
+        " `area` (a household with none: one row saying so), with what the campaign's latest"
+        " visit found and who made it; blank where nobody has been yet, to carry and fill in."
+        " Identifiers are whole only for a role that may read them, and that read is audited."
+    ),
+    response_class=Response,
+    responses={**uploads.REPORT_RESPONSES, 422: {}},
+)
+async def get_registration_form(
+    campaign_id: uuid.UUID,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    area: Annotated[str, Query(pattern=r"^\d{12}(\d{3})?$", description="a village or group")],
+) -> Response:
+    name, content = await sweep_form.form(
+        session=session, actor=actor, settings=settings, campaign_id=campaign_id, area=area
+    )
+    return uploads.xlsx(name, content, ascii_name=f"sweep-form-{area}.xlsx")

@@ -7,12 +7,10 @@ so that one answer lists everything wrong with the form at once.
 from datetime import date
 
 from api.models.vocabulary import Sex
-from api.services import id_number, school_age
+from api.services import id_number, labels, school_age
 
 Fault = tuple[str, str]
 OLDEST_CHILD_YEARS = 18  # the registry is of minors; adults are guardians
-
-_SEX_ZH = {Sex.MALE: "男", Sex.FEMALE: "女"}
 
 
 def birth_date_faults(born: date, *, today: date) -> list[Fault]:
@@ -52,7 +50,7 @@ def id_number_faults(
         faults.append(
             (
                 field,
-                f"身份证号码表示性别为{_SEX_ZH[facts.sex]}，与填写的性别不一致 "
+                f"身份证号码表示性别为{labels.SEX[facts.sex]}，与填写的性别不一致 "
                 f"(it says {facts.sex.value}, not {sex.value})",
             )
         )

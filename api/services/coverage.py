@@ -8,6 +8,7 @@ cadre group; the caller's scope is one more WHERE.
 """
 
 import uuid
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, union
@@ -45,28 +46,50 @@ _REACHED = (VisitOutcome.MET, VisitOutcome.MOVED_AWAY, VisitOutcome.HOUSEHOLD_GO
 _LEVEL_LENGTH = {"township": 9, "village": 12, "group": 15}
 
 
+async def area_codes(session: AsyncSession, campaign: Campaign) -> list[str]:
+    """The area subtrees the campaign sweeps."""
+    found = await session.exec(
+        select(CampaignArea.area_code).where(col(CampaignArea.campaign_id) == campaign.id)
+    )
+    return list(found.all())
+
+
+def in_scope(campaign: Campaign, codes: list[str]) -> Any:
+    """A subquery of the households in the campaign's scope (``household_id``): those fixed
+    at its start and those registered in its areas since; before it starts, those registered
+    in its areas now (what the start would fix)."""
+    in_areas = or_(*(scoping.in_area(Household.area_code, code) for code in codes))
+    if campaign.started_at is None:
+        now: Any = sa_select(col(Household.id).label("household_id")).where(
+            in_areas, col(Household.removed_at).is_(None)
+        )
+        return now.subquery("scope")
+    fixed: Any = sa_select(col(CampaignHousehold.household_id).label("household_id")).where(
+        col(CampaignHousehold.campaign_id) == campaign.id
+    )
+    later = sa_select(col(Household.id)).where(
+        col(Household.created_at) > campaign.started_at,
+        col(Household.removed_at).is_(None),
+        in_areas,
+    )
+    return union(fixed, later).subquery("scope")
+
+
+def births_in_scope(campaign: Campaign, settings: Settings) -> tuple[date, date]:
+    """The birth dates (oldest, youngest) of children of compulsory age in the campaign's
+    school year."""
+    year = school_age.school_year_of(campaign.starts_on, settings)
+    oldest, _ = school_age.birth_dates_for_grade(settings.compulsory_years, year, settings)
+    _, youngest = school_age.birth_dates_for_grade(1, year, settings)
+    return oldest, youngest
+
+
 async def _facts(
     session: AsyncSession, actor: Actor, settings: Settings, campaign: Campaign
 ) -> Any:
     """A subquery: per household in scope, its area, latest outcome, children and confirmed
     children, and the cadre covering its group (none when nobody does)."""
-    codes = list(
-        (
-            await session.exec(
-                select(CampaignArea.area_code).where(col(CampaignArea.campaign_id) == campaign.id)
-            )
-        ).all()
-    )
-    fixed: Any = sa_select(col(CampaignHousehold.household_id).label("household_id")).where(
-        col(CampaignHousehold.campaign_id) == campaign.id
-    )
-    # Registered in the campaign's areas after it started: in scope as they come.
-    later = sa_select(col(Household.id)).where(
-        col(Household.created_at) > campaign.started_at,
-        col(Household.removed_at).is_(None),
-        or_(*(scoping.in_area(Household.area_code, code) for code in codes)),
-    )
-    scope = union(fixed, later).subquery("scope")
+    scope = in_scope(campaign, await area_codes(session, campaign))
     # The latest visit's outcome, found from each household by its index on visits (a join
     # to a ranked table of visits runs as a scan per household on SQLite).
     latest = (
@@ -77,9 +100,7 @@ async def _facts(
         .correlate(Household)
         .scalar_subquery()
     )
-    year = school_age.school_year_of(campaign.starts_on, settings)
-    oldest, _ = school_age.birth_dates_for_grade(settings.compulsory_years, year, settings)
-    _, youngest = school_age.birth_dates_for_grade(1, year, settings)
+    oldest, youngest = births_in_scope(campaign, settings)
     confirmed = (
         sa_select(col(VisitObservation.id))
         .join(Visit, col(Visit.id) == col(VisitObservation.visit_id))
@@ -160,7 +181,7 @@ async def coverage(
     level: str,
 ) -> CampaignCoverage:
     permissions.require(actor, Resource.CAMPAIGN, Action.READ)
-    campaign = await _campaign(session, actor, campaign_id)
+    campaign = await visible_campaign(session, actor, campaign_id)
     if campaign.started_at is None:
         return CampaignCoverage(
             campaign_id=campaign.id,
@@ -230,7 +251,7 @@ async def unvisited(
     """The households in scope no visit of the campaign has reached yet (never visited, or
     nobody home: to visit again), by area and address."""
     permissions.require(actor, Resource.CAMPAIGN, Action.READ)
-    campaign = await _campaign(session, actor, campaign_id)
+    campaign = await visible_campaign(session, actor, campaign_id)
     if campaign.started_at is None:
         return Page(items=[], total=0, limit=limit, offset=offset)
     facts = await _facts(session, actor, settings, campaign)
@@ -265,7 +286,7 @@ async def unvisited(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
-async def _campaign(session: AsyncSession, actor: Actor, campaign_id: uuid.UUID) -> Campaign:
+async def visible_campaign(session: AsyncSession, actor: Actor, campaign_id: uuid.UUID) -> Campaign:
     return await scoping.one(
         session=session, model=Campaign, object_id=campaign_id, visible=scoping.campaigns(actor)
     )

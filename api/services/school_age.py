@@ -15,6 +15,11 @@ def local_today(settings: Settings) -> date:
     return datetime.now(ZoneInfo(settings.timezone)).date()
 
 
+def local_date(moment: datetime, settings: Settings) -> date:
+    """The county's date at ``moment`` (stored in UTC)."""
+    return moment.astimezone(ZoneInfo(settings.timezone)).date()
+
+
 def full_years(birth_date: date, on: date) -> int:
     had_birthday = (on.month, on.day) >= (birth_date.month, birth_date.day)
     return on.year - birth_date.year - (0 if had_birthday else 1)

@@ -1,0 +1,52 @@
+"""What the vocabulary is called in Chinese, for the forms and ledgers the county prints."""
+
+from api.models.vocabulary import (
+    DropoutReason,
+    ObservedSchooling,
+    SchoolingStatus,
+    Sex,
+    VisitOutcome,
+)
+
+SEX = {Sex.MALE: "男", Sex.FEMALE: "女"}
+
+SCHOOLING_STATUS = {
+    SchoolingStatus.UNKNOWN: "未登记",
+    SchoolingStatus.ENROLLED_IN_COUNTY: "县内在校",
+    SchoolingStatus.ENROLLED_OUTSIDE_COUNTY: "县外就读",
+    SchoolingStatus.HOME_DELIVERED: "送教上门",
+    SchoolingStatus.SUSPENDED: "休学",
+    SchoolingStatus.DEFERRED: "缓学",
+    SchoolingStatus.EXEMPT: "免学",
+    SchoolingStatus.DROPPED_OUT: "辍学",
+    SchoolingStatus.NEVER_ENROLLED: "未入学",
+    SchoolingStatus.COMPLETED: "完成义务教育",
+    SchoolingStatus.DECEASED: "死亡",
+    SchoolingStatus.EMIGRATED: "迁出",
+    SchoolingStatus.WHEREABOUTS_UNKNOWN: "下落不明",
+}
+
+OBSERVED_SCHOOLING = {
+    ObservedSchooling.IN_SCHOOL: "在校",
+    ObservedSchooling.NOT_IN_SCHOOL: "未在校",
+    ObservedSchooling.AWAY: "外出",
+}
+
+VISIT_OUTCOME = {
+    VisitOutcome.MET: "见到家人",
+    VisitOutcome.NOBODY_HOME: "无人在家, 待复访",
+    VisitOutcome.REFUSED: "拒绝",
+    VisitOutcome.MOVED_AWAY: "已搬走",
+    VisitOutcome.HOUSEHOLD_GONE: "户已不存在",
+}
+
+DROPOUT_REASON = {
+    DropoutReason.UNKNOWN: "原因待查",
+    DropoutReason.ECONOMIC_HARDSHIP: "家庭经济困难",
+    DropoutReason.LEARNING_DIFFICULTY: "学习困难",
+    DropoutReason.WEARINESS: "厌学",
+    DropoutReason.FAMILY_CHANGE: "家庭变故",
+    DropoutReason.GONE_TO_WORK: "外出务工",
+    DropoutReason.ILLNESS_OR_DISABILITY: "疾病或残疾",
+    DropoutReason.OTHER: "其他",
+}
