@@ -1,6 +1,6 @@
 """Dropout cases: opened with their deadlines, moved along the lifecycle's one table."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -11,6 +11,7 @@ from api.models.vocabulary import CaseAction, CaseStatus, UserRole
 from api.services import case_rules
 from api.settings import Settings
 from tests import world as w
+from tests.factories import bearer, token_for
 
 URL = "/api/v1/cases"
 
@@ -33,6 +34,17 @@ async def report(
     return dict(made.json())
 
 
+async def plan(
+    client: httpx.AsyncClient, headers: dict[str, str], case: dict[str, Any], *persons: Any,
+    **extra: Any,
+) -> httpx.Response:  # fmt: skip
+    """Save a return plan naming ``persons`` (government line, school line), if any."""
+    named = dict(zip(("government_person_id", "school_person_id"), map(str, persons), strict=False))
+    target = (date.today() + timedelta(days=14)).isoformat()
+    body = {**named, "methods": ["home_visit", "phone"], "target_return_on": target, **extra}
+    return await client.put(f"{URL}/{case['id']}/plan", json=body, headers=headers)
+
+
 async def act(
     client: httpx.AsyncClient, headers: dict[str, str], case: dict[str, Any], action: str,
     **extra: Any,
@@ -45,7 +57,9 @@ async def act(
 async def test_a_case_walks_every_status_to_closed_and_back_when_the_child_leaves_again(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World
 ) -> None:
-    teacher = await world.headers(client, session, UserRole.TEACHER, klass="east-3-1")
+    teacher_login = await world.login(session, UserRole.TEACHER, klass="east-3-1")
+    teacher = bearer((await token_for(client, teacher_login))["access_token"])
+    cadre = await world.login(session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
     principal = await world.headers(client, session, UserRole.PRINCIPAL, school="east")
     case = await report(client, teacher, world.children["dong_a"], reason="weariness",
                         whereabouts="在家", last_seen_on="2026-11-18")  # fmt: skip
@@ -69,7 +83,12 @@ async def test_a_case_walks_every_status_to_closed_and_back_when_the_child_leave
         (principal, "close", "closed"),
     ]
     for headers, action, status in walk:
-        moved = await act(client, headers, case, action, note=f"{action} 备注")
+        if action == "plan":  # saving the plan is the move
+            saved = await plan(client, headers, case, cadre.user_id, teacher_login.user_id)
+            assert saved.status_code == 200, saved.text
+            moved = await client.get(f"{URL}/{case['id']}", headers=headers)
+        else:
+            moved = await act(client, headers, case, action, note=f"{action} 备注")
         assert moved.status_code == 200, (action, moved.text)
         assert moved.json()["status"] == status
     closed = (await client.get(f"{URL}/{case['id']}", headers=principal)).json()
@@ -100,6 +119,8 @@ async def test_every_action_the_table_does_not_allow_is_a_409_listing_those_it_d
         ("close", "closed"),
     ]
     case = await report(client, county, world.children["xi_a"])
+    cadre = await world.login(session, UserRole.VILLAGE_CADRE, area_code=w.XI)
+    teacher = await world.login(session, UserRole.TEACHER, klass="west-3-1")
     for step, (action, status) in enumerate(path):
         current = CaseStatus(path[step - 1][1]) if step else CaseStatus.REPORTED
         allowed = set(case_rules.actions_from(current))
@@ -108,7 +129,15 @@ async def test_every_action_the_table_does_not_allow_is_a_409_listing_those_it_d
             assert refused.status_code == 409, (current, forbidden)
             assert set(refused.json()["allowed"]) == {a.value for a in allowed}
             assert refused.json()["case_status"] == current.value
-        moved = await act(client, county, case, action)
+        if action == "plan":  # allowed, but only by saving the plan
+            unplanned = await act(client, county, case, action)
+            assert unplanned.status_code == 409
+            assert "PUT" in unplanned.json()["detail"]
+            saved = await plan(client, county, case, cadre.user_id, teacher.user_id)
+            assert saved.status_code == 200, saved.text
+            moved = await client.get(f"{URL}/{case['id']}", headers=county)
+        else:
+            moved = await act(client, county, case, action)
         assert moved.status_code == 200, moved.text
         assert moved.json()["status"] == status
 

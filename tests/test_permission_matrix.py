@@ -8,7 +8,7 @@ import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -166,6 +166,15 @@ async def _neighbour_campaign(session: AsyncSession, by: Login) -> uuid.UUID:
 
 def _persuade(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     return {"action": "persuade", "note": "第一次上门劝返"}
+
+
+def _plan(ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {
+        "government_person_id": str(ids["user"]),  # a village cadre of 东村
+        "school_person_id": str(ids.get("teacher", ids["user"])),  # east-3-1's teacher
+        "methods": ["home_visit"],
+        "target_return_on": (date.today() + timedelta(days=14)).isoformat(),
+    }
 
 
 async def _case(session: AsyncSession, child_id: uuid.UUID, by: Login) -> uuid.UUID:
@@ -433,6 +442,22 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Call("POST", "/api/v1/cases/{case}/transitions", _persuade),
         Resource.CASE,
         Action.WRITE,
+    ),
+    ("GET", "/api/v1/return-plan-templates"): OPEN,
+    ("GET", "/api/v1/cases/{case_id}/plan"): (
+        Call("GET", "/api/v1/cases/{case}/plan"),
+        Resource.CASE,
+        Action.READ,
+    ),
+    ("PUT", "/api/v1/cases/{case_id}/plan"): (
+        Call("PUT", "/api/v1/cases/{case}/plan", _plan),
+        Resource.CASE,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/cases/{case_id}/plan/versions"): (
+        Call("GET", "/api/v1/cases/{case}/plan/versions"),
+        Resource.CASE,
+        Action.READ,
     ),
     ("GET", "/api/v1/campaigns"): (
         Call("GET", "/api/v1/campaigns"),

@@ -14,6 +14,7 @@ from api.models.guardian import Guardian, Guardianship
 from api.models.household import Household
 from api.models.household_import import AssignmentImport, HouseholdImport
 from api.models.idempotency import IdempotencyKey
+from api.models.return_plan import FollowUp, PersuasionAttempt, ReturnPlan
 from api.models.school import School, SchoolClass
 from api.models.status_application import StatusApplication
 from api.models.token import RefreshToken
@@ -36,12 +37,15 @@ __all__ = [
     "CaseTransition",
     "Child",
     "Enrolment",
+    "FollowUp",
     "Guardian",
     "Guardianship",
     "Household",
     "HouseholdImport",
     "IdempotencyKey",
+    "PersuasionAttempt",
     "RefreshToken",
+    "ReturnPlan",
     "School",
     "SchoolClass",
     "SchoolingStatusChange",

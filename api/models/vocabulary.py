@@ -168,7 +168,52 @@ class DropoutReason(StrEnum):
     FAMILY_CHANGE = "family_change"  # 家庭变故
     GONE_TO_WORK = "gone_to_work"  # 外出务工
     ILLNESS_OR_DISABILITY = "illness_or_disability"  # 疾病或残疾
+    EARLY_MARRIAGE = "early_marriage"  # 早婚
     OTHER = "other"
+
+
+class SupportMeasure(StrEnum):
+    """帮扶措施 of a return plan, which the seeds match to the reasons for leaving."""
+
+    BOARDING_SUBSIDY = "boarding_subsidy"  # 贫困寄宿生生活补助
+    SOCIAL_ASSISTANCE = "social_assistance"  # 社会救助
+    ACADEMIC_ASSESSMENT = "academic_assessment"  # 学业评估
+    ONE_TO_ONE_TUTOR = "one_to_one_tutor"  # 优秀教师一对一帮扶
+    TALKS = "talks"  # 谈心交流
+    COUNSELLING = "counselling"  # 心理辅导
+    FAMILY_HELP = "family_help"  # 帮助解决家庭生活和学习困难
+    GUARDIAN_DUTY_NOTICE = "guardian_duty_notice"  # 督促家长履行监护职责 (告知书)
+    PLACEMENT_ASSESSMENT = "placement_assessment"  # 残疾儿童入学安置评估
+    LEGAL_EDUCATION = "legal_education"  # 法治宣传教育
+    CORRECTION_ORDER = "correction_order"  # 责令改正通知书: when persuasion fails
+    OTHER = "other"
+
+
+class AttemptOutcome(StrEnum):
+    """What a persuasion attempt came to."""
+
+    AGREED = "agreed"  # 同意返校
+    UNDECIDED = "undecided"  # 犹豫, 再劝
+    REFUSED = "refused"  # 拒绝
+    NOT_MET = "not_met"  # 未见到本人或监护人
+
+
+class FollowUpOutcome(StrEnum):
+    """What a follow-up visit after the return found."""
+
+    STAYING = "staying"  # 在校正常
+    AT_RISK = "at_risk"  # 在校, 有辍学倾向
+    LEFT_AGAIN = "left_again"  # 再次离校
+
+
+class PersuasionMethod(StrEnum):
+    """劝返方式."""
+
+    HOME_VISIT = "home_visit"  # 上门劝返
+    PHONE = "phone"  # 电话劝返
+    AT_SCHOOL = "at_school"  # 约谈到校
+    VIDEO = "video"  # 视频
+    WRITTEN_NOTICE = "written_notice"  # 书面通知
 
 
 class DismissalReason(StrEnum):

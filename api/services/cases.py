@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Attachment, Case, CaseTransition, Child, Enrolment
+from api.models import Attachment, Case, CaseTransition, Child, Enrolment, ReturnPlan
 from api.models.base import utcnow
 from api.models.vocabulary import CaseAction, CaseSource, CaseStatus, DropoutReason
 from api.schemas.cases import (
@@ -35,6 +35,7 @@ from api.services import (
 )
 from api.services.actors import Actor
 from api.services.errors import Conflict, Forbidden, InvalidInput
+from api.services.id_lists import among
 from api.services.permissions import Action, Resource
 from api.settings import Settings
 
@@ -152,12 +153,14 @@ async def open_many(
             raise InvalidInput(
                 "days_absent", "教师报告须填写缺课天数 (a teacher's report counts days)"
             )
+    if not openings:
+        return []
     ids = list({data.child_id for data in openings})
     open_already = set(
         (
             await session.exec(
                 select(Case.child_id).where(
-                    col(Case.child_id).in_(ids), col(Case.status).in_(case_rules.OPEN)
+                    among(session, Case.child_id, ids), col(Case.status).in_(case_rules.OPEN)
                 )
             )
         ).all()
@@ -171,7 +174,7 @@ async def open_many(
             await session.exec(
                 select(Child.id, Enrolment.school_id, Enrolment.class_id, Enrolment.grade)
                 .join(Enrolment, col(Enrolment.id) == followed.scalar_subquery())
-                .where(col(Child.id).in_(ids))
+                .where(among(session, Child.id, ids))
             )
         ).all()
     }
@@ -239,7 +242,7 @@ async def create(
 # Reading -----------------------------------------------------------------------------------
 
 
-async def _visible(
+async def visible(
     *, session: AsyncSession, actor: Actor, settings: Settings, case_id: uuid.UUID
 ) -> Case:
     return await scoping.one(
@@ -254,7 +257,7 @@ async def get(
     *, session: AsyncSession, actor: Actor, settings: Settings, case_id: uuid.UUID
 ) -> CaseDetail:
     permissions.require(actor, Resource.CASE, Action.READ)
-    case = await _visible(session=session, actor=actor, settings=settings, case_id=case_id)
+    case = await visible(session=session, actor=actor, settings=settings, case_id=case_id)
     return await _detail(session=session, actor=actor, case=case)
 
 
@@ -324,7 +327,7 @@ async def transition(
     """Apply ``data.action`` if the table allows it from the case's status and to the actor's
     role; the step is stored with the change, and both audited."""
     permissions.require(actor, Resource.CASE, Action.WRITE)
-    case = await _visible(session=session, actor=actor, settings=settings, case_id=case_id)
+    case = await visible(session=session, actor=actor, settings=settings, case_id=case_id)
     move = case_rules.TRANSITIONS.get((case.status, data.action))
     if move is None:
         raise Conflict(
@@ -360,6 +363,13 @@ async def transition(
     return await _detail(session=session, actor=actor, case=case)
 
 
+async def _has_plan(session: AsyncSession, case_id: uuid.UUID) -> bool:
+    found = await session.exec(
+        select(ReturnPlan.id).where(col(ReturnPlan.case_id) == case_id).limit(1)
+    )
+    return found.first() is not None
+
+
 async def _changes(
     *, session: AsyncSession, case: Case, data: CaseTransitionCreate, to: CaseStatus
 ) -> dict[str, object]:
@@ -367,6 +377,11 @@ async def _changes(
     if data.evidence_id is not None and await session.get(Attachment, data.evidence_id) is None:
         raise InvalidInput("evidence_id", "没有这个附件 (no such attachment)")
     changes: dict[str, object] = {"status": to}
+    if data.action is CaseAction.PLAN and not await _has_plan(session, case.id):
+        raise Conflict(
+            "请先制定一人一案 (PUT /cases/{id}/plan: saving the plan moves the case on)",
+            case_status=case.status.value,
+        )
     if data.action is CaseAction.DISMISS:
         if data.dismissal_reason is None:
             raise InvalidInput("dismissal_reason", "请选择排除的理由 (say why it is no dropout)")

@@ -3,8 +3,10 @@
 from api.models.vocabulary import (
     DropoutReason,
     ObservedSchooling,
+    PersuasionMethod,
     SchoolingStatus,
     Sex,
+    SupportMeasure,
     VisitOutcome,
 )
 
@@ -48,5 +50,29 @@ DROPOUT_REASON = {
     DropoutReason.FAMILY_CHANGE: "家庭变故",
     DropoutReason.GONE_TO_WORK: "外出务工",
     DropoutReason.ILLNESS_OR_DISABILITY: "疾病或残疾",
+    DropoutReason.EARLY_MARRIAGE: "早婚",
     DropoutReason.OTHER: "其他",
+}
+
+SUPPORT_MEASURE = {
+    SupportMeasure.BOARDING_SUBSIDY: "落实贫困寄宿生生活补助",
+    SupportMeasure.SOCIAL_ASSISTANCE: "协调民政部门给予社会救助",
+    SupportMeasure.ACADEMIC_ASSESSMENT: "组织教师进行学业评估",
+    SupportMeasure.ONE_TO_ONE_TUTOR: "安排优秀教师一对一帮扶",
+    SupportMeasure.TALKS: "谈心交流，了解厌学原因",
+    SupportMeasure.COUNSELLING: "心理辅导",
+    SupportMeasure.FAMILY_HELP: "帮助解决家庭生活和学习中的困难",
+    SupportMeasure.GUARDIAN_DUTY_NOTICE: "督促家长履行监护职责（送达告知书）",
+    SupportMeasure.PLACEMENT_ASSESSMENT: "残疾儿童入学安置评估（随班就读、送教上门）",
+    SupportMeasure.LEGAL_EDUCATION: "对家长开展法治宣传教育",
+    SupportMeasure.CORRECTION_ORDER: "劝返无效的，送达责令改正通知书",
+    SupportMeasure.OTHER: "其他",
+}
+
+PERSUASION_METHOD = {
+    PersuasionMethod.HOME_VISIT: "上门劝返",
+    PersuasionMethod.PHONE: "电话劝返",
+    PersuasionMethod.AT_SCHOOL: "约谈到校",
+    PersuasionMethod.VIDEO: "视频劝返",
+    PersuasionMethod.WRITTEN_NOTICE: "书面通知",
 }

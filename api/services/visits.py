@@ -68,6 +68,7 @@ from api.services import (
 )
 from api.services.actors import Actor
 from api.services.errors import DomainError, InvalidInput
+from api.services.id_lists import among
 from api.services.permissions import Action, Resource
 from api.settings import Settings
 
@@ -312,12 +313,14 @@ async def _known(
     seen = [o for item in items for o in item.observations]
     child_ids = list({o.child_id for o in seen})
     school_ids = list({o.school_id for o in seen if o.school_id})
-    found = await session.exec(select(Visit.id, Visit.content_sha256).where(col(Visit.id).in_(ids)))
+    found = await session.exec(
+        select(Visit.id, Visit.content_sha256).where(among(session, Visit.id, ids))
+    )
     stored = {visit_id: sha for visit_id, sha in found.all()}
     reachable = await _ids(
         session,
         select(Household.id).where(
-            col(Household.id).in_(household_ids),
+            among(session, Household.id, household_ids),
             col(Household.removed_at).is_(None),
             scoping.households(actor, settings=settings),
         ),
@@ -325,12 +328,14 @@ async def _known(
     started = await _ids(
         session,
         select(Campaign.id).where(
-            col(Campaign.id).in_(campaign_ids), col(Campaign.started_at).is_not(None)
+            among(session, Campaign.id, campaign_ids), col(Campaign.started_at).is_not(None)
         ),
     )
     schools = await _ids(
         session,
-        select(School.id).where(col(School.id).in_(school_ids), col(School.removed_at).is_(None)),
+        select(School.id).where(
+            among(session, School.id, school_ids), col(School.removed_at).is_(None)
+        ),
     )
     last_seen = (
         select(func.max(VisitObservation.observed_at))
@@ -347,7 +352,7 @@ async def _known(
             col(Child.status_changed_at),
             col(Child.version),
             last_seen,
-        ).where(col(Child.id).in_(child_ids), col(Child.removed_at).is_(None))
+        ).where(among(session, Child.id, child_ids), col(Child.removed_at).is_(None))
     )
     known_children = {}
     for child_id, household_id, born, status, changed_at, version, observed in rows.all():
@@ -527,7 +532,7 @@ async def _store(
             select(func.count())
             .select_from(table)
             .where(
-                table.c.id.in_([i for i, _ in changed]),
+                among(connection, table.c.id, [i for i, _ in changed]),
                 or_(*(and_(table.c.id == i, table.c.version == c.version + 1) for i, c in changed)),
             )
         )

@@ -1,0 +1,118 @@
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+
+from api.models.vocabulary import (
+    AttemptOutcome,
+    DropoutReason,
+    FollowUpOutcome,
+    PersuasionMethod,
+    SupportMeasure,
+)
+from api.schemas.assignments import Person
+
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text500 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Text1000 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+
+
+class PlanMeasure(BaseModel):
+    measure: SupportMeasure
+    label: str | None = Field(default=None, description="its name in Chinese (answers only)")
+    detail: Text500 | None = Field(default=None, description="what, how much, by whom")
+
+
+class ReturnPlanIn(BaseModel):
+    government_person_id: uuid.UUID | None = Field(
+        default=None,
+        description="the cadre answering for the return; left out: whoever the government "
+        "line names for the child now (包组 or 包村)",
+    )
+    school_person_id: uuid.UUID | None = Field(
+        default=None,
+        description="the teacher or principal; left out: whoever the school line names now",
+    )
+    methods: list[PersuasionMethod] = Field(min_length=1, max_length=5, description="劝返方式")
+    target_return_on: date = Field(description="the day the child is to be back at school")
+    schedule: Text500 | None = Field(default=None, description="劝返时间安排")
+    measures: list[PlanMeasure] | None = Field(
+        default=None,
+        max_length=12,
+        description="帮扶措施; left out: the template for the case's reason",
+    )
+    note: Text1000 | None = None
+
+
+class ReturnPlanOut(BaseModel):
+    case_id: uuid.UUID
+    version: int = Field(description="0: a draft, pre-filled and not yet saved")
+    government_person: Person | None
+    school_person: Person | None
+    methods: list[PersuasionMethod]
+    target_return_on: date | None
+    schedule: str | None
+    measures: list[PlanMeasure]
+    note: str | None
+    created_by_id: uuid.UUID | None
+    created_at: datetime | None
+
+
+class PlanTemplate(BaseModel):
+    reason: DropoutReason
+    reason_label: str
+    measures: list[PlanMeasure] = Field(description="the seeds' support for this reason")
+    when_persuasion_fails: list[PlanMeasure] = Field(description="the legal steps after")
+
+
+class AttemptIn(BaseModel):
+    attempted_at: AwareDatetime
+    persons: Text200 = Field(description="who went: names and roles")
+    phone: Annotated[str, StringConstraints(pattern=r"^[0-9+\-() ]{5,20}$")] | None = None
+    method: PersuasionMethod
+    outcome: AttemptOutcome
+    next_step: Text500 | None = None
+    note: Text1000 | None = None
+    attachment_id: uuid.UUID | None = Field(default=None, description="a photo or a recording")
+
+
+class AttemptOut(BaseModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    number: int = Field(description="第几次劝返")
+    attempted_at: datetime
+    persons: str
+    phone: str | None
+    method: PersuasionMethod
+    outcome: AttemptOutcome
+    next_step: str | None
+    note: str | None
+    attachment_id: uuid.UUID | None
+    recorded_by_id: uuid.UUID
+    recorded_at: datetime
+
+
+class FollowUpState(StrEnum):
+    DUE = "due"  # its day has not passed
+    DONE = "done"
+    MISSED = "missed"  # its day passed and no visit was recorded
+
+
+class FollowUpIn(BaseModel):
+    outcome: FollowUpOutcome
+    note: Text1000 | None = None
+    done_at: AwareDatetime | None = Field(default=None, description="now when left out")
+
+
+class FollowUpOut(BaseModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    number: int
+    due_on: date
+    state: FollowUpState
+    done_at: datetime | None
+    done_by_id: uuid.UUID | None
+    outcome: FollowUpOutcome | None
+    note: str | None
