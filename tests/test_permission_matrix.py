@@ -177,6 +177,15 @@ def _plan(ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     }
 
 
+def _attempt(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"attempted_at": utcnow().isoformat(), "persons": "村干部、班主任",
+            "method": "home_visit", "outcome": "undecided"}  # fmt: skip
+
+
+def _follow_up(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"outcome": "staying"}
+
+
 async def _case(session: AsyncSession, child_id: uuid.UUID, by: Login) -> uuid.UUID:
     """A case with its plan made, which every role on the lines may take on to persuading."""
     now = utcnow()
@@ -458,6 +467,26 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Call("GET", "/api/v1/cases/{case}/plan/versions"),
         Resource.CASE,
         Action.READ,
+    ),
+    ("GET", "/api/v1/cases/{case_id}/attempts"): (
+        Call("GET", "/api/v1/cases/{case}/attempts"),
+        Resource.CASE,
+        Action.READ,
+    ),
+    ("POST", "/api/v1/cases/{case_id}/attempts"): (
+        Call("POST", "/api/v1/cases/{case}/attempts", _attempt),
+        Resource.CASE,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/cases/{case_id}/follow-ups"): (
+        Call("GET", "/api/v1/cases/{case}/follow-ups"),
+        Resource.CASE,
+        Action.READ,
+    ),
+    ("POST", "/api/v1/cases/{case_id}/follow-ups/{number}"): (
+        Call("POST", "/api/v1/cases/{case}/follow-ups/1", _follow_up),
+        Resource.CASE,
+        Action.WRITE,
     ),
     ("GET", "/api/v1/campaigns"): (
         Call("GET", "/api/v1/campaigns"),

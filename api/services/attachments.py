@@ -1,4 +1,5 @@
-"""Attachments: photos and PDFs kept on disk under the data directory, never in the database.
+"""Attachments: photos, PDFs and voice recordings kept on disk under the data directory,
+never in the database.
 
 The type is read from the file's first bytes, not from what the phone claims, and the size is
 bounded; the name on disk is the attachment's id, so no uploaded name ever reaches a path.
@@ -22,6 +23,13 @@ _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
     (b"%PDF-", 0, "application/pdf"),
     (b"WEBP", 8, "image/webp"),
+    # A persuasion attempt's recording, as phones make them.
+    (b"ftypM4A", 4, "audio/mp4"),
+    (b"#!AMR", 0, "audio/amr"),
+    (b"OggS", 0, "audio/ogg"),
+    (b"\x1a\x45\xdf\xa3", 0, "audio/webm"),
+    (b"ID3", 0, "audio/mpeg"),
+    (b"WAVE", 8, "audio/wav"),
 )
 
 
@@ -52,7 +60,9 @@ async def store(
         raise InvalidInput("file", "文件是空的 (the file is empty)")
     content_type = sniff(data)
     if content_type is None:
-        raise InvalidInput("file", "只接受JPEG、PNG、WEBP照片或PDF (only JPEG, PNG, WEBP or PDF)")
+        raise InvalidInput(
+            "file", "只接受照片(JPEG、PNG、WEBP)、PDF或录音(M4A、AMR、OGG、WEBM、MP3、WAV)"
+        )
     attachment = Attachment(
         file_name=Path(file_name).name[:255] or "attachment",
         content_type=content_type,
@@ -76,15 +86,20 @@ async def open_for(
     *, session: AsyncSession, actor: Actor, settings: Settings, attachment_id: uuid.UUID
 ) -> StoredFile:
     """The file, for its uploader, or for whoever may see what it belongs to."""
-    from api.services import status_applications  # the owners know who may see them
+    from api.services import persuasion_attempts, status_applications  # owners know who may
 
+    owners = {
+        "status_application": status_applications.check_can_see_attachment,
+        "persuasion_attempt": persuasion_attempts.check_can_see_attachment,
+    }
     attachment = await session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFound(f"No attachment {attachment_id} here.")
     if attachment.uploaded_by_id != actor.user_id:
-        await status_applications.check_can_see_attachment(
-            session=session, actor=actor, settings=settings, attachment=attachment
-        )
+        check = owners.get(attachment.owner_type or "")
+        if check is None:
+            raise NotFound(f"No attachment {attachment_id} here.")
+        await check(session=session, actor=actor, settings=settings, attachment=attachment)
     # A certificate is personal data: every read of it is recorded.
     await audit.read_in_full(
         session=session, actor=actor, object_type="attachment", object_id=attachment.id

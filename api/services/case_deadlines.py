@@ -1,4 +1,5 @@
-"""The two deadlines of every case, computed here and nowhere else.
+"""The two deadlines of every case, and the follow-up visits after a return, computed here
+and nowhere else.
 
 不过夜: reported to the school within 24 hours of being noticed; a case entered here is before
 the school at once, so this is met when the case is entered in time. 不过周: reported to the
@@ -6,7 +7,7 @@ county bureau and township within 7 days. Both are fixed as timestamps when the 
 so that lists, ledgers and statistics compare columns, on either database.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import col
@@ -14,10 +15,13 @@ from sqlmodel import col
 from api.models import Case
 from api.models.vocabulary import CaseStatus
 from api.schemas.cases import DeadlineState
-from api.services import case_rules
+from api.services import case_rules, school_age
+from api.settings import Settings
 
 SCHOOL_WITHIN = timedelta(hours=24)
 COUNTY_WITHIN = timedelta(days=7)
+WEEKLY_FOR = 4  # weeks after the return, a visit each; then one a month to the term's end
+MONTH_AFTER = 30
 
 
 def due(noticed_at: datetime) -> tuple[datetime, datetime]:
@@ -53,3 +57,13 @@ def missed(now: datetime) -> ColumnElement[bool]:
             col(Case.status) != CaseStatus.DISMISSED,
         ),
     )
+
+
+def follow_ups(returned_on: date, settings: Settings) -> list[date]:
+    """跟踪回访 after a return on ``returned_on``: weekly for the first month, then monthly to
+    the end of the term (the next term's first month when the return came at a term's end)."""
+    days = [returned_on + timedelta(weeks=n) for n in range(1, WEEKLY_FOR + 1)]
+    end = max(school_age.term_end(returned_on, settings), days[-1])
+    while (following := days[-1] + timedelta(days=MONTH_AFTER)) <= end:
+        days.append(following)
+    return days

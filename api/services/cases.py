@@ -5,12 +5,20 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Attachment, Case, CaseTransition, Child, Enrolment, ReturnPlan
+from api.models import (
+    Attachment,
+    Case,
+    CaseTransition,
+    Child,
+    Enrolment,
+    FollowUp,
+    ReturnPlan,
+)
 from api.models.base import utcnow
 from api.models.vocabulary import CaseAction, CaseSource, CaseStatus, DropoutReason
 from api.schemas.cases import (
@@ -341,6 +349,7 @@ async def transition(
             f"Only {', '.join(sorted(r.value for r in move.who))} may {data.action.value} a case.",
         )
     changes = await _changes(session=session, case=case, data=data, to=move.to)
+    await _follow_ups(session=session, settings=settings, case=case, action=data.action)
     session.add(
         CaseTransition(
             case_id=case.id,
@@ -361,6 +370,30 @@ async def transition(
         expected_version=expected_version,
     )
     return await _detail(session=session, actor=actor, case=case)
+
+
+async def _follow_ups(
+    *, session: AsyncSession, settings: Settings, case: Case, action: CaseAction
+) -> None:
+    """A return schedules the follow-up visits; a child gone again makes those not yet done
+    moot (a new return schedules its own)."""
+    if action is CaseAction.REOPEN:
+        await session.exec(
+            delete(FollowUp).where(
+                col(FollowUp.case_id) == case.id, col(FollowUp.done_at).is_(None)
+            )
+        )
+    if action is not CaseAction.RETURN:
+        return
+    held = await session.exec(
+        select(func.coalesce(func.max(FollowUp.number), 0)).where(col(FollowUp.case_id) == case.id)
+    )
+    after = held.one()
+    returned_on = school_age.local_today(settings)
+    session.add_all(
+        FollowUp(case_id=case.id, number=after + n, due_on=day)
+        for n, day in enumerate(case_deadlines.follow_ups(returned_on, settings), start=1)
+    )
 
 
 async def _has_plan(session: AsyncSession, case_id: uuid.UUID) -> bool:

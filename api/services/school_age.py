@@ -68,6 +68,15 @@ def term_of(day: date, settings: Settings) -> str:
     return f"{year}-{year + 1}-{number}"
 
 
+def term_end(day: date, settings: Settings) -> date:
+    """The last day of the term ``day`` falls in: the autumn term ends with January, the
+    spring term with the school year (the entry cut-off, summer included)."""
+    year = school_year_of(day, settings)
+    if term_of(day, settings).endswith("-1"):
+        return date(year + 1, 1, 31)
+    return settings.entry_cutoff(year + 1)
+
+
 def _birthday_in(year: int, birth_date: date) -> date:
     if (birth_date.month, birth_date.day) == (2, 29):
         try:

@@ -1,0 +1,44 @@
+import uuid
+
+from fastapi import APIRouter
+
+from api.deps import ActorDep, SessionDep, SettingsDep
+from api.schemas.return_plans import AttemptIn, AttemptOut
+from api.services import persuasion_attempts
+
+router = APIRouter(prefix="/cases/{case_id}/attempts", tags=["cases"])
+
+
+@router.get(
+    "",
+    summary="The persuasion attempts (劝返) of a case, the first first",
+    responses={401: {}, 403: {}, 404: {}},
+)
+async def list_attempts(
+    case_id: uuid.UUID, actor: ActorDep, session: SessionDep, settings: SettingsDep
+) -> list[AttemptOut]:
+    return await persuasion_attempts.search(
+        session=session, actor=actor, settings=settings, case_id=case_id
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Record a persuasion attempt; the first moves a planned case on to persuading",
+    description=(
+        "Numbered in order (第几次劝返). A photo or a voice recording goes up first to"
+        " `POST /attachments`; its id here links it to the attempt."
+    ),
+    responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}},
+)
+async def record_attempt(
+    case_id: uuid.UUID,
+    body: AttemptIn,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> AttemptOut:
+    return await persuasion_attempts.record(
+        session=session, actor=actor, settings=settings, case_id=case_id, data=body
+    )

@@ -1,0 +1,172 @@
+"""劝返 and 跟踪回访: the attempts that bring a child back, and the visits that see they stay."""
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import update
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.models import FollowUp
+from api.models.vocabulary import UserRole
+from api.services import case_deadlines
+from api.settings import Settings
+from tests import world as w
+from tests.factories import bearer, token_for
+from tests.test_cases import URL, act, plan, report
+
+PHOTO = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+RECORDING = b"OggS" + b"\x00" * 64
+
+
+@pytest.fixture
+async def world(session: AsyncSession, settings: Settings) -> w.World:
+    return await w.build(session, settings)
+
+
+def ago(**delta: float) -> str:
+    return (datetime.now(UTC) - timedelta(**delta)).isoformat()
+
+
+async def planned(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World, headers: dict[str, str]
+) -> dict[str, Any]:
+    """张小明's case, verified and planned, noticed two days ago."""
+    cadre = await world.login(session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
+    teacher = await world.login(session, UserRole.TEACHER, klass="east-3-1")
+    case = await report(client, headers, world.children["dong_a"], noticed_at=ago(days=2))
+    assert (await act(client, headers, case, "verify")).status_code == 200
+    saved = await plan(client, headers, case, cadre.user_id, teacher.user_id)
+    assert saved.status_code == 200, saved.text
+    return case
+
+
+async def attempt(client: httpx.AsyncClient, headers: dict[str, str], case: dict[str, Any],
+                  **extra: Any) -> httpx.Response:  # fmt: skip
+    body = {"attempted_at": ago(hours=3), "persons": "李书记、王老师", "phone": "13800001111",
+            "method": "home_visit", "outcome": "undecided", "next_step": "周五再去",
+            **extra}  # fmt: skip
+    return await client.post(f"{URL}/{case['id']}/attempts", json=body, headers=headers)
+
+
+async def test_attempts_are_numbered_with_their_photo_and_recording_and_start_persuading(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    principal = await world.headers(client, session, UserRole.PRINCIPAL, school="east")
+    cadre = await world.headers(client, session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
+    case = await planned(client, session, world, principal)
+    photo = await client.post("/api/v1/attachments", files={"file": ("门前.jpg", PHOTO)},
+                              headers=cadre)  # fmt: skip
+    recording = await client.post("/api/v1/attachments", files={"file": ("谈话.ogg", RECORDING)},
+                                  headers=cadre)  # fmt: skip
+    assert recording.status_code == 201, recording.text
+    assert recording.json()["content_type"] == "audio/ogg"
+    first = await attempt(client, cadre, case, attachment_id=photo.json()["id"])
+    assert first.status_code == 201, first.text
+    assert (first.json()["number"], first.json()["method"]) == (1, "home_visit")
+    status = (await client.get(f"{URL}/{case['id']}", headers=principal)).json()["status"]
+    assert status == "persuading"
+    recorded = recording.json()["id"]
+    second = await attempt(client, cadre, case, method="phone", outcome="agreed",
+                           attachment_id=recorded, attempted_at=ago(hours=1))  # fmt: skip
+    assert second.status_code == 201, second.text
+    assert second.json()["number"] == 2
+    listed = (await client.get(f"{URL}/{case['id']}/attempts", headers=principal)).json()
+    assert [(a["number"], a["outcome"], a["persons"]) for a in listed] == [
+        (1, "undecided", "李书记、王老师"), (2, "agreed", "李书记、王老师")]  # fmt: skip
+    # Whoever sees the case hears the recording; nobody else even learns it exists.
+    heard = await client.get(f"/api/v1/attachments/{recording.json()['id']}", headers=principal)
+    assert heard.status_code == 200
+    assert heard.content == RECORDING
+    stranger = await world.headers(client, session, UserRole.VILLAGE_CADRE, area_code=w.XI)
+    hidden = await client.get(f"/api/v1/attachments/{photo.json()['id']}", headers=stranger)
+    assert hidden.status_code == 404
+    # An attachment already linked is not linked twice.
+    reused = await attempt(client, cadre, case, attachment_id=photo.json()["id"])
+    assert reused.status_code == 422
+    assert reused.json()["errors"][0]["loc"] == ["body", "attachment_id"]
+
+
+async def test_a_return_schedules_follow_ups_weekly_then_monthly_and_a_child_gone_again_reopens(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World, settings: Settings
+) -> None:
+    principal = await world.headers(client, session, UserRole.PRINCIPAL, school="east")
+    teacher = bearer((await token_for(client, await world.login(
+        session, UserRole.TEACHER, klass="east-3-1")))["access_token"])  # fmt: skip
+    case = await planned(client, session, world, principal)
+    assert (await attempt(client, teacher, case, outcome="agreed")).status_code == 201
+    assert (await act(client, teacher, case, "return")).json()["status"] == "returned"
+    url = f"{URL}/{case['id']}/follow-ups"
+    schedule = (await client.get(url, headers=teacher)).json()
+    expected = case_deadlines.follow_ups(date.today(), settings)
+    assert [date.fromisoformat(f["due_on"]) for f in schedule] == expected
+    assert [f["due_on"] for f in schedule[:4]] == [
+        (date.today() + timedelta(weeks=n)).isoformat() for n in (1, 2, 3, 4)]  # fmt: skip
+    assert {f["state"] for f in schedule} == {"due"}
+    first = await client.post(f"{url}/1", json={"outcome": "staying", "note": "按时到校"},
+                              headers=teacher)  # fmt: skip
+    assert first.status_code == 200, first.text
+    assert (first.json()["state"], first.json()["outcome"]) == ("done", "staying")
+    assert (await client.get(f"{URL}/{case['id']}", headers=teacher)).json()["status"] == (
+        "following_up"
+    )
+    again = await client.post(f"{url}/1", json={"outcome": "staying"}, headers=teacher)
+    assert again.status_code == 409
+    # The second finds the child gone again: reopened, the schedule's remaining visits dropped.
+    gone = await client.post(f"{url}/2", json={"outcome": "left_again"}, headers=teacher)
+    assert gone.status_code == 200, gone.text
+    reopened = (await client.get(f"{URL}/{case['id']}", headers=teacher)).json()
+    assert (reopened["status"], reopened["reopened"]) == ("persuading", 1)
+    kept = (await client.get(url, headers=teacher)).json()
+    assert [(f["number"], f["state"]) for f in kept] == [(1, "done"), (2, "done")]
+    # Back once more: a new schedule, numbered on; one whose day passed unvisited is missed.
+    assert (await act(client, teacher, case, "return")).status_code == 200
+    await session.exec(
+        update(FollowUp)
+        .where(col(FollowUp.number) == 3)
+        .values(due_on=date.today() - timedelta(days=1))
+    )
+    await session.commit()
+    renewed = (await client.get(url, headers=teacher)).json()
+    assert [f["number"] for f in renewed][:3] == [1, 2, 3]
+    assert renewed[2]["state"] == "missed"
+    late = await client.post(f"{url}/3", json={"outcome": "at_risk"}, headers=teacher)
+    assert late.json()["state"] == "done"
+
+
+async def test_bad_attempts_and_follow_ups_are_refused_by_name(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    principal = await world.headers(client, session, UserRole.PRINCIPAL, school="east")
+    early = await report(client, principal, world.children["nan_a"])
+    refused = await attempt(client, principal, early)
+    assert refused.status_code == 409
+    assert refused.json()["case_status"] == "reported"
+    case = await planned(client, session, world, principal)
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    for change, field in (
+        ({"attempted_at": tomorrow}, "attempted_at"),
+        ({"attempted_at": ago(days=30)}, "attempted_at"),
+        ({"method": "pigeon"}, "method"),
+        ({"persons": ""}, "persons"),
+        ({"phone": "call me"}, "phone"),
+    ):
+        bad = await attempt(client, principal, case, **change)
+        assert bad.status_code == 422, (change, bad.text)
+        assert bad.json()["errors"][0]["loc"][1] == field, change
+    supervisor = await world.headers(client, session, UserRole.SUPERVISOR, area_code=w.COUNTY)
+    assert (await attempt(client, supervisor, case)).status_code == 403
+    assert (await client.get(f"{URL}/{case['id']}/attempts", headers=principal)).json() == []
+    url = f"{URL}/{case['id']}/follow-ups"
+    assert (await client.post(f"{url}/1", json={"outcome": "staying"}, headers=principal)
+            ).status_code == 404  # fmt: skip
+    await act(client, principal, case, "return")
+    before = await client.post(f"{url}/1", json={"outcome": "staying", "done_at": ago(days=1)},
+                               headers=principal)  # fmt: skip
+    assert before.status_code == 422
+    assert before.json()["errors"][0]["loc"] == ["body", "done_at"]
+    assert (await client.post(f"{url}/1", json={"outcome": "fine"}, headers=principal)
+            ).status_code == 422  # fmt: skip
+    assert {f["state"] for f in (await client.get(url, headers=principal)).json()} == {"due"}
