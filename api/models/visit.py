@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from api.models.base import UTCDateTime, UUIDKeyed, str_enum
 from api.models.vocabulary import DropoutReason, ObservedSchooling, VisitOutcome
@@ -28,15 +28,16 @@ class Visit(UUIDKeyed, table=True):
     content_sha256: str = Field(max_length=64)
 
 
-class VisitObservation(UUIDKeyed, table=True):
+class VisitObservation(SQLModel, table=True):
     """What a visit found of one child: at school and where, out of school and why, or away
     and where. ``applied`` says whether it changed the child's schooling status (an
-    observation older than the child's last recorded change does not)."""
+    observation older than the child's last recorded change does not). A visit observes a
+    child once: the pair is the key."""
 
     __tablename__ = "visit_observation"
 
-    visit_id: uuid.UUID = Field(foreign_key="visit.id")
-    child_id: uuid.UUID = Field(foreign_key="child.id")
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", primary_key=True)
+    child_id: uuid.UUID = Field(foreign_key="child.id", primary_key=True)
     observed_at: datetime = Field(sa_type=UTCDateTime)  # the visit's time, kept beside it
     schooling: ObservedSchooling = Field(sa_type=str_enum(ObservedSchooling))
     school_id: uuid.UUID | None = Field(default=None, foreign_key="school.id")
@@ -47,7 +48,6 @@ class VisitObservation(UUIDKeyed, table=True):
     applied: bool = False
 
     __table_args__ = (
-        sa.UniqueConstraint("visit_id", "child_id"),
         # A child's observations, and the latest that stands, from the index alone.
         sa.Index("ix_visit_observation_child_seen", "child_id", "applied", "observed_at"),
     )

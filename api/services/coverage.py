@@ -102,7 +102,7 @@ async def _facts(
     )
     oldest, youngest = births_in_scope(campaign, settings)
     confirmed = (
-        sa_select(col(VisitObservation.id))
+        sa_select(col(VisitObservation.visit_id))
         .join(Visit, col(Visit.id) == col(VisitObservation.visit_id))
         .where(
             col(VisitObservation.child_id) == col(Child.id),

@@ -231,7 +231,7 @@ async def _latest_observations(
         .join(Visit, col(Visit.id) == col(VisitObservation.visit_id))
         .outerjoin(School, col(School.id) == col(VisitObservation.school_id))
         .where(col(Visit.campaign_id) == campaign.id, col(VisitObservation.child_id).in_(children))
-        .order_by(col(VisitObservation.observed_at), col(VisitObservation.id).desc())
+        .order_by(col(VisitObservation.observed_at), col(VisitObservation.visit_id).desc())
     )
     latest: dict[uuid.UUID, list[object]] = {}
     for seen, school in found.all():

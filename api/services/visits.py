@@ -18,12 +18,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import and_, bindparam, func, or_, update
+from sqlalchemy import bindparam, func, literal, null, union_all, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
 
 from api.models import (
     Campaign,
@@ -313,30 +312,30 @@ async def _known(
     seen = [o for item in items for o in item.observations]
     child_ids = list({o.child_id for o in seen})
     school_ids = list({o.school_id for o in seen if o.school_id})
-    found = await session.exec(
-        select(Visit.id, Visit.content_sha256).where(among(session, Visit.id, ids))
-    )
-    stored = {visit_id: sha for visit_id, sha in found.all()}
-    reachable = await _ids(
-        session,
-        select(Household.id).where(
+    # What exists of what the batch names, one statement for the four kinds: (kind, id, hash).
+    lookups: Any = union_all(
+        sa_select(literal("visit"), col(Visit.id), col(Visit.content_sha256)).where(
+            among(session, Visit.id, ids)
+        ),
+        sa_select(literal("household"), col(Household.id), null()).where(
             among(session, Household.id, household_ids),
             col(Household.removed_at).is_(None),
             scoping.households(actor, settings=settings),
         ),
-    )
-    started = await _ids(
-        session,
-        select(Campaign.id).where(
+        sa_select(literal("campaign"), col(Campaign.id), null()).where(
             among(session, Campaign.id, campaign_ids), col(Campaign.started_at).is_not(None)
         ),
-    )
-    schools = await _ids(
-        session,
-        select(School.id).where(
+        sa_select(literal("school"), col(School.id), null()).where(
             among(session, School.id, school_ids), col(School.removed_at).is_(None)
         ),
     )
+    found: dict[str, dict[uuid.UUID, str | None]] = {
+        "visit": {}, "household": {}, "campaign": {}, "school": {}
+    }  # fmt: skip
+    for kind, found_id, sha in (await (await session.connection()).execute(lookups)).all():
+        found[kind][found_id] = sha
+    stored = {visit_id: str(sha) for visit_id, sha in found["visit"].items()}
+    reachable, started, schools = (set(found[k]) for k in ("household", "campaign", "school"))
     last_seen = (
         select(func.max(VisitObservation.observed_at))
         .where(col(VisitObservation.child_id) == col(Child.id), col(VisitObservation.applied))
@@ -362,10 +361,6 @@ async def _known(
         seen_at = max(recorded, observed or _NEVER)
         known_children[child_id] = _Child(household_id, born, status, changed_at, version, seen_at)
     return _Known(stored, reachable, started, schools, known_children)
-
-
-async def _ids(session: AsyncSession, statement: SelectOfScalar[uuid.UUID]) -> set[uuid.UUID]:
-    return set((await session.exec(statement)).all())
 
 
 def _observed_status(seen: ObservationIn, current: SchoolingStatus) -> SchoolingStatus:
@@ -421,7 +416,6 @@ def _visit(
             outcome.detail = "已有更新的记录，观察未覆盖 (a later status is recorded; visit kept)"
         writes.observations.append(
             {
-                "id": uuid.uuid4(),
                 "visit_id": item.id,
                 "observed_at": item.visited_at,
                 "applied": applied,
@@ -528,15 +522,14 @@ async def _store(
         )
         # An executemany's row count is not told on asyncpg: read back that each child was
         # still as the batch read it (the rows updated stay locked until the commit).
-        ours = await connection.execute(
-            select(func.count())
-            .select_from(table)
-            .where(
-                among(connection, table.c.id, [i for i, _ in changed]),
-                or_(*(and_(table.c.id == i, table.c.version == c.version + 1) for i, c in changed)),
+        # (The statement's text is the same for any number of children: prepared once.)
+        now = await connection.execute(
+            sa_select(table.c.id, table.c.version).where(
+                among(connection, table.c.id, [i for i, _ in changed])
             )
         )
-        if ours.scalar_one() != len(moved):  # changed meanwhile: answer again from the new state
+        versions = {child_id: version for child_id, version in now.all()}
+        if any(versions.get(i) != c.version + 1 for i, c in changed):  # changed meanwhile
             raise IntegrityError("child changed meanwhile", None, Exception("version"))
     opened = await cases.open_many(
         session=session, actor=actor, settings=settings, openings=writes.openings
