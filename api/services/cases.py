@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, delete, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -152,7 +153,7 @@ async def open_many(
     """Open a case for each of these children that has none open, in the session's transaction
     (the caller commits; the one-open-case index holds against a race): the school and class
     of the registration the school line follows, and the deadlines fixed from ``noticed_at``.
-    A query for those open already, one for the registrations, whatever their number."""
+    One query for the children's open cases and registrations, whatever their number."""
     now = utcnow()
     for data in openings:
         if data.noticed_at is not None and data.noticed_at > now + _CLOCK_SLACK:
@@ -164,28 +165,33 @@ async def open_many(
     if not openings:
         return []
     ids = list({data.child_id for data in openings})
-    open_already = set(
-        (
-            await session.exec(
-                select(Case.child_id).where(
-                    among(session, Case.child_id, ids), col(Case.status).in_(case_rules.OPEN)
-                )
-            )
-        ).all()
-    )
     followed = responsibility.followed_registration(
         child_id=col(Child.id), settings=settings, on=school_age.local_today(settings)
     ).correlate(Child)
-    registered = {
-        child_id: (school_id, class_id, grade)
-        for child_id, school_id, class_id, grade in (
-            await session.exec(
-                select(Child.id, Enrolment.school_id, Enrolment.class_id, Enrolment.grade)
-                .join(Enrolment, col(Enrolment.id) == followed.scalar_subquery())
-                .where(among(session, Child.id, ids))
-            )
-        ).all()
-    }
+    has_open = (
+        select(Case.id)
+        .where(col(Case.child_id) == col(Child.id), col(Case.status).in_(case_rules.OPEN))
+        .correlate(Child)
+        .exists()
+    )
+    # Each child's open case (if any) and registration, in one statement.
+    found = await (await session.connection()).execute(
+        sa_select(
+            col(Child.id),
+            col(Enrolment.school_id),
+            col(Enrolment.class_id),
+            col(Enrolment.grade),
+            has_open,
+        )
+        .outerjoin(Enrolment, col(Enrolment.id) == followed.scalar_subquery())
+        .where(among(session, Child.id, ids))
+    )
+    registered: dict[uuid.UUID, tuple[uuid.UUID | None, uuid.UUID | None, int | None]] = {}
+    open_already: set[uuid.UUID] = set()
+    for child_id, *registration, is_open in found.all():
+        registered[child_id] = tuple(registration)  # type: ignore[assignment]
+        if is_open:
+            open_already.add(child_id)
     opened: list[Case] = []
     for data in openings:
         if data.child_id in open_already:
