@@ -468,6 +468,11 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.CASE,
         Action.READ,
     ),
+    ("GET", "/api/v1/exports/dropout-ledger.xlsx"): (
+        Call("GET", "/api/v1/exports/dropout-ledger.xlsx"),
+        Resource.CASE,
+        Action.READ,
+    ),
     ("GET", "/api/v1/cases/{case_id}/attempts"): (
         Call("GET", "/api/v1/cases/{case}/attempts"),
         Resource.CASE,

@@ -1,14 +1,49 @@
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api import responses
 from api.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, SessionDep, SettingsDep
 from api.models.vocabulary import CaseSource, CaseStatus, DropoutReason
-from api.schemas.cases import CaseCreate, CaseDetail, CaseOut, CaseTransitionCreate
+from api.schemas.cases import (
+    CaseCreate,
+    CaseDetail,
+    CaseOut,
+    CaseTransitionCreate,
+    LedgerKind,
+)
 from api.schemas.common import AreaQuery, Limit, Offset, Page
 from api.services import cases
 from api.services.cases import CaseFilter
+
+
+def case_filter(
+    status: CaseStatus | None = None,
+    area: AreaQuery = None,
+    school: uuid.UUID | None = None,
+    reason: DropoutReason | None = None,
+    source: CaseSource | None = None,
+    overdue: bool | None = None,
+    open: bool | None = None,
+    ledger: Annotated[
+        LedgerKind | None,
+        Query(description="suspected: reported, not yet verified; confirmed: verified, open"),
+    ] = None,
+) -> CaseFilter:
+    return CaseFilter(
+        status=status,
+        area=area,
+        school_id=school,
+        reason=reason,
+        source=source,
+        overdue=overdue,
+        open=open,
+        ledger=ledger,
+    )
+
+
+CaseFilterDep = Annotated[CaseFilter, Depends(case_filter)]
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -28,25 +63,10 @@ async def list_cases(
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
-    status: CaseStatus | None = None,
-    area: AreaQuery = None,
-    school: uuid.UUID | None = None,
-    reason: DropoutReason | None = None,
-    source: CaseSource | None = None,
-    overdue: bool | None = None,
-    open: bool | None = None,
+    filters: CaseFilterDep,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[CaseOut]:
-    filters = CaseFilter(
-        status=status,
-        area=area,
-        school_id=school,
-        reason=reason,
-        source=source,
-        overdue=overdue,
-        open=open,
-    )
     items, total = await cases.search(
         session=session, actor=actor, settings=settings, filters=filters, limit=limit, offset=offset
     )

@@ -21,6 +21,13 @@ class DeadlineState(StrEnum):
     MOOT = "moot"  # the case was dismissed before it was met: nothing to report
 
 
+class LedgerKind(StrEnum):
+    """The county's two ledgers of cases: 疑似辍学学生台账 and 辍学学生台账."""
+
+    SUSPECTED = "suspected"  # reported, not yet verified
+    CONFIRMED = "confirmed"  # verified and not yet closed: off the ledger as it closes
+
+
 class CaseCreate(BaseModel):
     id: uuid.UUID | None = Field(default=None, description="made by the phone, for offline work")
     child_id: uuid.UUID

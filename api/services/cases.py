@@ -30,6 +30,7 @@ from api.schemas.cases import (
     CaseTransitionOut,
     Deadline,
     Deadlines,
+    LedgerKind,
 )
 from api.services import (
     audit,
@@ -67,6 +68,14 @@ class CaseFilter:
     source: CaseSource | None = None
     overdue: bool | None = None
     open: bool | None = None
+    ledger: LedgerKind | None = None
+
+
+# The statuses on each ledger; a dismissed or closed case is on neither (动态销号).
+LEDGERS = {
+    LedgerKind.SUSPECTED: frozenset({CaseStatus.REPORTED}),
+    LedgerKind.CONFIRMED: case_rules.OPEN - {CaseStatus.REPORTED},
+}
 
 
 def _out(case: Case, child_name: str, actor: Actor, now: datetime) -> CaseOut:
@@ -275,10 +284,13 @@ async def get(
     return await _detail(session=session, actor=actor, case=case)
 
 
-def _conditions(
+def conditions(
     actor: Actor, settings: Settings, filters: CaseFilter, now: datetime
 ) -> list[ColumnElement[bool]]:
+    """The cases the actor may see that pass ``filters`` (a join to the child is assumed)."""
     where = [scoping.cases(actor, settings=settings)]
+    if filters.ledger is not None:
+        where.append(col(Case.status).in_(LEDGERS[filters.ledger]))
     if filters.status is not None:
         where.append(col(Case.status) == filters.status)
     if filters.school_id is not None:
@@ -310,7 +322,7 @@ async def search(
     """The dropout ledger as a list, the cases noticed most recently first."""
     permissions.require(actor, Resource.CASE, Action.READ)
     now = utcnow()
-    where = _conditions(actor, settings, filters, now)
+    where = conditions(actor, settings, filters, now)
     joined = col(Child.id) == col(Case.child_id)
     total = (
         await session.exec(select(func.count()).select_from(Case).join(Child, joined).where(*where))

@@ -1,6 +1,7 @@
 """What the vocabulary is called in Chinese, for the forms and ledgers the county prints."""
 
 from api.models.vocabulary import (
+    AttemptOutcome,
     DropoutReason,
     ObservedSchooling,
     PersuasionMethod,
@@ -75,4 +76,11 @@ PERSUASION_METHOD = {
     PersuasionMethod.AT_SCHOOL: "约谈到校",
     PersuasionMethod.VIDEO: "视频劝返",
     PersuasionMethod.WRITTEN_NOTICE: "书面通知",
+}
+
+ATTEMPT_OUTCOME = {
+    AttemptOutcome.AGREED: "同意返校",
+    AttemptOutcome.UNDECIDED: "犹豫，需再劝",
+    AttemptOutcome.REFUSED: "拒绝",
+    AttemptOutcome.NOT_MET: "未见到本人或监护人",
 }
