@@ -7,7 +7,7 @@ import structlog
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from api import openapi, problems, pwa, security
+from api import openapi, problems, pwa, scheduler, security
 from api.db import create_engine, create_sessionmaker
 from api.observability import RequestContextMiddleware, configure_logging
 from api.routers import (
@@ -27,6 +27,7 @@ from api.routers import (
     household_import,
     households,
     me,
+    notifications,
     persuasion_attempts,
     responsibility,
     return_plans,
@@ -50,7 +51,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("startup", database=app.state.engine.dialect.name, pwa=app.state.pwa_mounted)
+        jobs = scheduler.start(app)
         yield
+        for job in jobs:
+            job.cancel()
         await app.state.engine.dispose()
 
     app = FastAPI(
@@ -94,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         persuasion_attempts,
         follow_ups,
         exports,
+        notifications,
         campaigns,
         visits,
         work_package,

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     hsts_seconds: int = Field(default=31_536_000, ge=0)  # sent only over HTTPS; 0 turns it off
 
     attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # How often the app scans for deadlines near or passed and escalates; 0: never (a
+    # scheduler calls POST /escalations/run instead).
+    escalation_interval_minutes: int = Field(default=15, ge=0, le=24 * 60)
 
     # Local conventions of compulsory schooling (DOMAIN.md): settings, never constants.
     timezone: str = "Asia/Shanghai"

@@ -48,9 +48,16 @@ async def test_each_unit_and_person_is_counted_from_its_children_and_their_cases
         made = await client.post("/api/v1/cases", json={"child_id": str(world.children[child]),
                                  **extra}, headers=county)  # fmt: skip
         assert made.status_code == 201, made.text
+        url = f"/api/v1/cases/{made.json()['id']}"
         for action in actions:
-            moved = await client.post(f"/api/v1/cases/{made.json()['id']}/transitions",
-                                      json={"action": action}, headers=county)  # fmt: skip
+            if action == "plan":  # saving the return plan is the move
+                plan = {"government_person_id": str(township.user_id),
+                        "school_person_id": str(teacher.user_id), "methods": ["home_visit"],
+                        "target_return_on": datetime.now(UTC).date().isoformat()}  # fmt: skip
+                moved = await client.put(f"{url}/plan", json=plan, headers=county)
+            else:
+                moved = await client.post(f"{url}/transitions", json={"action": action},
+                                          headers=county)  # fmt: skip
             assert moved.status_code == 200, moved.text
 
     ten_days_ago = (datetime.now(UTC) - timedelta(days=10)).isoformat()

@@ -468,6 +468,14 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.CASE,
         Action.READ,
     ),
+    ("GET", "/api/v1/notifications"): OPEN,
+    ("POST", "/api/v1/notifications/{notification_id}/read"): OPEN,
+    ("POST", "/api/v1/notifications/read-all"): OPEN,
+    ("POST", "/api/v1/escalations/run"): (
+        Call("POST", "/api/v1/escalations/run"),
+        Resource.ESCALATION,
+        Action.WRITE,
+    ),
     ("GET", "/api/v1/exports/dropout-ledger.xlsx"): (
         Call("GET", "/api/v1/exports/dropout-ledger.xlsx"),
         Resource.CASE,

@@ -14,6 +14,7 @@ from api.models.guardian import Guardian, Guardianship
 from api.models.household import Household
 from api.models.household_import import AssignmentImport, HouseholdImport
 from api.models.idempotency import IdempotencyKey
+from api.models.notification import CaseEscalation, Notification
 from api.models.return_plan import FollowUp, PersuasionAttempt, ReturnPlan
 from api.models.school import School, SchoolClass
 from api.models.status_application import StatusApplication
@@ -34,6 +35,7 @@ __all__ = [
     "CampaignHousehold",
     "CampaignPhaseSpan",
     "Case",
+    "CaseEscalation",
     "CaseTransition",
     "Child",
     "Enrolment",
@@ -43,6 +45,7 @@ __all__ = [
     "Household",
     "HouseholdImport",
     "IdempotencyKey",
+    "Notification",
     "PersuasionAttempt",
     "RefreshToken",
     "ReturnPlan",

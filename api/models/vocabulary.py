@@ -265,6 +265,8 @@ class AuditAction(StrEnum):
     READ_PERSONAL = "read_personal"  # a full read of someone's personal data
     # A phone's batch that stored nothing new (all sent before, or refused): kept all the same.
     SYNC_RECEIVED = "sync_received"
+    # A scheduled job asked for that found nothing to write (escalations.run): it did run.
+    JOB_RUN = "job_run"
     LOGIN_SUCCEEDED = "login_succeeded"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
@@ -272,3 +274,19 @@ class AuditAction(StrEnum):
     TOKEN_REUSED = "token_reused"  # noqa: S105 - an event's name, not a secret
     PASSWORD_CHANGED = "password_changed"  # noqa: S105
     PASSWORD_RESET = "password_reset"  # noqa: S105 - by an administrator
+
+
+class NotificationKind(StrEnum):
+    """Why someone is told to act (the PWA shows them in its inbox)."""
+
+    DEADLINE_NEAR = "deadline_near"  # 不过周 due within a day
+    OVERDUE = "overdue"  # a deadline passed: the one who must act
+    ESCALATED = "escalated"  # a deadline passed under someone below: the next one up
+    FOLLOW_UP_DUE = "follow_up_due"  # a follow-up visit falls due
+
+
+class CaseLine(StrEnum):
+    """The two lines of responsibility (双线)."""
+
+    GOVERNMENT = "government"
+    SCHOOL = "school"

@@ -11,6 +11,7 @@ from api.models.vocabulary import (
     DismissalReason,
     DropoutReason,
 )
+from api.schemas.notifications import EscalationOut
 
 
 class DeadlineState(StrEnum):
@@ -110,3 +111,6 @@ class CaseOut(BaseModel):
 
 class CaseDetail(CaseOut):
     transitions: list[CaseTransitionOut] = Field(description="the case's history, oldest first")
+    escalations: list[EscalationOut] = Field(
+        description="its overdue deadline taken up each line, and to whom"
+    )

@@ -37,6 +37,7 @@ from api.services import (
     case_deadlines,
     case_rules,
     children,
+    escalations,
     permissions,
     records,
     responsibility,
@@ -120,6 +121,7 @@ async def _detail(*, session: AsyncSession, actor: Actor, case: Case) -> CaseDet
     return CaseDetail(
         **_out(case, child.name, actor, utcnow()).model_dump(),
         transitions=[CaseTransitionOut.model_validate(t, from_attributes=True) for t in steps],
+        escalations=await escalations.of_case(session, case.id),
     )
 
 

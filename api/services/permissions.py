@@ -28,6 +28,7 @@ class Resource(StrEnum):
     USER = "users"
     AUDIT = "audit"
     WEBHOOK = "webhooks"
+    ESCALATION = "escalations"  # running the deadline scan: the county's, or its scheduler's
 
 
 class Action(StrEnum):
