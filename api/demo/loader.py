@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy import select as sa_select
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.demo import chains
+from api.demo import cases, chains
 from api.demo.generator import TABLE_ORDER, DemoData, Row
 from api.models import metadata
 from api.models.area import Area
@@ -51,6 +52,14 @@ async def load(*, session: AsyncSession, data: DemoData) -> list[DemoAccount]:
             connection=connection, table=metadata.tables[table_name], rows=staff[table_name]
         )
     accounts = await _create_accounts(session=session, data=data, password_hash=password_hash)
+    # The cases name the people the assignments name, the demo accounts' among them.
+    assignment = metadata.tables["assignment"]
+    held = (await connection.execute(sa_select(assignment))).mappings().all()
+    dossiers = cases.build(data, [dict(row) for row in held])
+    for table_name in cases.TABLES:
+        await bulk.insert_rows(
+            connection=connection, table=metadata.tables[table_name], rows=dossiers[table_name]
+        )
     await session.commit()
     return accounts
 
