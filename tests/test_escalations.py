@@ -22,6 +22,7 @@ from tests.test_cases import URL, act, report
 from tests.test_return_plans import headers_of, lines
 
 RUN = "/api/v1/escalations/run"
+MANUAL = {"source": "manual", "days_absent": None}  # no teacher's count of days
 INBOX = "/api/v1/notifications"
 
 
@@ -62,8 +63,10 @@ async def test_an_overdue_case_goes_up_both_lines_once(
     cadre, teacher = await lines(session, world)
     township, principal = await above(session, world)
     county = await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
-    case = await report(client, county, world.children["dong_a"], noticed_at=days_ago(10))
-    on_time = await report(client, county, world.children["dong_b"], noticed_at=days_ago(10))
+    case = await report(client, county, world.children["dong_a"], noticed_at=days_ago(10), **MANUAL)
+    on_time = await report(
+        client, county, world.children["dong_b"], noticed_at=days_ago(10), **MANUAL
+    )
     await act(client, county, on_time, "report_upward")  # late, but reported: nothing to chase
     first = await client.post(RUN, headers=county)
     assert first.status_code == 200, first.text
@@ -105,7 +108,7 @@ async def test_with_nobody_above_the_lines_top_unit_is_recorded(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World
 ) -> None:
     county = await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
-    case = await report(client, county, world.children["nan_a"], noticed_at=days_ago(8))
+    case = await report(client, county, world.children["nan_a"], noticed_at=days_ago(8), **MANUAL)
     assert (await client.post(RUN, headers=county)).json() == {"escalated": 2, "notified": 0}
     detail = (await client.get(f"{URL}/{case['id']}", headers=county)).json()
     units = {(e["line"], e["to_user_id"], e["to_unit"]) for e in detail["escalations"]}
@@ -117,7 +120,9 @@ async def test_deadlines_near_and_follow_ups_due_tell_who_must_act(
 ) -> None:
     cadre, teacher = await lines(session, world)
     county = await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
-    near = await report(client, county, world.children["dong_a"], noticed_at=days_ago(6.5))
+    near = await report(
+        client, county, world.children["dong_a"], noticed_at=days_ago(6.5), **MANUAL
+    )
     assert (await client.post(RUN, headers=county)).json() == {"escalated": 0, "notified": 2}
     for login in (cadre, teacher):
         page = await inbox(client, await headers_of(client, login))
@@ -171,3 +176,25 @@ async def test_the_app_runs_its_jobs_on_time_and_past_a_failure() -> None:
     await asyncio.sleep(0.1)
     task.cancel()
     assert len(ran) >= 3
+
+
+async def test_a_teachers_report_of_days_absent_goes_as_far_as_the_rule_on_absence(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    cadre, teacher = await lines(session, world)
+    township, principal = await above(session, world)
+    reporting = await headers_of(client, teacher)
+    school = await headers_of(client, principal)
+    one_day = await report(client, school, world.children["dong_b"], days_absent=1)
+    assert one_day["status"] == "reported"
+    three_days = await report(client, reporting, world.children["dong_a"], days_absent=3)
+    told = {}
+    for login in (cadre, teacher, township, principal):
+        page = await inbox(client, await headers_of(client, login))
+        told[login.user_id] = [(n["kind"], n["case_id"], n["body"][:12]) for n in page["items"]]
+    assert told == {
+        cadre.user_id: [("absence", three_days["id"], "会同村委会入户家访（已缺")],
+        teacher.user_id: [],
+        township.user_id: [],  # 李小红's 1 day: the teacher's report is enough
+        principal.user_id: [("absence", three_days["id"], "已缺课3天，按辍学报告，")],
+    }

@@ -283,6 +283,7 @@ class NotificationKind(StrEnum):
     OVERDUE = "overdue"  # a deadline passed: the one who must act
     ESCALATED = "escalated"  # a deadline passed under someone below: the next one up
     FOLLOW_UP_DUE = "follow_up_due"  # a follow-up visit falls due
+    ABSENCE = "absence"  # a teacher's report: 2 days absent, a home visit; 3, a dropout report
 
 
 class CaseLine(StrEnum):

@@ -256,6 +256,8 @@ async def create(
     )
     case = await add(session=session, actor=actor, settings=settings, child=child, data=data)
     audit.created(session=session, actor=actor, new=case)
+    if case.days_absent is not None:
+        await escalations.absence(session=session, settings=settings, case=case, name=child.name)
     try:
         await session.commit()
     except IntegrityError as exc:  # another report of the same child won the race

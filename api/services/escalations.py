@@ -40,6 +40,9 @@ from api.services.permissions import Action, Resource
 from api.settings import Settings
 
 NEAR = timedelta(hours=24)
+# A school's rule on absence (shared/DOMAIN.md): 1 day, the teacher reports; 2 days, a home
+# visit with the village committee; 3 days or more, the dropout report up the school line.
+HOME_VISIT_AFTER, DROPOUT_REPORT_AFTER = 2, 3
 COUNTY = "county"  # the deadline escalated: 不过周 (不过夜 is met when a case is entered)
 
 
@@ -194,17 +197,41 @@ async def _follow_ups_due(
     return notes
 
 
+async def absence(*, session: AsyncSession, settings: Settings, case: Case, name: str) -> int:
+    """A teacher's report of days absent, taken as far as the rule on absence says, in the
+    caller's transaction: from 2 days the government line's person is asked to visit the home
+    with the village committee; from 3 the school line's person above is told of the dropout
+    report. How many were told."""
+    days = case.days_absent or 0
+    if days < HOME_VISIT_AFTER:
+        return 0
+    duties = await responsibility.duties(session=session, settings=settings, child_id=case.child_id)
+    due = _local(case.county_due_at, settings)
+    asked = [(_person(duties.government.acting), f"会同村委会入户家访（已缺课{days}天）")]
+    if days >= DROPOUT_REPORT_AFTER:
+        above = duties.school.next_above or duties.school.acting
+        asked.append((_person(above), f"已缺课{days}天，按辍学报告，请于 {due} 前上报县教育局"))
+    notes = [
+        {**_note(person, NotificationKind.ABSENCE, case, name, "absence", due), "body": body}
+        for person, body in asked
+        if person is not None
+    ]
+    return await notifications.send(session=session, rows=notes)
+
+
 _TITLES = {
     NotificationKind.DEADLINE_NEAR: "{name}：不过周时限将到",
     NotificationKind.OVERDUE: "{name}：已超过不过周时限",
     NotificationKind.ESCALATED: "{name}：超期个案已上报至您",
     NotificationKind.FOLLOW_UP_DUE: "{name}：返校跟踪回访到期",
+    NotificationKind.ABSENCE: "{name}：连续缺课报告",
 }
 _BODIES = {
     NotificationKind.DEADLINE_NEAR: "请在 {when} 前将个案上报县教育局和乡镇。",
     NotificationKind.OVERDUE: "个案应于 {when} 前上报县教育局和乡镇，现已超期，请立即处理。",
     NotificationKind.ESCALATED: "下一级责任人未在 {when} 前上报，请督促落实。",
     NotificationKind.FOLLOW_UP_DUE: "请于 {when} 前完成回访并记录。",
+    NotificationKind.ABSENCE: "连续缺课，请于 {when} 前处理。",
 }
 
 
