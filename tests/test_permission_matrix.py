@@ -182,6 +182,14 @@ def _attempt(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
             "method": "home_visit", "outcome": "undecided"}  # fmt: skip
 
 
+def _case_transfer(ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"to_school_id": str(ids["other_school"]), "note": "转学"}
+
+
+def _decision(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"note": "已核实"}
+
+
 def _follow_up(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     return {"outcome": "staying"}
 
@@ -480,6 +488,21 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Call("GET", "/api/v1/exports/dropout-ledger.xlsx"),
         Resource.CASE,
         Action.READ,
+    ),
+    ("POST", "/api/v1/cases/{case_id}/transfers"): (
+        Call("POST", "/api/v1/cases/{case}/transfers", _case_transfer),
+        Resource.CASE,
+        Action.WRITE,
+    ),
+    ("POST", "/api/v1/cases/{case_id}/transfers/{transfer_id}/accept"): (
+        Call("POST", "/api/v1/cases/{case}/transfers/{application}/accept", _decision),
+        Resource.CASE,
+        Action.WRITE,
+    ),
+    ("POST", "/api/v1/cases/{case_id}/transfers/{transfer_id}/decline"): (
+        Call("POST", "/api/v1/cases/{case}/transfers/{application}/decline", _decision),
+        Resource.CASE,
+        Action.WRITE,
     ),
     ("GET", "/api/v1/cases/{case_id}/attempts"): (
         Call("GET", "/api/v1/cases/{case}/attempts"),

@@ -7,7 +7,7 @@ from api.models.assignment import Assignment
 from api.models.attachment import Attachment
 from api.models.audit import AuditEvent
 from api.models.campaign import Campaign, CampaignArea, CampaignHousehold, CampaignPhaseSpan
-from api.models.case import Case, CaseTransition
+from api.models.case import Case, CaseTransfer, CaseTransition
 from api.models.child import Child, SchoolingStatusChange
 from api.models.enrolment import Enrolment
 from api.models.guardian import Guardian, Guardianship
@@ -36,6 +36,7 @@ __all__ = [
     "CampaignPhaseSpan",
     "Case",
     "CaseEscalation",
+    "CaseTransfer",
     "CaseTransition",
     "Child",
     "Enrolment",

@@ -4,13 +4,22 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from api.models.base import Timestamped, UTCDateTime, UUIDKeyed, Versioned, partial, str_enum
+from api.models.base import (
+    AreaCodeType,
+    Timestamped,
+    UTCDateTime,
+    UUIDKeyed,
+    Versioned,
+    partial,
+    str_enum,
+)
 from api.models.vocabulary import (
     CaseAction,
     CaseSource,
     CaseStatus,
     DismissalReason,
     DropoutReason,
+    TransferOutcome,
 )
 
 # A child has one case open at a time: a second report of the same child joins the first.
@@ -70,3 +79,34 @@ class CaseTransition(UUIDKeyed, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
     note: str | None = Field(default=None, max_length=1000)
     evidence_id: uuid.UUID | None = Field(default=None, foreign_key="attachment.id")
+
+
+class CaseTransfer(UUIDKeyed, table=True):
+    """A case handed on when the child moves: to a village or group of another township (the
+    family moved), or to another school. Both sides see the case while it is pending; the
+    receiving side's acceptance moves it (and, for a move, the household)."""
+
+    __tablename__ = "case_transfer"
+
+    case_id: uuid.UUID = Field(foreign_key="dropout_case.id", index=True)
+    to_area_code: str | None = Field(default=None, sa_type=AreaCodeType, foreign_key="area.code")
+    to_school_id: uuid.UUID | None = Field(default=None, foreign_key="school.id")
+    from_area_code: str | None = Field(default=None, sa_type=AreaCodeType)
+    from_school_id: uuid.UUID | None = Field(default=None, foreign_key="school.id")
+    note: str | None = Field(default=None, max_length=500)
+    requested_by_id: uuid.UUID = Field(foreign_key="user.id")
+    requested_at: datetime = Field(sa_type=UTCDateTime)
+    outcome: TransferOutcome = Field(
+        default=TransferOutcome.PENDING, sa_type=str_enum(TransferOutcome)
+    )
+    decided_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_note: str | None = Field(default=None, max_length=500)
+
+    __table_args__ = (
+        sa.CheckConstraint("(to_area_code IS NULL) <> (to_school_id IS NULL)", name="one_target"),
+        # One transfer pending a case at a time.
+        sa.Index(
+            "uq_case_transfer_pending", "case_id", unique=True, **partial("outcome = 'pending'")
+        ),
+    )

@@ -291,3 +291,11 @@ class CaseLine(StrEnum):
 
     GOVERNMENT = "government"
     SCHOOL = "school"
+
+
+class TransferOutcome(StrEnum):
+    """A case handed to another township or school: pending until the receiving side decides."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"

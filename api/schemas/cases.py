@@ -10,6 +10,7 @@ from api.models.vocabulary import (
     CaseStatus,
     DismissalReason,
     DropoutReason,
+    TransferOutcome,
 )
 from api.schemas.notifications import EscalationOut
 
@@ -109,8 +110,39 @@ class CaseOut(BaseModel):
     allowed_actions: list[CaseAction] = Field(description="what the caller may do now")
 
 
+class TransferCreate(BaseModel):
+    to_area_code: str | None = Field(
+        default=None,
+        pattern=r"^\d{12}(\d{3})?$",
+        description="the village or group the family moved to, in another township",
+    )
+    to_school_id: uuid.UUID | None = Field(default=None, description="or the school taking it")
+    note: str | None = Field(default=None, max_length=500, description="where, since when, why")
+
+
+class TransferDecision(BaseModel):
+    note: str | None = Field(default=None, max_length=500)
+
+
+class TransferOut(BaseModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    to_area_code: str | None
+    to_school_id: uuid.UUID | None
+    from_area_code: str | None
+    from_school_id: uuid.UUID | None
+    note: str | None
+    requested_by_id: uuid.UUID
+    requested_at: datetime
+    outcome: TransferOutcome
+    decided_by_id: uuid.UUID | None
+    decided_at: datetime | None
+    decision_note: str | None
+
+
 class CaseDetail(CaseOut):
     transitions: list[CaseTransitionOut] = Field(description="the case's history, oldest first")
     escalations: list[EscalationOut] = Field(
         description="its overdue deadline taken up each line, and to whom"
     )
+    transfers: list[TransferOut] = Field(description="handed on when the child moved")

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.models import (
     Attachment,
     Case,
+    CaseTransfer,
     CaseTransition,
     Child,
     Enrolment,
@@ -31,6 +32,7 @@ from api.schemas.cases import (
     Deadline,
     Deadlines,
     LedgerKind,
+    TransferOut,
 )
 from api.services import (
     audit,
@@ -122,6 +124,16 @@ async def _detail(*, session: AsyncSession, actor: Actor, case: Case) -> CaseDet
         **_out(case, child.name, actor, utcnow()).model_dump(),
         transitions=[CaseTransitionOut.model_validate(t, from_attributes=True) for t in steps],
         escalations=await escalations.of_case(session, case.id),
+        transfers=[
+            TransferOut.model_validate(t, from_attributes=True)
+            for t in (
+                await session.exec(
+                    select(CaseTransfer)
+                    .where(col(CaseTransfer.case_id) == case.id)
+                    .order_by(col(CaseTransfer.requested_at))
+                )
+            ).all()
+        ],
     )
 
 

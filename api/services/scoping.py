@@ -23,6 +23,7 @@ from api.models import (
     Campaign,
     CampaignArea,
     Case,
+    CaseTransfer,
     Child,
     Enrolment,
     Household,
@@ -30,6 +31,7 @@ from api.models import (
     SchoolClass,
     UserScope,
 )
+from api.models.vocabulary import TransferOutcome
 from api.services import school_age, text_search
 from api.services.actors import Actor
 from api.services.errors import NotFound
@@ -186,6 +188,14 @@ def cases(actor: Actor, *, settings: Settings, today: date | None = None) -> Col
         clauses.append(col(Case.school_id).in_(actor.school_ids))
     if actor.class_ids:
         clauses.append(col(Case.class_id).in_(actor.class_ids))
+    # A case handed to the actor's area or school, until they decide on it.
+    receiving = [_in_any_area(CaseTransfer.to_area_code, actor.area_codes)]
+    if actor.school_ids:
+        receiving.append(col(CaseTransfer.to_school_id).in_(actor.school_ids))
+    pending = select(CaseTransfer.case_id).where(
+        col(CaseTransfer.outcome) == TransferOutcome.PENDING, or_(*receiving)
+    )
+    clauses.append(col(Case.id).in_(pending))
     return or_(*clauses)
 
 

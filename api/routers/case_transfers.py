@@ -1,0 +1,68 @@
+import uuid
+
+from fastapi import APIRouter
+
+from api.deps import ActorDep, SessionDep, SettingsDep
+from api.schemas.cases import CaseDetail, TransferCreate, TransferDecision, TransferOut
+from api.services import case_transfers
+
+router = APIRouter(prefix="/cases/{case_id}/transfers", tags=["cases"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Hand a case on when the child moves: to another township's village, or a school",
+    description=(
+        "Both sides see the case until the receiving side accepts or declines it; only its"
+        " acceptance changes who answers for the child (a move puts the household in the new"
+        " village)."
+    ),
+    responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}},
+)
+async def request_transfer(
+    case_id: uuid.UUID,
+    body: TransferCreate,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> CaseDetail:
+    return await case_transfers.request(
+        session=session, actor=actor, settings=settings, case_id=case_id, data=body
+    )
+
+
+@router.post(
+    "/{transfer_id}/accept",
+    summary="The receiving township or school takes the case in",
+    responses={401: {}, 403: {}, 404: {}, 409: {}},
+)
+async def accept_transfer(
+    case_id: uuid.UUID,
+    transfer_id: uuid.UUID,
+    body: TransferDecision,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> TransferOut:
+    return await case_transfers.decide(session=session, actor=actor, settings=settings,
+                                       case_id=case_id, transfer_id=transfer_id, accept=True,
+                                       data=body)  # fmt: skip
+
+
+@router.post(
+    "/{transfer_id}/decline",
+    summary="The receiving side declines the case; the sending side keeps it",
+    responses={401: {}, 403: {}, 404: {}, 409: {}},
+)
+async def decline_transfer(
+    case_id: uuid.UUID,
+    transfer_id: uuid.UUID,
+    body: TransferDecision,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> TransferOut:
+    return await case_transfers.decide(session=session, actor=actor, settings=settings,
+                                       case_id=case_id, transfer_id=transfer_id, accept=False,
+                                       data=body)  # fmt: skip
