@@ -160,9 +160,12 @@ async def test_bad_attempts_and_follow_ups_are_refused_by_name(
     assert (await attempt(client, supervisor, case)).status_code == 403
     assert (await client.get(f"{URL}/{case['id']}/attempts", headers=principal)).json() == []
     url = f"{URL}/{case['id']}/follow-ups"
-    assert (await client.post(f"{url}/1", json={"outcome": "staying"}, headers=principal)
-            ).status_code == 404  # fmt: skip
+    not_back = await client.post(f"{url}/1", json={"outcome": "staying"}, headers=principal)
+    assert not_back.status_code == 409
+    assert not_back.json()["case_status"] == "planned"
     await act(client, principal, case, "return")
+    unknown = await client.post(f"{url}/99", json={"outcome": "staying"}, headers=principal)
+    assert unknown.status_code == 404
     before = await client.post(f"{url}/1", json={"outcome": "staying", "done_at": ago(days=1)},
                                headers=principal)  # fmt: skip
     assert before.status_code == 422

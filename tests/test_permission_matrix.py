@@ -494,13 +494,8 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.CASE,
         Action.WRITE,
     ),
-    ("POST", "/api/v1/cases/{case_id}/transfers/{transfer_id}/accept"): (
+    ("POST", "/api/v1/cases/{case_id}/transfers/{transfer_id}/{decision}"): (
         Call("POST", "/api/v1/cases/{case}/transfers/{application}/accept", _decision),
-        Resource.CASE,
-        Action.WRITE,
-    ),
-    ("POST", "/api/v1/cases/{case_id}/transfers/{transfer_id}/decline"): (
-        Call("POST", "/api/v1/cases/{case}/transfers/{application}/decline", _decision),
         Resource.CASE,
         Action.WRITE,
     ),

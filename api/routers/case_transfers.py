@@ -1,4 +1,5 @@
 import uuid
+from typing import Literal
 
 from fastapi import APIRouter
 
@@ -33,36 +34,20 @@ async def request_transfer(
 
 
 @router.post(
-    "/{transfer_id}/accept",
-    summary="The receiving township or school takes the case in",
-    responses={401: {}, 403: {}, 404: {}, 409: {}},
+    "/{transfer_id}/{decision}",
+    summary="The receiving township or school accepts the case, or declines it",
+    description="Declined, the case stays with the sending side and leaves the receiving one.",
+    responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}},
 )
-async def accept_transfer(
+async def decide_transfer(
     case_id: uuid.UUID,
     transfer_id: uuid.UUID,
+    decision: Literal["accept", "decline"],
     body: TransferDecision,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
 ) -> TransferOut:
     return await case_transfers.decide(session=session, actor=actor, settings=settings,
-                                       case_id=case_id, transfer_id=transfer_id, accept=True,
-                                       data=body)  # fmt: skip
-
-
-@router.post(
-    "/{transfer_id}/decline",
-    summary="The receiving side declines the case; the sending side keeps it",
-    responses={401: {}, 403: {}, 404: {}, 409: {}},
-)
-async def decline_transfer(
-    case_id: uuid.UUID,
-    transfer_id: uuid.UUID,
-    body: TransferDecision,
-    actor: ActorDep,
-    session: SessionDep,
-    settings: SettingsDep,
-) -> TransferOut:
-    return await case_transfers.decide(session=session, actor=actor, settings=settings,
-                                       case_id=case_id, transfer_id=transfer_id, accept=False,
-                                       data=body)  # fmt: skip
+                                       case_id=case_id, transfer_id=transfer_id,
+                                       accept=decision == "accept", data=body)  # fmt: skip

@@ -36,13 +36,16 @@ async def request(
     case_id: uuid.UUID,
     data: TransferCreate,
 ) -> CaseDetail:
-    permissions.require(actor, Resource.CASE, Action.WRITE)
-    case = await cases.visible(session=session, actor=actor, settings=settings, case_id=case_id)
-    if actor.role not in case_rules.ON_THE_LINES:
-        raise Forbidden("Only the people on the lines hand a case on.")
-    if case.status not in case_rules.OPEN:
-        raise Conflict(f"个案已{case.status.value}，无需移交 (closed cases stay)",
-                       case_status=case.status.value)  # fmt: skip
+    case = await cases.workable(
+        session=session,
+        actor=actor,
+        settings=settings,
+        case_id=case_id,
+        who=case_rules.ON_THE_LINES,
+        doing="hand a case on",
+        statuses=case_rules.OPEN,
+        why="已结案，无需移交 (closed cases stay)",
+    )
     child = await session.get(Child, case.child_id)
     assert child is not None  # a foreign key
     if (data.to_area_code is None) == (data.to_school_id is None):

@@ -22,7 +22,7 @@ from api.models import (
     ReturnPlan,
 )
 from api.models.base import utcnow
-from api.models.vocabulary import CaseAction, CaseSource, CaseStatus, DropoutReason
+from api.models.vocabulary import CaseAction, CaseSource, CaseStatus, DropoutReason, UserRole
 from api.schemas.cases import (
     CaseCreate,
     CaseDetail,
@@ -290,6 +290,28 @@ async def visible(
         object_id=case_id,
         visible=scoping.cases(actor, settings=settings),
     )
+
+
+async def workable(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    case_id: uuid.UUID,
+    who: frozenset[UserRole],
+    doing: str,
+    statuses: frozenset[CaseStatus],
+    why: str,
+) -> Case:
+    """The case, for one of ``who`` to work on (``doing``) while in one of ``statuses``: not
+    found when unseen, forbidden to another role, a conflict (``why``) in another status."""
+    permissions.require(actor, Resource.CASE, Action.WRITE)
+    case = await visible(session=session, actor=actor, settings=settings, case_id=case_id)
+    if actor.role not in who:
+        raise Forbidden(f"Only {', '.join(sorted(r.value for r in who))} {doing}.")
+    if case.status not in statuses:
+        raise Conflict(f"个案处于 {case.status.value}，{why}", case_status=case.status.value)
+    return case
 
 
 async def get(

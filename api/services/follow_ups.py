@@ -18,7 +18,7 @@ from api.schemas.cases import CaseTransitionCreate
 from api.schemas.return_plans import FollowUpIn, FollowUpOut, FollowUpState
 from api.services import audit, case_rules, cases, permissions, school_age
 from api.services.actors import Actor
-from api.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from api.services.errors import Conflict, InvalidInput, NotFound
 from api.services.permissions import Action, Resource
 from api.settings import Settings
 
@@ -59,11 +59,16 @@ async def record(
 ) -> FollowUpOut:
     """Record follow-up ``number`` done. A visit may come before its day or after it (then
     it was missed on time, and is done late)."""
-    permissions.require(actor, Resource.CASE, Action.WRITE)
-    case = await cases.visible(session=session, actor=actor, settings=settings, case_id=case_id)
-    who = case_rules.TRANSITIONS[S.RETURNED, A.FOLLOW_UP].who
-    if actor.role not in who:
-        raise Forbidden(f"Only {', '.join(sorted(r.value for r in who))} follow up.")
+    case = await cases.workable(
+        session=session,
+        actor=actor,
+        settings=settings,
+        case_id=case_id,
+        who=case_rules.TRANSITIONS[S.RETURNED, A.FOLLOW_UP].who,
+        doing="follow up",
+        statuses=frozenset({S.RETURNED, S.FOLLOWING_UP}),
+        why="不在返校跟踪中 (not following up a return)",
+    )
     follow_up = (
         await session.exec(
             select(FollowUp).where(col(FollowUp.case_id) == case.id, col(FollowUp.number) == number)
@@ -75,11 +80,6 @@ async def record(
         raise Conflict(
             f"第{number}次回访已于 {follow_up.done_at:%Y-%m-%d} 记录 (recorded already)",
             done_at=follow_up.done_at.isoformat(),
-        )
-    if case.status not in {S.RETURNED, S.FOLLOWING_UP}:
-        raise Conflict(
-            f"个案处于 {case.status.value}，不在返校跟踪中 (not following up a return)",
-            case_status=case.status.value,
         )
     done_at = data.done_at or utcnow()
     if done_at > utcnow() + _CLOCK_SLACK:

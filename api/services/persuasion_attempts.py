@@ -20,7 +20,7 @@ from api.schemas.return_plans import AttemptIn, AttemptOut
 from api.services import attachments, audit, case_rules, cases, permissions
 from api.services.actors import Actor
 from api.services.child_rules import Fault
-from api.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from api.services.errors import Conflict, InvalidInput, NotFound
 from api.services.permissions import Action, Resource
 from api.settings import Settings
 
@@ -36,17 +36,16 @@ async def record(
     case_id: uuid.UUID,
     data: AttemptIn,
 ) -> AttemptOut:
-    permissions.require(actor, Resource.CASE, Action.WRITE)
-    case = await cases.visible(session=session, actor=actor, settings=settings, case_id=case_id)
-    who = case_rules.TRANSITIONS[S.PLANNED, A.PERSUADE].who
-    if actor.role not in who:
-        raise Forbidden(f"Only {', '.join(sorted(r.value for r in who))} persuade.")
-    if case.status not in PERSUADING:
-        raise Conflict(
-            f"个案处于 {case.status.value}，劝返须在制定一人一案之后、返校之前 "
-            "(attempts come after the plan, before the return)",
-            case_status=case.status.value,
-        )
+    case = await cases.workable(
+        session=session,
+        actor=actor,
+        settings=settings,
+        case_id=case_id,
+        who=case_rules.TRANSITIONS[S.PLANNED, A.PERSUADE].who,
+        doing="persuade",
+        statuses=PERSUADING,
+        why="劝返须在制定一人一案之后、返校之前 (after the plan, before the return)",
+    )
     faults: list[Fault] = []
     if data.attempted_at > utcnow() + _CLOCK_SLACK:
         faults.append(("attempted_at", "劝返时间晚于现在，请校准手机时间 (in the future)"))

@@ -31,7 +31,7 @@ from api.services import (
 )
 from api.services.actors import Actor
 from api.services.child_rules import Fault
-from api.services.errors import Conflict, Forbidden, InvalidInput, PreconditionFailed
+from api.services.errors import InvalidInput, PreconditionFailed
 from api.services.permissions import Action, Resource
 from api.settings import Settings
 
@@ -99,17 +99,16 @@ async def put(
     expected_version: int | None,
 ) -> ReturnPlanOut:
     """Save the plan as its next version (If-Match: the version it was read at)."""
-    permissions.require(actor, Resource.CASE, Action.WRITE)
-    case = await cases.visible(session=session, actor=actor, settings=settings, case_id=case_id)
-    makers = case_rules.TRANSITIONS[S.VERIFIED, A.PLAN].who
-    if actor.role not in makers:
-        raise Forbidden(f"Only {', '.join(sorted(r.value for r in makers))} make return plans.")
-    if case.status not in EDITABLE:
-        raise Conflict(
-            f"个案处于 {case.status.value}，不能制定或修改一人一案 "
-            "(a plan is made once verified, until the child is back)",
-            case_status=case.status.value,
-        )
+    case = await cases.workable(
+        session=session,
+        actor=actor,
+        settings=settings,
+        case_id=case_id,
+        who=case_rules.TRANSITIONS[S.VERIFIED, A.PLAN].who,
+        doing="make return plans",
+        statuses=EDITABLE,
+        why="不能制定或修改一人一案 (a plan is made once verified, until the child is back)",
+    )
     latest = await _latest(session, case.id)
     held = latest.version if latest else 0
     if expected_version is not None and expected_version != held:
