@@ -17,7 +17,7 @@ class Visit(UUIDKeyed, table=True):
 
     campaign_id: uuid.UUID | None = Field(default=None, foreign_key="campaign.id", index=True)
     household_id: uuid.UUID = Field(foreign_key="household.id", index=True)
-    visitor_id: uuid.UUID = Field(foreign_key="user.id", index=True)
+    visitor_id: uuid.UUID = Field(foreign_key="user.id")  # never searched by: no index
     visited_at: datetime = Field(sa_type=UTCDateTime)  # the phone's clock
     received_at: datetime = Field(sa_type=UTCDateTime)  # the server's
     outcome: VisitOutcome = Field(sa_type=str_enum(VisitOutcome))
