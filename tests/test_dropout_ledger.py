@@ -132,6 +132,10 @@ async def test_the_confirmed_ledger_row_by_row_and_cell_by_cell(
                                                     headers=principal))  # fmt: skip
     assert [r[1] for r in only_suspected[1:]] == ["李小红"]
     assert only_suspected[1][22] == "疑似辍学"
+    listed = await client.get(URL, params={"ledger": "suspected"}, headers=principal)
+    assert [c["child_name"] for c in listed.json()["items"]] == ["李小红"]
+    confirmed = await client.get(URL, params={"ledger": "confirmed"}, headers=principal)
+    assert [c["child_name"] for c in confirmed.json()["items"]] == ["张小明"]
     _, everything = sheet_rows(await client.get(EXPORT, headers=principal))
     assert sorted(r[1] for r in everything[1:]) == ["张小明", "李小红", "王小刚"]
     _, still_open = sheet_rows(await client.get(EXPORT, params={"open": "true"}, headers=principal))

@@ -13,6 +13,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api import scheduler
+from api.app import create_app
 from api.models import Assignment, FollowUp
 from api.models.vocabulary import AssignmentKind, UserRole
 from api.settings import Settings
@@ -198,3 +199,11 @@ async def test_a_teachers_report_of_days_absent_goes_as_far_as_the_rule_on_absen
         township.user_id: [],  # 李小红's 1 day: the teacher's report is enough
         principal.user_id: [("absence", three_days["id"], "已缺课3天，按辍学报告，")],
     }
+
+
+async def test_the_scan_is_left_to_a_scheduler_when_its_interval_is_zero(
+    settings: Settings,
+) -> None:
+    app = create_app(settings.model_copy(update={"escalation_interval_minutes": 0}))
+    assert scheduler.start(app) == []
+    await app.state.engine.dispose()
