@@ -1,7 +1,7 @@
 """Column types and mixins shared by every table."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -61,6 +61,10 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# How far ahead of the server a phone's clock may run before its time counts as the future.
+CLOCK_SLACK = timedelta(minutes=10)
 
 
 def str_enum(enum_cls: type[StrEnum]) -> sa.Enum:

@@ -3,7 +3,7 @@ of case_rules, each step stored with who, when, why and on what evidence."""
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, func
 from sqlalchemy import select as sa_select
@@ -21,7 +21,7 @@ from api.models import (
     FollowUp,
     ReturnPlan,
 )
-from api.models.base import utcnow
+from api.models.base import CLOCK_SLACK, utcnow
 from api.models.vocabulary import CaseAction, CaseSource, CaseStatus, DropoutReason, UserRole
 from api.schemas.cases import (
     CaseCreate,
@@ -53,7 +53,6 @@ from api.services.permissions import Action, Resource
 from api.settings import Settings
 
 # A phone's clock may run a little fast; more than this in the future is a wrong clock.
-_CLOCK_SLACK = timedelta(minutes=10)
 _STAMPS = {
     CaseAction.VERIFY: "verified_at",
     CaseAction.RETURN: "returned_at",
@@ -179,7 +178,7 @@ async def open_many(
     One query for the children's open cases and registrations, whatever their number."""
     now = utcnow()
     for data in openings:
-        if data.noticed_at is not None and data.noticed_at > now + _CLOCK_SLACK:
+        if data.noticed_at is not None and data.noticed_at > now + CLOCK_SLACK:
             raise InvalidInput("noticed_at", "发现时间晚于现在 (noticed in the future)")
         if data.source is CaseSource.TEACHER_REPORT and data.days_absent is None:
             raise InvalidInput(

@@ -4,13 +4,13 @@ following up; one finding the child gone again reopens it.
 """
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Case, FollowUp
-from api.models.base import utcnow
+from api.models.base import CLOCK_SLACK, utcnow
 from api.models.vocabulary import CaseAction as A
 from api.models.vocabulary import CaseStatus as S
 from api.models.vocabulary import FollowUpOutcome
@@ -21,8 +21,6 @@ from api.services.actors import Actor
 from api.services.errors import Conflict, InvalidInput, NotFound
 from api.services.permissions import Action, Resource
 from api.settings import Settings
-
-_CLOCK_SLACK = timedelta(minutes=10)
 
 
 def state(follow_up: FollowUp, today: date) -> FollowUpState:
@@ -82,7 +80,7 @@ async def record(
             done_at=follow_up.done_at.isoformat(),
         )
     done_at = data.done_at or utcnow()
-    if done_at > utcnow() + _CLOCK_SLACK:
+    if done_at > utcnow() + CLOCK_SLACK:
         raise InvalidInput("done_at", "回访时间晚于现在 (in the future)")
     if case.returned_at is not None and done_at < case.returned_at:
         raise InvalidInput("done_at", "回访时间早于返校时间 (before the return)")

@@ -4,7 +4,6 @@ The first attempt on a planned case moves it on to persuading.
 """
 
 import uuid
-from datetime import timedelta
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Attachment, PersuasionAttempt
-from api.models.base import utcnow
+from api.models.base import CLOCK_SLACK, utcnow
 from api.models.vocabulary import CaseAction as A
 from api.models.vocabulary import CaseStatus as S
 from api.schemas.cases import CaseTransitionCreate
@@ -25,7 +24,6 @@ from api.services.permissions import Action, Resource
 from api.settings import Settings
 
 PERSUADING = frozenset({S.PLANNED, S.PERSUADING})
-_CLOCK_SLACK = timedelta(minutes=10)  # a phone's clock a little ahead is no attempt in future
 
 
 async def record(
@@ -47,7 +45,7 @@ async def record(
         why="劝返须在制定一人一案之后、返校之前 (after the plan, before the return)",
     )
     faults: list[Fault] = []
-    if data.attempted_at > utcnow() + _CLOCK_SLACK:
+    if data.attempted_at > utcnow() + CLOCK_SLACK:
         faults.append(("attempted_at", "劝返时间晚于现在，请校准手机时间 (in the future)"))
     if data.attempted_at < case.noticed_at:
         faults.append(("attempted_at", "劝返时间早于发现辍学的时间 (before noticed)"))

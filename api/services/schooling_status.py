@@ -1,14 +1,13 @@
 """Changing a child's schooling status by the table in status_rules, and its history."""
 
 import uuid
-from datetime import timedelta
 
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Child, SchoolingStatusChange
-from api.models.base import utcnow
+from api.models.base import CLOCK_SLACK, utcnow
 from api.models.vocabulary import StatusSource
 from api.schemas.schooling_status import StatusChangeCreate, StatusChangeOut
 from api.services import children, permissions, records, status_rules
@@ -19,13 +18,12 @@ from api.services.status_rules import Needs
 from api.settings import Settings
 
 # A phone's clock may run a little fast; more than this in the future is a wrong clock.
-_CLOCK_SLACK = timedelta(minutes=10)
 
 
 def _check(child: Child, data: StatusChangeCreate) -> None:
     current, wanted = child.schooling_status, data.to_status
     now = utcnow()
-    if data.observed_at is not None and data.observed_at > now + _CLOCK_SLACK:
+    if data.observed_at is not None and data.observed_at > now + CLOCK_SLACK:
         raise InvalidInput("observed_at", "观察时间晚于现在 (the time observed is in the future)")
     if data.observed_at is not None and data.observed_at < child.status_changed_at:
         raise Conflict(

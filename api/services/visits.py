@@ -14,7 +14,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -33,7 +33,7 @@ from api.models import (
     VisitObservation,
     metadata,
 )
-from api.models.base import utcnow
+from api.models.base import CLOCK_SLACK, utcnow
 from api.models.vocabulary import (
     AuditAction,
     CaseSource,
@@ -77,7 +77,6 @@ _LAWFULLY_OUT = {S.SUSPENDED, S.DEFERRED, S.EXEMPT, S.HOME_DELIVERED}
 _NOT_YET_ENROLLED = {S.UNKNOWN, S.NEVER_ENROLLED}
 _ATTEMPTS = 2  # a batch that lost a race is answered again from the winner's rows
 # A phone's clock may run a little fast; more than this ahead is a wrong clock.
-_CLOCK_SLACK = timedelta(minutes=10)
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -254,7 +253,7 @@ async def _visits(
             outcomes.append(ItemOutcome(index=index, id=item.id, result=result, detail=detail))
             continue
         faults = known.faults(item)
-        if item.visited_at > received_at + _CLOCK_SLACK:
+        if item.visited_at > received_at + CLOCK_SLACK:
             faults.append(ItemError(loc=["visited_at"], msg="走访时间晚于现在，请校准手机时间"))
         if faults:
             outcomes.append(
