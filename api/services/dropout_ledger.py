@@ -9,13 +9,10 @@ import io
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import or_
@@ -45,6 +42,7 @@ from api.services import (
     masking,
     permissions,
     school_age,
+    sheets,
 )
 from api.services.actors import Actor
 from api.services.cases import CaseFilter, conditions
@@ -62,7 +60,6 @@ COLUMNS = (
     ("是否超期", 8), ("劝返记录", 40),
 )  # fmt: skip
 MAX_ROWS = 20_000  # a county's ledger is hundreds; more is a province asking for a report
-_GRADES = "一二三四五六七八九"
 SOURCE = {
     CaseSource.TEACHER_REPORT: "教师报告",
     CaseSource.SWEEP: "入户排查",
@@ -134,7 +131,7 @@ async def export(
                 shown.id_number(child.id_number),
                 child.birth_date,
                 school,
-                f"{_GRADES[case.grade - 1]}年级" if case.grade else None,
+                labels.grade(case.grade) if case.grade else None,
                 f"{school_age.local_date(case.noticed_at, settings):%Y-%m}",
                 guardian,
                 shown.phone(guardian_phone),
@@ -149,8 +146,8 @@ async def export(
                 *(government or (None, None)),
                 *(school_person or (None, None)),
                 STATUS[case.status],
-                _local(case.noticed_at, settings),
-                _local(case.county_due_at, settings),
+                school_age.local_minute(case.noticed_at, settings),
+                school_age.local_minute(case.county_due_at, settings),
                 "超期" if overdue is DeadlineState.OVERDUE else "否",
                 "\n".join(attempts.get(case.id, [])),
             ]
@@ -165,10 +162,6 @@ async def export(
             detail=f"{TITLES[filters.ledger]} {len(rows)} 行",
         )
     return f"{TITLES[filters.ledger]}_{school_age.local_today(settings):%Y%m%d}.xlsx", content
-
-
-def _local(moment: datetime, settings: Settings) -> str:
-    return f"{moment.astimezone(ZoneInfo(settings.timezone)):%Y-%m-%d %H:%M}"
 
 
 async def _guardians(
@@ -276,17 +269,6 @@ async def _attempts(
     return lines
 
 
-def _cell(sheet: Any, value: Any) -> Any:
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith("="):  # typed by people: never a formula
-        cell.data_type = "s"
-    if isinstance(value, date):
-        cell.number_format = "yyyy-mm-dd"
-    return cell
-
-
 def _workbook(title: str, rows: list[list[Any]]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
@@ -300,7 +282,7 @@ def _workbook(title: str, rows: list[list[Any]]) -> bytes:
         header.append(cell)
     sheet.append(header)
     for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
+        sheet.append([sheets.cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -15,7 +15,6 @@ are few, and a scan is no request anyone waits on.
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -44,10 +43,6 @@ NEAR = timedelta(hours=24)
 # visit with the village committee; 3 days or more, the dropout report up the school line.
 HOME_VISIT_AFTER, DROPOUT_REPORT_AFTER = 2, 3
 COUNTY = "county"  # the deadline escalated: 不过周 (不过夜 is met when a case is entered)
-
-
-def _local(moment: datetime, settings: Settings) -> str:
-    return f"{moment.astimezone(ZoneInfo(settings.timezone)):%Y-%m-%d %H:%M}"
 
 
 def _person(step: Any) -> uuid.UUID | None:
@@ -86,7 +81,7 @@ async def run(
         ).all()
     }
     for case, name in overdue:
-        due = _local(case.county_due_at, settings)
+        due = school_age.local_minute(case.county_due_at, settings)
         duties = await responsibility.duties(
             session=session, settings=settings, child_id=case.child_id
         )
@@ -118,7 +113,7 @@ async def run(
         )
     ).all()
     for case, name in near:
-        due = _local(case.county_due_at, settings)
+        due = school_age.local_minute(case.county_due_at, settings)
         duties = await responsibility.duties(
             session=session, settings=settings, child_id=case.child_id
         )
@@ -206,7 +201,7 @@ async def absence(*, session: AsyncSession, settings: Settings, case: Case, name
     if days < HOME_VISIT_AFTER:
         return 0
     duties = await responsibility.duties(session=session, settings=settings, child_id=case.child_id)
-    due = _local(case.county_due_at, settings)
+    due = school_age.local_minute(case.county_due_at, settings)
     asked = [(_person(duties.government.acting), f"会同村委会入户家访（已缺课{days}天）")]
     if days >= DROPOUT_REPORT_AFTER:
         above = duties.school.next_above or duties.school.acting

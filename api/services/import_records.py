@@ -10,14 +10,12 @@ from collections import defaultdict
 from typing import Any, TypeVar
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models.household_import import ImportRecord, ImportStatus
 from api.schemas.common import Page
 from api.schemas.imports import ImportRowError
-from api.services import audit, import_rows, scoping
+from api.services import audit, import_rows, scoping, sheets
 from api.services.actors import Actor
 from api.services.errors import NotFound, PayloadTooLarge
 from api.services.import_rows import Cell, Layout, Sheet
@@ -117,14 +115,6 @@ async def report(*, session: AsyncSession, actor: Actor, batch: ImportRecord) ->
     return f"{stem}_错误行.xlsx", content
 
 
-def _cell(sheet: Any, value: str) -> Any:
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if value.startswith("="):  # text from a stranger's file, never a formula to run
-        cell.data_type = "s"
-    return cell
-
-
 def report_xlsx(batch: ImportRecord) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("错误行")
@@ -134,11 +124,17 @@ def report_xlsx(batch: ImportRecord) -> bytes:
     for error in batch.errors:
         messages[error["row"]].append(f"{error['field']}：{error['message']}")
     header = [*batch.columns, *[""] * (width - len(batch.columns)), *import_rows.REPORT_COLUMNS]
-    sheet.append([_cell(sheet, h) for h in header])
+    sheet.append([sheets.cell(sheet, h) for h in header])
     for rejected in batch.rejected_rows:
         cells = [*rejected["cells"], *[""] * (width - len(rejected["cells"]))]
         explained = "；".join(messages[rejected["row"]])
-        sheet.append([*(_cell(sheet, c) for c in cells), _cell(sheet, explained), rejected["row"]])
+        sheet.append(
+            [
+                *(sheets.cell(sheet, c) for c in cells),
+                sheets.cell(sheet, explained),
+                rejected["row"],
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -12,6 +12,13 @@ from api.models.vocabulary import (
 )
 
 SEX = {Sex.MALE: "男", Sex.FEMALE: "女"}
+_NUMERALS = "一二三四五六七八九"
+
+
+def grade(number: int) -> str:
+    """三年级, for grade 3."""
+    return f"{_NUMERALS[number - 1]}年级"
+
 
 SCHOOLING_STATUS = {
     SchoolingStatus.UNKNOWN: "未登记",

@@ -20,6 +20,11 @@ def local_date(moment: datetime, settings: Settings) -> date:
     return moment.astimezone(ZoneInfo(settings.timezone)).date()
 
 
+def local_minute(moment: datetime, settings: Settings) -> str:
+    """``moment`` as the county's clock shows it, to the minute: 2026-12-01 18:30."""
+    return f"{moment.astimezone(ZoneInfo(settings.timezone)):%Y-%m-%d %H:%M}"
+
+
 def full_years(birth_date: date, on: date) -> int:
     had_birthday = (on.month, on.day) >= (birth_date.month, birth_date.day)
     return on.year - birth_date.year - (0 if had_birthday else 1)

@@ -16,7 +16,7 @@ from api.schemas.schools import (
     SchoolDetail,
     SchoolUpdate,
 )
-from api.services import area_rules, audit, permissions, records, scoping
+from api.services import area_rules, audit, labels, permissions, records, scoping
 from api.services.actors import Actor
 from api.services.child_rules import Fault
 from api.services.errors import Conflict, InvalidInput
@@ -31,7 +31,6 @@ GRADES: dict[SchoolKind, tuple[int, int]] = {
     SchoolKind.NINE_YEAR: (1, 9),
     SchoolKind.SPECIAL_EDUCATION: (1, 9),
 }
-_GRADE_ZH = "一二三四五六七八九"
 _PLACES = {AreaLevel.TOWNSHIP, AreaLevel.VILLAGE}
 
 
@@ -132,7 +131,7 @@ async def add_class(
         school_year=data.school_year,
         grade=data.grade,
         number=data.number,
-        name=data.name or f"{_GRADE_ZH[data.grade - 1]}年级{data.number}班",
+        name=data.name or f"{labels.grade(data.grade)}{data.number}班",
     )
     exists = (
         await session.exec(

@@ -9,10 +9,9 @@ import asyncio
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -21,7 +20,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Area, Campaign, Child, Household, School, User, Visit, VisitObservation
 from api.models.vocabulary import AreaLevel, ObservedSchooling
-from api.services import audit, coverage, labels, masking, permissions, school_age, scoping
+from api.services import (
+    audit,
+    coverage,
+    labels,
+    masking,
+    permissions,
+    school_age,
+    scoping,
+    sheets,
+)
 from api.services.actors import Actor
 from api.services.errors import InvalidInput, NotFound
 from api.services.permissions import Action, Resource
@@ -47,7 +55,6 @@ COLUMNS = (
     ("走访结果", 14),
     ("走访人", 10),
 )
-_GRADES = "一二三四五六七八九"
 NONE_OF_AGE = "无适龄儿童"
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -198,7 +205,7 @@ async def _rows(
                     labels.SEX[child.sex],
                     child.birth_date,
                     shown.id_number(child.id_number) or "",
-                    f"{_GRADES[grade - 1]}年级",
+                    labels.grade(grade),
                     *observed.get(child.id, [""] * 5),
                     *visit,
                 ]
@@ -239,16 +246,11 @@ async def _latest_observations(
         latest[seen.child_id] = [
             labels.OBSERVED_SCHOOLING[seen.schooling],
             school or seen.school_name or "",
-            f"{_GRADES[seen.grade - 1]}年级" if seen.grade else "",
+            labels.grade(seen.grade) if seen.grade else "",
             labels.DROPOUT_REASON[seen.reason] if out and seen.reason else "",
             seen.whereabouts or "",
         ]
     return latest
-
-
-def _clean(value: object) -> object:
-    """Text typed in the field, with what a worksheet cannot hold taken out."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _workbook(
@@ -274,15 +276,11 @@ def _workbook(
         header.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         header.border = _BOX
     for row in rows:
-        sheet.append([_clean(value) for value in row])
+        sheet.append([sheets.cell(sheet, value) for value in row])
     for line in sheet.iter_rows(min_row=4, max_row=3 + len(rows), max_col=width):
         for cell in line:
             cell.border = _BOX
             cell.alignment = _WRAP
-            if isinstance(cell.value, date | datetime):
-                cell.number_format = "yyyy-mm-dd"
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # typed in the field: text, never a formula to run
     children = sum(1 for r in rows if r[5] != NONE_OF_AGE)
     sheet.append([])
     sheet.append([f"合计：{households} 户，适龄儿童 {children} 人"])
