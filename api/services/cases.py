@@ -427,6 +427,30 @@ async def transition(
     return await _detail(session=session, actor=actor, case=case)
 
 
+async def commit_moving(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    case: Case,
+    move: tuple[CaseAction, str] | None,
+) -> None:
+    """Commit the work done on ``case`` in the session; with ``move`` (an action and its
+    note), the case moves on by it in the same commit."""
+    if move is None:
+        await session.commit()
+        return
+    action, note = move
+    await transition(
+        session=session,
+        actor=actor,
+        settings=settings,
+        case_id=case.id,
+        data=CaseTransitionCreate(action=action, note=note),
+        expected_version=None,
+    )
+
+
 async def _follow_ups(
     *, session: AsyncSession, settings: Settings, case: Case, action: CaseAction
 ) -> None:

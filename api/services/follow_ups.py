@@ -14,7 +14,6 @@ from api.models.base import CLOCK_SLACK, utcnow
 from api.models.vocabulary import CaseAction as A
 from api.models.vocabulary import CaseStatus as S
 from api.models.vocabulary import FollowUpOutcome
-from api.schemas.cases import CaseTransitionCreate
 from api.schemas.return_plans import FollowUpIn, FollowUpOut, FollowUpState
 from api.services import audit, case_rules, cases, permissions, school_age
 from api.services.actors import Actor
@@ -90,18 +89,13 @@ async def record(
     session.add(follow_up)
     audit.updated(session=session, actor=actor, changed=follow_up, before=before)
     move = _move(case, data.outcome)
-    if move is None:
-        await session.commit()
-    else:
-        action, note = move
-        await cases.transition(
-            session=session,
-            actor=actor,
-            settings=settings,
-            case_id=case.id,
-            data=CaseTransitionCreate(action=action, note=f"第{number}次回访：{note}"),
-            expected_version=None,
-        )
+    await cases.commit_moving(
+        session=session,
+        actor=actor,
+        settings=settings,
+        case=case,
+        move=(move[0], f"第{number}次回访：{move[1]}") if move else None,
+    )
     await session.refresh(follow_up)
     return _out(follow_up, school_age.local_today(settings))
 

@@ -14,7 +14,6 @@ from api.models import Attachment, PersuasionAttempt
 from api.models.base import CLOCK_SLACK, utcnow
 from api.models.vocabulary import CaseAction as A
 from api.models.vocabulary import CaseStatus as S
-from api.schemas.cases import CaseTransitionCreate
 from api.schemas.return_plans import AttemptIn, AttemptOut
 from api.services import attachments, audit, case_rules, cases, permissions
 from api.services.actors import Actor
@@ -73,19 +72,10 @@ async def record(
         )
     session.add(attempt)
     audit.created(session=session, actor=actor, new=attempt)
-    try:
-        if case.status is S.PLANNED:  # the first attempt: persuading begins, in one commit
-            note = f"第{attempt.number}次劝返 (attempt {attempt.number})"
-            await cases.transition(
-                session=session,
-                actor=actor,
-                settings=settings,
-                case_id=case.id,
-                data=CaseTransitionCreate(action=A.PERSUADE, note=note),
-                expected_version=None,
-            )
-        else:
-            await session.commit()
+    first = (A.PERSUADE, f"第{attempt.number}次劝返 (attempt {attempt.number})")
+    try:  # the first attempt: persuading begins, in the same commit
+        await cases.commit_moving(session=session, actor=actor, settings=settings, case=case,
+                                  move=first if case.status is S.PLANNED else None)  # fmt: skip
     except IntegrityError as exc:  # another attempt numbered the same at the same moment
         await session.rollback()
         raise Conflict("同时记录了另一次劝返，请重新提交 (recorded meanwhile: send again)") from exc

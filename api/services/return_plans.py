@@ -16,7 +16,6 @@ from api.models.vocabulary import AssignmentKind, UserRole
 from api.models.vocabulary import CaseAction as A
 from api.models.vocabulary import CaseStatus as S
 from api.schemas.assignments import Person
-from api.schemas.cases import CaseTransitionCreate
 from api.schemas.return_plans import PlanMeasure, PlanTemplate, ReturnPlanIn, ReturnPlanOut
 from api.services import (
     actors,
@@ -138,19 +137,10 @@ async def put(
     )
     session.add(plan)
     audit.created(session=session, actor=actor, new=plan)
+    first = (A.PLAN, "制定一人一案 (return plan made)")  # the case moves on with it
     try:
-        if case.status is S.VERIFIED:  # the first plan: the case moves on, in one commit
-            note = "制定一人一案 (return plan made)"
-            await cases.transition(
-                session=session,
-                actor=actor,
-                settings=settings,
-                case_id=case.id,
-                data=CaseTransitionCreate(action=A.PLAN, note=note),
-                expected_version=None,
-            )
-        else:
-            await session.commit()
+        await cases.commit_moving(session=session, actor=actor, settings=settings, case=case,
+                                  move=first if case.status is S.VERIFIED else None)  # fmt: skip
     except IntegrityError as exc:  # another version saved at the same moment
         await session.rollback()
         raise PreconditionFailed("方案刚被他人修改，请刷新后再改 (changed meanwhile)") from exc
