@@ -29,7 +29,7 @@ from api.models.vocabulary import (
     PersuasionMethod,
     SchoolingStatus,
 )
-from api.services import case_deadlines, plan_templates, school_age
+from api.services import case_deadlines, case_rules, plan_templates, school_age
 from api.settings import Settings
 
 TABLES = ("dropout_case", "case_transition", "return_plan", "persuasion_attempt", "follow_up")
@@ -154,7 +154,7 @@ class _Cases:
         gap = max((self.now - moment) / (len(steps) + 1), timedelta(hours=1))
         for action in steps:
             moment += gap
-            after = _AFTER[action]
+            after = case_rules.TRANSITIONS[current, action].to
             self.transition(case, action, current, after, reporter, moment)
             current = after
             if action is A.VERIFY:
@@ -230,15 +230,6 @@ class _Cases:
             self.rows["follow_up"].append(visit.model_dump())
 
 
-_AFTER = {
-    A.VERIFY: S.VERIFIED,
-    A.PLAN: S.PLANNED,
-    A.PERSUADE: S.PERSUADING,
-    A.RETURN: S.RETURNED,
-    A.FOLLOW_UP: S.FOLLOWING_UP,
-    A.CLOSE: S.CLOSED,
-    A.DISMISS: S.DISMISSED,
-}
 _NOTES = {
     A.REPORT: "连续缺课，班主任报告",
     A.VERIFY: "入户核实，确认辍学",

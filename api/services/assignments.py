@@ -125,7 +125,7 @@ async def covered(
     return found
 
 
-async def _covers(
+async def covers(
     *, session: AsyncSession, actor: Actor, settings: Settings, kind: AssignmentKind, target: Any
 ) -> bool:
     """Whether the village, group, school, class or child lies within what ``actor`` covers."""
@@ -155,7 +155,7 @@ async def _target_faults(
         if level is not _LEVEL[data.kind]:
             wanted = "村" if data.kind is K.VILLAGE else "村民小组"
             return [*faults, (field, f"应为一个{wanted}的区划代码 (not a {data.kind.value} code)")]
-    if not await _covers(
+    if not await covers(
         session=session, actor=actor, settings=settings, kind=data.kind, target=target
     ):
         faults.append((field, f"没有这个{_TARGET_ZH[field]}，或不在您的范围内 (not yours)"))
@@ -173,7 +173,7 @@ async def _assignee(
         return None, [
             ("user_id", f"这项分工只能交给 {roles} (a {data.kind.value} goes to {roles})")
         ]
-    if target is not None and not await _covers(
+    if target is not None and not await covers(
         session=session, actor=assignee, settings=settings, kind=data.kind, target=target
     ):
         return None, [
@@ -290,7 +290,7 @@ async def end(
         session=session, actor=actor, settings=settings, assignment_id=assignment_id
     )
     target = getattr(assignment, TARGET[assignment.kind])
-    if not await _covers(
+    if not await covers(
         session=session, actor=actor, settings=settings, kind=assignment.kind, target=target
     ):
         raise Forbidden("Only whoever covers its object may end this assignment.")

@@ -36,6 +36,7 @@ from api.services import (
 from api.services.actors import Actor
 from api.services.id_lists import among
 from api.services.permissions import Action, Resource
+from api.services.responsibility import user_of
 from api.settings import Settings
 
 NEAR = timedelta(hours=24)
@@ -43,10 +44,6 @@ NEAR = timedelta(hours=24)
 # visit with the village committee; 3 days or more, the dropout report up the school line.
 HOME_VISIT_AFTER, DROPOUT_REPORT_AFTER = 2, 3
 COUNTY = "county"  # the deadline escalated: 不过周 (不过夜 is met when a case is entered)
-
-
-def _person(step: Any) -> uuid.UUID | None:
-    return step.person.user_id if step is not None and step.person is not None else None
 
 
 async def run(
@@ -89,7 +86,10 @@ async def run(
             (CaseLine.GOVERNMENT, duties.government),
             (CaseLine.SCHOOL, duties.school),
         ):
-            acting, above = _person(duty.acting), _person(duty.next_above)
+            acting, above = (
+                user_of(duty.acting),
+                user_of(duty.next_above),
+            )
             if acting is not None:
                 notes.append(
                     _note(acting, NotificationKind.OVERDUE, case, name, f"overdue:{COUNTY}", due)
@@ -118,7 +118,7 @@ async def run(
             session=session, settings=settings, child_id=case.child_id
         )
         for duty in (duties.government, duties.school):
-            if (acting := _person(duty.acting)) is not None:
+            if (acting := user_of(duty.acting)) is not None:
                 kind = NotificationKind.DEADLINE_NEAR
                 notes.append(_note(acting, kind, case, name, f"near:{COUNTY}", due))
     notes.extend(await _follow_ups_due(session, settings, now))
@@ -177,7 +177,7 @@ async def _follow_ups_due(
             duties = await responsibility.duties(
                 session=session, settings=settings, child_id=case.child_id
             )
-            person = _person(duties.school.acting)
+            person = user_of(duties.school.acting)
         if person is not None:
             notes.append(
                 _note(
@@ -202,10 +202,15 @@ async def absence(*, session: AsyncSession, settings: Settings, case: Case, name
         return 0
     duties = await responsibility.duties(session=session, settings=settings, child_id=case.child_id)
     due = school_age.local_minute(case.county_due_at, settings)
-    asked = [(_person(duties.government.acting), f"会同村委会入户家访（已缺课{days}天）")]
+    asked = [(user_of(duties.government.acting), f"会同村委会入户家访（已缺课{days}天）")]
     if days >= DROPOUT_REPORT_AFTER:
         above = duties.school.next_above or duties.school.acting
-        asked.append((_person(above), f"已缺课{days}天，按辍学报告，请于 {due} 前上报县教育局"))
+        asked.append(
+            (
+                user_of(above),
+                f"已缺课{days}天，按辍学报告，请于 {due} 前上报县教育局",
+            )
+        )
     notes = [
         {**_note(person, NotificationKind.ABSENCE, case, name, "absence", due), "body": body}
         for person, body in asked

@@ -273,6 +273,11 @@ def _school(facts: _Facts, shown: masking.Disclosure, top: Unit | None) -> list[
     return [principal, teacher, _guardian(facts, shown)]
 
 
+def user_of(step: Step | None) -> uuid.UUID | None:
+    """The account standing at a step of a line, if anyone's does."""
+    return step.person.user_id if step is not None and step.person is not None else None
+
+
 def _duty(line: list[Step], ladder: tuple[StepKind, ...], above_all: Unit | None) -> Duty:
     held = {s.step: s for s in line if s.gap is None}
     filled = [held[kind] for kind in ladder if kind in held]

@@ -164,10 +164,7 @@ async def _persons_now(
     duties = await responsibility.duties(session=session, settings=settings, child_id=case.child_id)
     acting = {"government_person_id": duties.government.acting,
               "school_person_id": duties.school.acting}  # fmt: skip
-    return {
-        field: step.person.user_id if step is not None and step.person is not None else None
-        for field, step in acting.items()
-    }
+    return {field: responsibility.user_of(step) for field, step in acting.items()}
 
 
 async def _faults(
@@ -187,7 +184,13 @@ async def _faults(
         elif who is None or who.role not in LINES[field]:
             roles = ", ".join(sorted(r.value for r in LINES[field]))
             faults.append((field, f"须为在职的 {roles} (an active {roles})"))
-        elif not await _sees(session, settings, who, case):
+        elif not await assignments.covers(
+            session=session,
+            actor=who,
+            settings=settings,
+            kind=AssignmentKind.CHILD,
+            target=case.child_id,
+        ):
             faults.append((field, "此人的范围不含这名儿童 (the child is outside their scope)"))
     noticed = school_age.local_date(case.noticed_at, settings)
     if data.target_return_on < noticed:
@@ -200,15 +203,6 @@ async def _faults(
     if len(data.methods) != len(set(data.methods)):
         faults.append(("methods", "同一种劝返方式写了两次 (a method twice)"))
     return faults
-
-
-async def _sees(session: AsyncSession, settings: Settings, who: Actor, case: Case) -> bool:
-    return case.child_id in await assignments.covered(
-        session=session,
-        settings=settings,
-        kind=AssignmentKind.CHILD,
-        targets={who: [case.child_id]},
-    )
 
 
 async def _people(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, Person]:

@@ -103,6 +103,7 @@ async def form(
         actor=actor,
         settings=settings,
         campaign=campaign,
+        codes=codes,
         area=area,
         shown=masking.Disclosure(full=full),
     )
@@ -135,11 +136,12 @@ async def _rows(
     actor: Actor,
     settings: Settings,
     campaign: Campaign,
+    codes: list[str],
     area: str,
     shown: masking.Disclosure,
 ) -> tuple[list[list[object]], int]:
-    """The form's rows, and the households they are of."""
-    scope = coverage.in_scope(campaign, await coverage.area_codes(session, campaign))
+    """The form's rows, and the households they are of (``codes``: the campaign's areas)."""
+    scope = coverage.in_scope(campaign, codes)
     households = list(
         (
             await session.exec(
