@@ -30,14 +30,18 @@ from api.routers import (
     me,
     notifications,
     persuasion_attempts,
+    poverty_lists,
+    reconciliations,
     responsibility,
     return_plans,
+    rosters,
     schools,
     status_applications,
     users,
     visits,
     work_package,
 )
+from api.schemas.rosters import RosterUploadDoc
 from api.schemas.visits import VisitBatch
 from api.settings import Settings, get_settings
 
@@ -84,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         me,
         users,
         areas,
+        rosters,
         schools,
         household_import,
         households,
@@ -103,12 +108,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         notifications,
         campaigns,
         visits,
+        reconciliations,
+        poverty_lists,
         work_package,
         audit,
     )
     for router in (module.router for module in routers):
         app.include_router(router, prefix=API_PREFIX)
-    openapi.document(app, {visits.BATCH_SCHEMA: VisitBatch})
+    openapi.document(app, {visits.BATCH_SCHEMA: VisitBatch, rosters.UPLOAD_SCHEMA: RosterUploadDoc})
     # Last, so that every API route wins over the app's catch-all.
     app.state.pwa_mounted = pwa.mount(app, settings.pwa_dist)
     return app

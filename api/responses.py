@@ -34,14 +34,16 @@ async def create_once(
     key: str | None,
     body: BaseModel,
     write: Callable[[], Awaitable[BaseModel]],
+    status_code: int = 201,
 ) -> dict[str, Any]:
-    """A create under an optional Idempotency-Key, answered 201 at ``<path>/<id>``."""
+    """A create under an optional Idempotency-Key, answered 201 (or 202 for work that goes
+    on after the answer) at ``<path>/<id>``."""
     result = await idempotency.once(
         session=session,
         actor=actor,
         key=key,
         fingerprint=idempotency.fingerprint("POST", request.url.path, body),
-        status_code=201,
+        status_code=status_code,
         write=write,
     )
     created(response, result, location=f"{request.url.path}/{result.body['id']}")

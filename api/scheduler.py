@@ -1,4 +1,5 @@
-"""Jobs the app runs on its own, every so often: the deadline scan (escalations.run).
+"""Jobs the app runs on its own: the deadline scan (escalations.run) every so often, and at
+startup the reconciliations a stopped server left unfinished (reconciliations.resume).
 
 Each run opens its own session. A failed run is logged and the next one comes on time; with
 several app servers each runs the scan, which is safe: escalations and notifications are
@@ -11,7 +12,7 @@ from collections.abc import Awaitable, Callable
 import structlog
 from fastapi import FastAPI
 
-from api.services import escalations
+from api.services import escalations, reconciliations
 
 log = structlog.get_logger(__name__)
 
@@ -26,13 +27,24 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]], name: str)
             log.exception("job_failed", job=name)
 
 
+async def _resume(app: FastAPI) -> None:
+    try:
+        resumed = await reconciliations.resume(
+            sessionmaker=app.state.sessionmaker, settings=app.state.settings
+        )
+        log.info("job_done", job="reconciliations_resumed", result=str(resumed))
+    except Exception:  # the app serves on; the runs stay queued for the next start
+        log.exception("job_failed", job="reconciliations_resumed")
+
+
 def start(app: FastAPI) -> list[asyncio.Task[None]]:
+    jobs = [asyncio.create_task(_resume(app))]
     minutes = app.state.settings.escalation_interval_minutes
     if minutes <= 0:
-        return []
+        return jobs
 
     async def scan() -> object:
         async with app.state.sessionmaker() as session:
             return await escalations.run(session=session, settings=app.state.settings)
 
-    return [asyncio.create_task(every(minutes * 60, scan, "escalations"))]
+    return [*jobs, asyncio.create_task(every(minutes * 60, scan, "escalations"))]

@@ -1,7 +1,8 @@
 """Foundation figures: loading the county-scale demo, and the health endpoint's latency; then
 the registry's read figures on that same database (bench/registry.py), and the
-responsibility chain's (bench/responsibility.py), visits synced from phones (bench/visits.py) and
-a cadre's work package (bench/work_package.py).
+responsibility chain's (bench/responsibility.py), visits synced from phones (bench/visits.py),
+a cadre's work package (bench/work_package.py) and the county's reconciliation
+(bench/reconciliation.py).
 
 Runs on SQLite by default, on PostgreSQL when DATABASE_URL names a server (a fresh database
 is made there and dropped afterwards).
@@ -18,7 +19,7 @@ from api.app import create_app
 from api.db import create_engine, create_sessionmaker
 from api.demo import generator, loader
 from api.settings import Settings
-from bench import imports, registry, responsibility, visits, work_package
+from bench import imports, reconciliation, registry, responsibility, visits, work_package
 from bench.figures import emit, machine_speed
 from tests.databases import fresh_database, migrate
 
@@ -63,6 +64,7 @@ async def main() -> None:
         await responsibility.responsibility_reads(url)
         await visits.visit_ingest(url)
         await work_package.work_package_sizes(url)
+        await reconciliation.reconciliation_figures(url)  # last: it relinks registrations
     await imports.household_imports()  # makes its own fresh databases
 
 

@@ -22,7 +22,11 @@ from api.models import (
     Campaign,
     CampaignArea,
     Case,
+    Discrepancy,
     HouseholdImport,
+    PovertyList,
+    Reconciliation,
+    Roster,
 )
 from api.models.base import utcnow
 from api.models.household_import import ImportStatus
@@ -31,6 +35,8 @@ from api.models.vocabulary import (
     CampaignKind,
     CaseSource,
     CaseStatus,
+    DiscrepancyKind,
+    ReconciliationStatus,
     UserRole,
 )
 from api.services import case_deadlines, id_number
@@ -247,6 +253,67 @@ async def _import(
     return made.id
 
 
+def _poverty_sheet() -> dict[str, Any]:
+    rows = f"户编号,户类型,户主姓名,成员姓名\n{next(_names)},脱贫户,新户主,新户主\n"
+    return {"file": ("脱贫户.csv", rows.encode(), "text/csv"), "area_code": (None, w.EAST)}
+
+
+async def _poverty_list(session: AsyncSession, by: Login, area: str) -> uuid.UUID:
+    """A list uploaded earlier for ``area``, for the routes that read one back."""
+    made = PovertyList(created_by_id=by.user_id, created_by_username=by.username,
+                       file_name="脱贫户.xlsx", sha256="0" * 64, status=ImportStatus.STORED,
+                       area_code=area)  # fmt: skip
+    session.add(made)
+    await session.commit()
+    return made.id
+
+
+def _roster_sheet() -> dict[str, Any]:
+    """A roster whose one row is refused (X is no student number): a 422 that changes nothing,
+    so the school's pupils stay registered for the rest of the walk."""
+    rows = "学籍号,姓名,性别,出生日期,年级\nX1,走查,男,2017-03-01,3\n"
+    return {"file": ("学籍.csv", rows.encode(), "text/csv")}
+
+
+async def _roster(session: AsyncSession, by: Login, school_id: uuid.UUID) -> uuid.UUID:
+    """A school's roster uploaded earlier, for the routes that read one back."""
+    made = Roster(created_by_id=by.user_id, created_by_username=by.username, school_id=school_id,
+                  term="2026-2027-1", version=1, file_name="学籍.xlsx", sha256="0" * 64,
+                  status=ImportStatus.STORED)  # fmt: skip
+    session.add(made)
+    await session.commit()
+    return made.id
+
+
+async def _reconciliation(
+    session: AsyncSession, by: Login, *, area: str, school: uuid.UUID
+) -> tuple[uuid.UUID, uuid.UUID]:
+    """A completed run over ``area`` and one discrepancy of it at ``school``."""
+    run = Reconciliation(
+        term="2026-2027-1",
+        area_code=area[:6],
+        created_by_id=by.user_id,
+        created_by_username=by.username,
+        status=ReconciliationStatus.COMPLETED,
+    )
+    session.add(run)
+    await session.flush()
+    found = Discrepancy(reconciliation_id=run.id, kind=DiscrepancyKind.UNKNOWN_TO_POPULATION,
+                        key=f"walk:{uuid.uuid4()}", area_code=area, school_id=school,
+                        name="走查")  # fmt: skip
+    session.add(found)
+    await session.commit()
+    return run.id, found.id
+
+
+def _start_run(ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"school_id": str(ids["school"])}
+
+
+def _explain(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"action": "explained", "note": "走查"}
+
+
 OPEN = None  # a route anyone (or any logged-in user) may call
 ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
     ("GET", "/api/v1/health"): OPEN,
@@ -403,6 +470,31 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Call("POST", "/api/v1/schools/{school}/classes", _new_class),
         Resource.SCHOOL,
         Action.WRITE,
+    ),
+    ("POST", "/api/v1/schools/{school_id}/roster"): (
+        Call("POST", "/api/v1/schools/{school}/roster", files=_roster_sheet),
+        Resource.ROSTER,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/schools/{school_id}/rosters"): (
+        Call("GET", "/api/v1/schools/{school}/rosters"),
+        Resource.ROSTER,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/rosters/{roster_id}"): (
+        Call("GET", "/api/v1/rosters/{roster}"),
+        Resource.ROSTER,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/rosters/{roster_id}/entries"): (
+        Call("GET", "/api/v1/rosters/{roster}/entries"),
+        Resource.ROSTER,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/rosters/{roster_id}/report.xlsx"): (
+        Call("GET", "/api/v1/rosters/{roster}/report.xlsx"),
+        Resource.ROSTER,
+        Action.READ_PERSONAL,
     ),
     ("GET", "/api/v1/assignments"): (
         Call("GET", "/api/v1/assignments"),
@@ -605,6 +697,63 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.ASSIGNMENT,
         Action.WRITE,
     ),
+    ("POST", "/api/v1/reconciliations"): (
+        Call("POST", "/api/v1/reconciliations", _start_run),
+        Resource.RECONCILIATION,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/reconciliations"): (
+        Call("GET", "/api/v1/reconciliations"),
+        Resource.RECONCILIATION,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/reconciliations/{reconciliation_id}"): (
+        Call("GET", "/api/v1/reconciliations/{reconciliation}"),
+        Resource.RECONCILIATION,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/reconciliations/{reconciliation_id}/discrepancies"): (
+        Call("GET", "/api/v1/reconciliations/{reconciliation}/discrepancies"),
+        Resource.RECONCILIATION,
+        Action.READ,
+    ),
+    (
+        "POST",
+        "/api/v1/reconciliations/{reconciliation_id}/discrepancies/{discrepancy_id}/resolution",
+    ): (
+        Call(
+            "POST",
+            "/api/v1/reconciliations/{reconciliation}/discrepancies/{discrepancy}/resolution",
+            _explain,
+        ),
+        Resource.RECONCILIATION,
+        Action.WRITE,
+    ),
+    ("POST", "/api/v1/poverty-lists"): (
+        Call("POST", "/api/v1/poverty-lists", files=_poverty_sheet),
+        Resource.POVERTY_LIST,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/poverty-lists"): (
+        Call("GET", "/api/v1/poverty-lists"),
+        Resource.POVERTY_LIST,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/poverty-lists/{list_id}"): (
+        Call("GET", "/api/v1/poverty-lists/{poverty_list}"),
+        Resource.POVERTY_LIST,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/poverty-lists/{list_id}/members"): (
+        Call("GET", "/api/v1/poverty-lists/{poverty_list}/members"),
+        Resource.POVERTY_LIST,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/poverty-lists/{list_id}/report.xlsx"): (
+        Call("GET", "/api/v1/poverty-lists/{poverty_list}/report.xlsx"),
+        Resource.POVERTY_LIST,
+        Action.READ_PERSONAL,
+    ),
 }
 # Each role with the coverage it has in the walk, inside 测试县.
 COVERAGE: dict[UserRole, dict[str, str]] = {
@@ -687,7 +836,16 @@ async def test_each_role_gets_exactly_what_the_matrix_grants(
         "spare_household": await w.empty_household(session, w.DONG),
         "household_import": await _import(session, login, HouseholdImport),
         "assignment_import": await _import(session, login, AssignmentImport),
+        "roster": await _roster(session, login, world.schools["east"]),
+        "poverty_list": await _poverty_list(session, login, w.EAST),
         "case": await _case(session, child, login),
+        **dict(
+            zip(
+                ("reconciliation", "discrepancy"),
+                await _reconciliation(session, login, area=w.DONG, school=world.schools["east"]),
+                strict=True,
+            )
+        ),
         "campaign": await _planned_campaign(session, login),
     }
     actor = Actor(user_id=login.user_id, username=login.username, role=role)
@@ -736,7 +894,18 @@ async def test_no_object_of_another_area_is_reachable_by_id(
         "spare_household": world.households["lin_a"],
         "household_import": await _import(session, stranger, HouseholdImport),
         "assignment_import": await _import(session, stranger, AssignmentImport),
+        "roster": await _roster(session, stranger, world.schools["neighbour"]),
+        "poverty_list": await _poverty_list(session, stranger, w.NEIGHBOUR_TOWN),
         "case": await _case(session, world.children["lin_a"], stranger),
+        **dict(
+            zip(
+                ("reconciliation", "discrepancy"),
+                await _reconciliation(
+                    session, stranger, area=w.NEIGHBOUR_VILLAGE, school=world.schools["neighbour"]
+                ),
+                strict=True,
+            )
+        ),
         "campaign": await _neighbour_campaign(session, stranger),
     }
     for key in OBJECT_ROUTES:

@@ -450,6 +450,7 @@ class _Generator:
                 child["id_number"], fallback=f"{school['code']}{self.rng.randrange(10**6):06d}"
             ),
             name=child["name"],
+            name_pinyin=child["name_pinyin"],
             sex=child["sex"],
             birth_date=child["birth_date"],
             id_number=child["id_number"],
@@ -487,6 +488,7 @@ class _Generator:
             roll = self.rng.random()
             if roll < NAME_TYPO_SHARE:
                 enrolment["name"] = self.homophone(enrolment["name"])
+                enrolment["name_pinyin"] = names.pinyin(enrolment["name"])
             elif roll < NAME_TYPO_SHARE + BIRTH_DATE_FAULT_SHARE and enrolment["id_number"]:
                 enrolment["birth_date"] += timedelta(days=self.rng.choice((-31, -1, 1, 365)))
             elif roll < NAME_TYPO_SHARE + BIRTH_DATE_FAULT_SHARE + DOUBLE_ROSTER_SHARE:
@@ -517,6 +519,7 @@ class _Generator:
                 "id": self.uuid(),
                 "child_id": None,
                 "name": name,
+                "name_pinyin": names.pinyin(name),
                 "sex": sex,
                 "id_number": number,
                 "student_number": id_number.student_number(number, fallback=""),

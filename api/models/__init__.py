@@ -15,7 +15,10 @@ from api.models.household import Household
 from api.models.household_import import AssignmentImport, HouseholdImport
 from api.models.idempotency import IdempotencyKey
 from api.models.notification import CaseEscalation, Notification
+from api.models.poverty import PovertyList, PovertyMember
+from api.models.reconciliation import Discrepancy, Reconciliation
 from api.models.return_plan import FollowUp, PersuasionAttempt, ReturnPlan
+from api.models.roster import Roster, RosterEntry
 from api.models.school import School, SchoolClass
 from api.models.status_application import StatusApplication
 from api.models.token import RefreshToken
@@ -39,6 +42,7 @@ __all__ = [
     "CaseTransfer",
     "CaseTransition",
     "Child",
+    "Discrepancy",
     "Enrolment",
     "FollowUp",
     "Guardian",
@@ -48,8 +52,13 @@ __all__ = [
     "IdempotencyKey",
     "Notification",
     "PersuasionAttempt",
+    "PovertyList",
+    "PovertyMember",
+    "Reconciliation",
     "RefreshToken",
     "ReturnPlan",
+    "Roster",
+    "RosterEntry",
     "School",
     "SchoolClass",
     "SchoolingStatusChange",

@@ -4,7 +4,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from api.models.base import Timestamped, UUIDKeyed, str_enum
+from api.models.base import Timestamped, UUIDKeyed, byte_ordered, str_enum
 from api.models.vocabulary import EnrolmentStatus, Sex
 
 
@@ -30,6 +30,13 @@ class Enrolment(UUIDKeyed, Timestamped, table=True):
     status: EnrolmentStatus = Field(
         default=EnrolmentStatus.ENROLLED, sa_type=str_enum(EnrolmentStatus)
     )
+    # The roster upload this registration came in (none for one registered by hand).
+    roster_id: uuid.UUID | None = Field(default=None, foreign_key="roster.id")
+    guardian_name: str | None = Field(default=None, max_length=50)  # when the roster has it
+    name_pinyin: str | None = Field(default=None, sa_type=byte_ordered(200))  # homophones match
+    # How ``child_id`` was found: 1.0 by ID number, less by name, birth date and guardian.
+    match_score: float | None = None
+    match_reason: str | None = Field(default=None, max_length=60)
 
     __table_args__ = (
         sa.Index("ix_enrolment_term_school", "term", "school_id", "grade"),

@@ -299,3 +299,40 @@ class TransferOutcome(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     DECLINED = "declined"
+
+
+class PovertyKind(StrEnum):
+    """How the rural-revitalisation office lists a household."""
+
+    LIFTED = "lifted"  # 脱贫户 (formerly 建档立卡)
+    MONITORED = "monitored"  # 监测户 (at risk of falling back)
+    MINIMUM_LIVING = "minimum_living"  # 低保户
+
+
+class ReconciliationStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class DiscrepancyKind(StrEnum):
+    """What a reconciliation (人籍一致, 四查三比对) finds, each for someone to resolve."""
+
+    # population vs rosters (户籍比学籍)
+    NOT_ENROLLED = "not_enrolled"  # school-age, on no roster, no exempt status: 疑似失学辍学
+    OUTSIDE_UNPROVEN = "outside_unproven"  # 县外就读 with no evidence of it
+    UNKNOWN_TO_POPULATION = "unknown_to_population"  # on a roster, in no household
+    IDENTITY_MISMATCH = "identity_mismatch"  # same ID number, another name or birth date
+    DOUBLE_ENROLMENT = "double_enrolment"  # on two rosters at once (重复学籍)
+    # rosters vs pupils present (学籍比在校生)
+    REGISTERED_ABSENT = "registered_absent"  # 籍在人不在: a hidden dropout
+    # dropouts vs the poverty household list (辍学比脱贫户)
+    POVERTY_OUT_OF_SCHOOL = "poverty_out_of_school"  # a poverty household's child out of school
+    POVERTY_UNKNOWN = "poverty_unknown"  # a poverty household's school-age child nobody swept
+
+
+class DiscrepancyResolution(StrEnum):
+    OPEN_CASE = "open_case"  # a suspected dropout: the case service takes it from here
+    CORRECTED = "corrected"  # the data was wrong and has been put right at its source
+    EXPLAINED = "explained"  # a true exception, with the note saying why; kept in later runs

@@ -101,9 +101,7 @@ def _enrolled(filters: ChildFilter, settings: Settings, today: date) -> ColumnEl
 
 def _compulsory(settings: Settings, today: date) -> ColumnElement[bool]:
     year = school_age.school_year_of(today, settings)
-    first, _ = school_age.birth_dates_for_grade(settings.compulsory_years, year, settings)
-    _, last = school_age.birth_dates_for_grade(1, year, settings)
-    return col(Child.birth_date).between(first, last)
+    return col(Child.birth_date).between(*school_age.births_of_school_year(year, settings))
 
 
 def _flags(filters: ChildFilter) -> list[ColumnElement[bool]]:

@@ -79,9 +79,7 @@ def births_in_scope(campaign: Campaign, settings: Settings) -> tuple[date, date]
     """The birth dates (oldest, youngest) of children of compulsory age in the campaign's
     school year."""
     year = school_age.school_year_of(campaign.starts_on, settings)
-    oldest, _ = school_age.birth_dates_for_grade(settings.compulsory_years, year, settings)
-    _, youngest = school_age.birth_dates_for_grade(1, year, settings)
-    return oldest, youngest
+    return school_age.births_of_school_year(year, settings)
 
 
 async def _facts(

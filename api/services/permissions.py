@@ -29,6 +29,7 @@ class Resource(StrEnum):
     AUDIT = "audit"
     WEBHOOK = "webhooks"
     ESCALATION = "escalations"  # running the deadline scan: the county's, or its scheduler's
+    POVERTY_LIST = "poverty_lists"  # 脱贫户/监测户/低保户名单, uploaded by the county
 
 
 class Action(StrEnum):
@@ -67,6 +68,7 @@ MATRIX: dict[UserRole, dict[Resource, frozenset[Action]]] = {
     UserRole.TOWNSHIP_OFFICER: {
         **_FIELD,
         Resource.RECONCILIATION: R,
+        Resource.POVERTY_LIST: R,
         Resource.STATUS_APPROVAL: W,
         Resource.ASSIGNMENT: W,
     },

@@ -73,6 +73,22 @@ def term_of(day: date, settings: Settings) -> str:
     return f"{year}-{year + 1}-{number}"
 
 
+def term_start(term: str, settings: Settings) -> date:
+    """The first day of a term named "2026-2027-1": the school year's first day for the
+    autumn term, 1 February for the spring term."""
+    year, number = int(term[:4]), term[-1]
+    if number == "1":
+        return settings.entry_cutoff(year) + timedelta(days=1)
+    return date(year + 1, 2, 1)
+
+
+def births_of_school_year(year: int, settings: Settings) -> tuple[date, date]:
+    """The birth dates (oldest, youngest) of the children of compulsory age in a school year."""
+    oldest, _ = birth_dates_for_grade(settings.compulsory_years, year, settings)
+    _, youngest = birth_dates_for_grade(1, year, settings)
+    return oldest, youngest
+
+
 def term_end(day: date, settings: Settings) -> date:
     """The last day of the term ``day`` falls in: the autumn term ends with January, the
     spring term with the school year (the entry cut-off, summer included)."""

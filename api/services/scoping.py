@@ -25,8 +25,10 @@ from api.models import (
     Case,
     CaseTransfer,
     Child,
+    Discrepancy,
     Enrolment,
     Household,
+    Reconciliation,
     School,
     SchoolClass,
     UserScope,
@@ -45,6 +47,16 @@ def in_area(column: object, code: str) -> ColumnElement[bool]:
     codes extend their parent's, so the subtree is the codes that begin with it, an index
     range on the (byte-ordered) code."""
     return text_search.starts_with(column, code)
+
+
+def enclosing(code: str) -> list[str]:
+    """The areas above ``code``, itself included: county, township, village, group."""
+    return [code[:n] for n in (6, 9, 12, 15) if n <= len(code)]
+
+
+def overlapping(column: object, code: str) -> ColumnElement[bool]:
+    """The column's area lies within ``code``'s subtree or above ``code``."""
+    return or_(in_area(column, code), col(column).in_(enclosing(code)))
 
 
 def _in_any_area(column: object, codes: tuple[str, ...]) -> ColumnElement[bool]:
@@ -204,14 +216,35 @@ def campaigns(actor: Actor) -> ColumnElement[bool]:
     schools' and classes' places (teachers visit their pupils' homes: 暑期家访)."""
     place = CampaignArea.area_code
     clauses: list[ColumnElement[bool]] = []
-    for code in actor.area_codes:
-        above = [code[:n] for n in (6, 9, 12, 15) if n <= len(code)]
-        clauses += [in_area(place, code), col(place).in_(above)]
+    clauses += [overlapping(place, code) for code in actor.area_codes]
     if actor.school_ids or actor.class_ids:
         within = func.substr(School.area_code, 1, func.length(place)) == place
         clauses.append(select(School.id).where(schools(actor), within).exists())
     swept = select(CampaignArea.campaign_id).where(or_(false(), *clauses))
     return col(Campaign.id).in_(swept)
+
+
+def reconciliations(actor: Actor) -> ColumnElement[bool]:
+    """The runs over the actor's areas or above them, over their schools' places, and of their
+    schools: each reader then sees only the discrepancies of their own part."""
+    clauses = [overlapping(Reconciliation.area_code, code) for code in actor.area_codes]
+    own_schools = select(School.id).where(schools(actor))
+    clauses.append(col(Reconciliation.school_id).in_(own_schools))
+    if actor.school_ids or actor.class_ids:  # an area's run covers the schools within it
+        place = Reconciliation.area_code
+        within = func.substr(School.area_code, 1, func.length(place)) == place
+        clauses.append(select(School.id).where(schools(actor), within).exists())
+    return or_(false(), *clauses)
+
+
+def discrepancies(actor: Actor) -> ColumnElement[bool]:
+    """A discrepancy belongs where the child lives (else where the school is) and to the
+    school whose registration it is about."""
+    clauses: list[ColumnElement[bool]] = []
+    if actor.area_codes:
+        clauses.append(_in_any_area(Discrepancy.area_code, actor.area_codes))
+    clauses.append(col(Discrepancy.school_id).in_(select(School.id).where(schools(actor))))
+    return or_(*clauses)
 
 
 def user_scopes(actor: Actor) -> ColumnElement[bool]:

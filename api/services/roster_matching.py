@@ -1,0 +1,164 @@
+"""Linking a term's registrations (学籍) to the children the population side knows.
+
+By ID number first: the same number is the same child, whatever the names say (a different
+name or birth date is then a discrepancy of its own). A registration with no ID number, or one
+the population side has not recorded, is matched on name, birth date and guardian, tolerant of
+homophone spellings: the names' pinyin must agree, and a homophone is accepted only when the
+guardian confirms it. Each link carries its score and the reason, so that a clerk can judge it.
+
+Two statements for the term, whatever its size: an UPDATE by ID number, and one SELECT of the
+candidates by pinyin and birth date (indexed), whose picks go back in one executemany.
+"""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.models import Child, Enrolment, Guardian, Guardianship, Household
+
+# Reasons are codes joined by "+": id_number; name or homophone (same pinyin); birth_date;
+# guardian (named on the roster and found as the child's guardian or household head) or
+# guardian_differs.
+BY_ID_NUMBER = "id_number"
+# What each agreement weighs; a link needs THRESHOLD. Same name and birth date alone pass,
+# a homophone needs the guardian too; a guardian named and not found sinks the candidate.
+SAME_NAME = 0.45
+HOMOPHONE = 0.35
+SAME_BIRTH_DATE = 0.30
+GUARDIAN_AGREES = 0.20
+GUARDIAN_DIFFERS = -0.30
+THRESHOLD = 0.70
+
+
+@dataclass(frozen=True)
+class Candidate:
+    enrolment_id: uuid.UUID
+    child_id: uuid.UUID
+    score: float
+    reason: str
+
+
+def _unmatched(term: str, school_ids: Sequence[uuid.UUID] | None) -> list[sa.ColumnElement[bool]]:
+    where = [col(Enrolment.term) == term, col(Enrolment.child_id).is_(None)]
+    if school_ids is not None:
+        where.append(col(Enrolment.school_id).in_(list(school_ids)))
+    return where
+
+
+async def match(
+    *, session: AsyncSession, term: str, school_ids: Sequence[uuid.UUID] | None = None
+) -> int:
+    """Link the term's unlinked registrations (of these schools, or all) to children; how many
+    were linked. In the session's transaction: the caller commits."""
+    connection = await session.connection()
+    by_number = await connection.execute(
+        sa.update(Enrolment)
+        .where(
+            *_unmatched(term, school_ids),
+            col(Enrolment.id_number) == col(Child.id_number),  # UPDATE ... FROM child
+            col(Child.removed_at).is_(None),
+        )
+        .values(child_id=col(Child.id), match_score=1.0, match_reason=BY_ID_NUMBER)
+        .execution_options(synchronize_session=False)
+    )
+    picks = pick(await candidates(session=session, term=term, school_ids=school_ids))
+    if picks:
+        await connection.execute(
+            sa.update(Enrolment)
+            .where(col(Enrolment.id) == sa.bindparam("enrolment"))
+            .values(
+                child_id=sa.bindparam("child"),
+                match_score=sa.bindparam("score"),
+                match_reason=sa.bindparam("reason"),
+            )
+            .execution_options(synchronize_session=False),
+            [
+                {
+                    "enrolment": p.enrolment_id,
+                    "child": p.child_id,
+                    "score": p.score,
+                    "reason": p.reason,
+                }
+                for p in picks
+            ],
+        )
+    return int(by_number.rowcount or 0) + len(picks)
+
+
+async def candidates(
+    *, session: AsyncSession, term: str, school_ids: Sequence[uuid.UUID] | None = None
+) -> list[Candidate]:
+    """Every child whose pinyin and birth date agree with an unlinked registration's, scored."""
+    guardian_named = (
+        sa.select(sa.literal(1))
+        .select_from(Guardianship)
+        .join(Guardian, col(Guardian.id) == col(Guardianship.guardian_id))
+        .where(
+            col(Guardianship.child_id) == col(Child.id),
+            col(Guardian.name) == col(Enrolment.guardian_name),
+        )
+        .exists()
+    )
+    head_named = col(Household.head_name) == col(Enrolment.guardian_name)
+    rows = await (await session.connection()).execute(
+        sa.select(
+            col(Enrolment.id),
+            col(Child.id),
+            col(Child.name) == col(Enrolment.name),
+            sa.case(
+                (col(Enrolment.guardian_name).is_(None), sa.null()),
+                (sa.or_(head_named, guardian_named), sa.true()),
+                else_=sa.false(),
+            ),
+        )
+        .join(
+            Child,
+            sa.and_(
+                col(Child.name_pinyin) == col(Enrolment.name_pinyin),
+                col(Child.birth_date) == col(Enrolment.birth_date),
+                col(Child.removed_at).is_(None),
+                # Two different ID numbers are two people, however alike their names.
+                sa.or_(col(Child.id_number).is_(None), col(Enrolment.id_number).is_(None)),
+            ),
+        )
+        .join(Household, col(Household.id) == col(Child.household_id))
+        .where(*_unmatched(term, school_ids), col(Enrolment.name_pinyin).is_not(None))
+    )
+    return [
+        _scored(enrolment, child, bool(same_name), guardian)
+        for enrolment, child, same_name, guardian in rows
+    ]
+
+
+def _scored(
+    enrolment: uuid.UUID, child: uuid.UUID, same_name: bool, guardian: bool | None
+) -> Candidate:
+    score = (SAME_NAME if same_name else HOMOPHONE) + SAME_BIRTH_DATE
+    reasons = ["name" if same_name else "homophone", "birth_date"]
+    if guardian is True:
+        score += GUARDIAN_AGREES
+        reasons.append("guardian")
+    elif guardian is False:
+        score += GUARDIAN_DIFFERS
+        reasons.append("guardian_differs")
+    return Candidate(enrolment, child, round(score, 2), "+".join(reasons))
+
+
+def pick(found: list[Candidate]) -> list[Candidate]:
+    """For each registration, its best candidate when it passes and no other ties with it:
+    two children equally likely is a question for a person, not a guess."""
+    by_enrolment: dict[uuid.UUID, list[Candidate]] = defaultdict(list)
+    for candidate in found:
+        by_enrolment[candidate.enrolment_id].append(candidate)
+    picks = []
+    for each in by_enrolment.values():
+        each.sort(key=lambda c: c.score, reverse=True)
+        best = each[0]
+        if best.score >= THRESHOLD and (len(each) == 1 or each[1].score < best.score):
+            picks.append(best)
+    return picks
