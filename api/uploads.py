@@ -51,8 +51,10 @@ async def import_once(
     key: str | None,
     upload: Upload,
     write: Callable[[], Awaitable[BaseModel]],
+    located: Callable[[str], str] | None = None,
 ) -> dict[str, Any]:
-    """An import answered 201 at ``.../imports/{id}``; the same key again, the same answer."""
+    """An import answered 201 at ``.../imports/{id}`` (or where ``located`` puts the new id:
+    an upload that is a resource of its own); the same key again, the same answer."""
     try:
         result = await idempotency.once(
             session=session,
@@ -69,7 +71,10 @@ async def import_once(
             slug="unsupported-media-type",
             errors=[{"loc": ["body", "file"], "msg": str(exc)}],
         ) from exc
-    location = request.url.path.removesuffix("/import") + f"/imports/{result.body['id']}"
+    made = str(result.body["id"])
+    location = (
+        located(made) if located else request.url.path.removesuffix("/import") + f"/imports/{made}"
+    )
     responses.created(response, result, location=location)
     return result.body
 

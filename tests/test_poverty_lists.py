@@ -493,20 +493,6 @@ async def test_a_new_list_replaces_the_areas_current_one_which_stays_readable(
         "households": 1,
     }
 
-    # For reconciliation: the newest list in force over an area, and those within one.
-    found = await poverty_lists.current_list(session=session, area_code=w.DONG_GROUP)
-    assert found is not None
-    assert str(found.id) == second["id"]
-    assert await poverty_lists.current_list(session=session, area_code=w.COUNTY) is None
-    within = await poverty_lists.current_lists_within(session=session, area_code=w.COUNTY)
-    assert [str(p.id) for p in within] == [second["id"], west["id"]]
-    whole = (
-        await upload(client, county, write_xlsx(tmp_path / "c.xlsx", family()), w.COUNTY)
-    ).json()
-    found = await poverty_lists.current_list(session=session, area_code=w.DONG)
-    assert found is not None
-    assert str(found.id) == whole["id"]  # the county's, newer than the township's
-
 
 async def test_two_uploads_at_once_leave_one_current_list(
     session: AsyncSession,

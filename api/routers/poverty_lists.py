@@ -75,9 +75,8 @@ async def upload_poverty_list(
             area_code=area_code,
             all_or_nothing=all_or_nothing,
         ),
+        located=lambda made: f"{request.url.path}/{made}",  # a list is a resource of its own
     )
-    # import_once places an import under .../imports/{id}; a list is a resource of its own.
-    response.headers["Location"] = f"{request.url.path}/{body['id']}"
     return PovertyListOut.model_validate(body)
 
 

@@ -121,8 +121,8 @@ async def upload_roster(
         key=idempotency_key,
         upload=key,
         write=write,
+        located=lambda made: request.url_for("get_roster", roster_id=made).path,
     )
-    response.headers["Location"] = request.url_for("get_roster", roster_id=body["id"]).path
     if "etag" in response.headers:  # the term's upload number, not a version of this one
         del response.headers["etag"]
     return RosterOut.model_validate(body)

@@ -16,7 +16,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, update
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -191,14 +191,9 @@ async def _lock_area(session: AsyncSession, area_code: str) -> None:
 # Reading ------------------------------------------------------------------------------------
 
 
-def _visible(actor: Actor) -> ColumnElement[bool]:
-    """The lists of areas within the actor's: a township's officer reads their township's."""
-    return or_(false(), *(scoping.in_area(PovertyList.area_code, c) for c in actor.area_codes))
-
-
 async def _one(session: AsyncSession, actor: Actor, list_id: uuid.UUID) -> PovertyList:
     return await scoping.one(
-        session=session, model=PovertyList, object_id=list_id, visible=_visible(actor)
+        session=session, model=PovertyList, object_id=list_id, visible=scoping.poverty_lists(actor)
     )
 
 
@@ -234,7 +229,7 @@ async def search(
     """The lists the actor may read, newest first; of the area's subtree, current or
     replaced, when asked."""
     permissions.require(actor, Resource.POVERTY_LIST, Action.READ)
-    where = [_visible(actor)]
+    where = [scoping.poverty_lists(actor)]
     if area:
         where.append(scoping.in_area(PovertyList.area_code, area))
     if current is not None:
@@ -338,44 +333,3 @@ async def report(*, session: AsyncSession, actor: Actor, list_id: uuid.UUID) -> 
     permissions.require(actor, Resource.POVERTY_LIST, Action.READ_PERSONAL)
     poverty_list = await _one(session, actor, list_id)
     return await import_records.report(session=session, actor=actor, batch=poverty_list)
-
-
-# For reconciliation -------------------------------------------------------------------------
-
-
-def _covering(area_code: str) -> list[str]:
-    """The area and those above it: the codes it begins with, county down."""
-    return [area_code[:n] for n in (6, 9, 12, 15) if n <= len(area_code)]
-
-
-async def current_list(*, session: AsyncSession, area_code: str) -> PovertyList | None:
-    """The list in force covering ``area_code``: of all the lists not replaced for the area
-    itself or an area above it (its township, its county), the newest. A list of an area
-    within ``area_code`` (a township's, for a county) is not one covering it: see
-    ``current_lists_within``. No permission is checked: the caller's service has."""
-    return (
-        await session.exec(
-            select(PovertyList)
-            .where(
-                col(PovertyList.area_code).in_(_covering(area_code)),
-                col(PovertyList.replaced_at).is_(None),
-            )
-            .order_by(col(PovertyList.created_at).desc(), col(PovertyList.id))
-            .limit(1)
-        )
-    ).first()
-
-
-async def current_lists_within(*, session: AsyncSession, area_code: str) -> list[PovertyList]:
-    """The lists in force for ``area_code`` and every area within it (a county's own and its
-    townships'), by area: what a county-wide comparison reads when townships upload their
-    own. No permission is checked: the caller's service has."""
-    found = await session.exec(
-        select(PovertyList)
-        .where(
-            scoping.in_area(PovertyList.area_code, area_code),
-            col(PovertyList.replaced_at).is_(None),
-        )
-        .order_by(col(PovertyList.area_code))
-    )
-    return list(found.all())

@@ -28,6 +28,7 @@ from api.models import (
     Discrepancy,
     Enrolment,
     Household,
+    PovertyList,
     Reconciliation,
     School,
     SchoolClass,
@@ -245,6 +246,11 @@ def discrepancies(actor: Actor) -> ColumnElement[bool]:
         clauses.append(_in_any_area(Discrepancy.area_code, actor.area_codes))
     clauses.append(col(Discrepancy.school_id).in_(select(School.id).where(schools(actor))))
     return or_(*clauses)
+
+
+def poverty_lists(actor: Actor) -> ColumnElement[bool]:
+    """The lists of areas within the actor's: a township's officer reads their township's."""
+    return _in_any_area(PovertyList.area_code, actor.area_codes)
 
 
 def user_scopes(actor: Actor) -> ColumnElement[bool]:
