@@ -611,3 +611,52 @@ async def test_runs_left_by_a_stopped_server_are_run_at_the_next_start(
     await session.refresh(left)
     assert left.status is ReconciliationStatus.COMPLETED
     assert sum(left.counts.values()) == len(EXPECTED) + 1  # the double counts at each school
+
+
+async def test_uploaded_rosters_are_reconciled_and_a_replaced_one_says_what_went(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    world: w.World,
+    admin: dict[str, str],
+    settings: Settings,
+) -> None:
+    """From the school's CSV export to the county's discrepancies, through the API only."""
+    born = grade_birth(3, world, settings)
+    fuzzy, _ = await add_child(
+        session, name="刘晓东", area=w.XI, born=born, with_id=False, guardian="刘桂芳"
+    )
+    stranger = id_number.make(area_code="510821", birth_date=born, sequence=62)  # a girl
+    xi_a = world.id_numbers["xi_a"]
+    header = "学籍号,姓名,性别,出生日期,身份证号码,年级,班级,监护人姓名\n"
+    known = f"G{xi_a},赵小丽,男,{born_of(xi_a)},{xi_a},3,三年级1班,\n"
+    homophone = f"J{next(_sequence)},刘小东,女,{born},,3,三年级1班,刘桂芳\n"
+    unknown = f"G{stranger},钱多多,女,{born},{stranger},3,三年级1班,\n"
+    roster = f"/api/v1/schools/{world.schools['west']}/roster"
+
+    async def upload(rows: str) -> None:
+        sent = await client.post(
+            roster,
+            params={"term": world.term},
+            files={"file": ("学籍.csv", (header + rows).encode("gbk"), "text/csv")},
+            headers=admin,
+        )
+        assert sent.status_code == 201, sent.text
+        assert sent.json()["rejected"] == 0, sent.json()["errors"]
+
+    await upload(known + homophone + unknown)
+    first = await run(client, admin, area_code=w.WEST)
+    assert kinds(await found(client, admin, first["id"])) == {("unknown_to_population", "钱多多")}
+    linked = (await session.exec(select(Enrolment).where(col(Enrolment.name) == "刘小东"))).one()
+    assert linked.child_id == fuzzy
+    assert linked.match_reason == "homophone+birth_date+guardian"
+    await upload(known + homophone)  # the school struck the pupil it never had
+    second = await run(client, admin, area_code=w.WEST)
+    assert (second["new"], second["gone"]) == (0, 1)
+    assert sum(second["counts"].values()) == 0
+    assert kinds(await found(client, admin, second["id"], change="gone")) == {
+        ("unknown_to_population", "钱多多")
+    }
+
+
+def born_of(number: str) -> date:
+    return id_number.parse(number).birth_date
