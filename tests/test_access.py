@@ -126,6 +126,7 @@ async def test_a_supervisor_reads_masked_and_cannot_write(
     ).json()
     assert detail["masked"] is True
     assert MASKED_ID.match(detail["id_number"])
+    assert MASKED_ID.match(detail["enrolments"][0]["student_number"][1:])  # G + the ID number
     assert MASKED_PHONE.match(detail["household"]["phone"])
     household = (
         await client.get(f"/api/v1/households/{world.households['xi_a']}", headers=headers)

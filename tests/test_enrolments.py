@@ -136,6 +136,11 @@ async def test_a_transfer_moves_the_registration_and_keeps_the_old_one(
         "/api/v1/enrolments", params={"school": str(world.schools["east"])}, headers=east
     )
     assert "赵小丽" in [e["name"] for e in listed.json()["items"]]
+    # A G student number is G and the ID number: a list masks it as it masks the number.
+    numbers = [e["student_number"] for e in listed.json()["items"]]
+    whole = world.id_numbers["xi_a"]
+    assert "G" + whole not in numbers
+    assert f"G{whole[:6]}********{whole[-4:]}" in numbers
 
 
 async def test_only_the_roster_keepers_register(

@@ -341,6 +341,9 @@ async def test_a_run_finds_each_discrepancy_where_it_is_and_nothing_else(
     assert done["gone"] == 0
     assert all(i["is_new"] for i in items)
     assert all("*" in (i["id_number"] or "*") for i in items)  # masked in the list
+    stranger = next(i for i in items if i["name"] == "钱多多")
+    assert stranger["student_number"].startswith("G510821")  # G and the ID number, masked
+    assert "*" in stranger["student_number"]
     mismatch = next(i for i in items if i["kind"] == "identity_mismatch")
     assert mismatch["detail"]["population"]["name"] == "张小明"
     assert mismatch["match_reason"] == "id_number" or mismatch["match_reason"] is None

@@ -138,7 +138,12 @@ async def _detail(
             ],
             "enrolments": [
                 EnrolmentBrief.model_validate(
-                    {**e.model_dump(), "school_name": school_name, "class_name": class_name}
+                    {
+                        **e.model_dump(),
+                        "student_number": shown.student_number(e.student_number),
+                        "school_name": school_name,
+                        "class_name": class_name,
+                    }
                 )
                 for e, school_name, class_name in enrolments
             ],

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.models import Child, Enrolment, School, SchoolClass
 from api.models.vocabulary import AuditAction, EnrolmentStatus
 from api.schemas.enrolments import DoubleEnrolment, EnrolmentCreate, EnrolmentOut, TransferCreate
-from api.services import audit, children, id_number, permissions, school_age, scoping
+from api.services import audit, children, id_number, masking, permissions, school_age, scoping
 from api.services.actors import Actor
 from api.services.child_rules import Fault
 from api.services.errors import Conflict, Forbidden, InvalidInput
@@ -57,8 +57,19 @@ async def _other_schools(
     return sorted(set(rows.all()))
 
 
-def _out(enrolment: Enrolment, also: list[uuid.UUID]) -> EnrolmentOut:
-    return EnrolmentOut.model_validate({**enrolment.model_dump(), "also_enrolled_at": also})
+def _out(
+    enrolment: Enrolment, also: list[uuid.UUID], shown: masking.Disclosure | None = None
+) -> EnrolmentOut:
+    """``shown`` masks a G student number (G and the ID number) in a list; a writer's own
+    answer keeps it whole."""
+    number = enrolment.student_number
+    return EnrolmentOut.model_validate(
+        {
+            **enrolment.model_dump(),
+            "also_enrolled_at": also,
+            "student_number": shown.student_number(number) if shown else number,
+        }
+    )
 
 
 async def _class_faults(
@@ -245,7 +256,7 @@ async def search(
         .limit(limit)
         .offset(offset)
     )
-    return [_out(e, []) for e in rows.all()], total
+    return [_out(e, [], masking.MASKED) for e in rows.all()], total
 
 
 async def doubles(

@@ -16,6 +16,13 @@ def id_number(value: str | None) -> str | None:
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
+def student_number(value: str | None) -> str | None:
+    """A "G" student number is G and the ID number: masked as the ID number is."""
+    if not value or not value.startswith("G"):
+        return value
+    return "G" + (id_number(value[1:]) or "")
+
+
 def phone(value: str | None) -> str | None:
     if not value:
         return value
@@ -32,6 +39,9 @@ class Disclosure:
 
     def id_number(self, value: str | None) -> str | None:
         return value if self.full else id_number(value)
+
+    def student_number(self, value: str | None) -> str | None:
+        return value if self.full else student_number(value)
 
     def phone(self, value: str | None) -> str | None:
         return value if self.full else phone(value)

@@ -373,7 +373,11 @@ async def discrepancies(
 
 def _out(found: Discrepancy) -> DiscrepancyOut:
     return DiscrepancyOut.model_validate(
-        {**found.model_dump(), "id_number": masking.id_number(found.id_number)}
+        {
+            **found.model_dump(),
+            "id_number": masking.id_number(found.id_number),
+            "student_number": masking.student_number(found.student_number),
+        }
     )
 
 

@@ -471,13 +471,10 @@ async def entries(
 
 
 def _entry_out(entry: RosterEntry, shown: masking.Disclosure) -> RosterEntryOut:
-    number = entry.student_number
-    if number.startswith("G"):  # G + the ID number: masked as the number is
-        number = "G" + (shown.id_number(number[1:]) or "")
     return RosterEntryOut.model_validate(
         {
             **entry.model_dump(),
-            "student_number": number,
+            "student_number": shown.student_number(entry.student_number),
             "id_number": shown.id_number(entry.id_number),
         }
     )
