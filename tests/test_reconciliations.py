@@ -543,6 +543,7 @@ async def test_a_principal_reconciles_their_own_school(
         ({"area_code": w.COUNTY, "school_id": str(uuid.uuid4())}, "area_code"),
         ({"area_code": "12345"}, "area_code"),
         ({"area_code": w.COUNTY, "term": "2026-2027-3"}, "term"),
+        ({"area_code": w.COUNTY, "term": "2026-2028-1"}, "term"),  # years that do not follow
     ],
 )
 async def test_bad_requests_name_the_field_and_store_nothing(

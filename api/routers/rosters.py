@@ -12,13 +12,13 @@ from api import uploads
 from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
 from api.problems import Problem
 from api.schemas.common import Limit, Offset, Page
+from api.schemas.enrolments import Term
 from api.schemas.rosters import (
     RosterBrief,
     RosterEntryPage,
     RosterOut,
     RosterUpload,
     RosterUploadKey,
-    Term,
 )
 from api.services import import_records, roster_import, roster_rows
 

@@ -2,14 +2,25 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from api.models.vocabulary import EnrolmentStatus, Sex
+
+
+def _consecutive_years(term: str) -> str:
+    if int(term[5:9]) != int(term[:4]) + 1:
+        raise ValueError("学期的两个年份须相连，如 2026-2027-1 (the years must follow each other)")
+    return term
+
 
 Term = Annotated[
     str,
     StringConstraints(pattern=r"^\d{4}-\d{4}-[12]$"),
-    Field(description="school year and term: 2026-2027-1 (autumn) or 2026-2027-2"),
+    AfterValidator(_consecutive_years),
+    Field(
+        description="school year and term: 2026-2027-1 (autumn) or 2026-2027-2 (spring)",
+        examples=["2026-2027-1"],
+    ),
 ]
 StudentNumber = Annotated[
     str,

@@ -3,35 +3,17 @@ from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     PlainValidator,
-    StringConstraints,
 )
 
 from api.models.household_import import ImportStatus
 from api.models.vocabulary import EnrolmentStatus, Sex
 from api.schemas.common import Page
+from api.schemas.enrolments import Term
 from api.schemas.imports import ImportOut, Upload
-
-
-def _consecutive_years(term: str) -> str:
-    if int(term[5:9]) != int(term[:4]) + 1:
-        raise ValueError("学期的两个年份须相连，如 2026-2027-1 (the years must follow each other)")
-    return term
-
-
-Term = Annotated[
-    str,
-    StringConstraints(pattern=r"^\d{4}-\d{4}-[12]$"),
-    AfterValidator(_consecutive_years),
-    Field(
-        description="school year and term: 2026-2027-1 (autumn) or 2026-2027-2 (spring)",
-        examples=["2026-2027-1"],
-    ),
-]
 
 
 def _scalar(value: object) -> str | int | float | bool | None:
