@@ -28,6 +28,13 @@ def test_lowercase_x_and_spaces_are_normalised() -> None:
     assert id_number.parse(" 11010519491231002x ").number == "11010519491231002X"
 
 
+def test_full_width_digits_as_chinese_keyboards_type_them_are_stored_as_ascii() -> None:
+    assert id_number.parse("１１０１０５１９４９１２３１００２ｘ").number == "11010519491231002X"
+    arabic_indic = "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X"  # digits, to Python's \d, yet no ID number
+    with pytest.raises(InvalidIdNumber, match="18位"):
+        id_number.parse(arabic_indic)
+
+
 @pytest.mark.parametrize(
     ("number", "reason"),
     [

@@ -1,6 +1,7 @@
 """居民身份证号码 (GB 11643-1999): the ISO 7064 MOD 11-2 check digit and what the number holds."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from operator import mul
@@ -9,8 +10,8 @@ from api.models.vocabulary import Sex
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_SHAPE_18 = re.compile(r"^\d{17}[\dX]$")
-_SHAPE_15 = re.compile(r"^\d{15}$")
+_SHAPE_18 = re.compile(r"^\d{17}[\dX]$", re.ASCII)
+_SHAPE_15 = re.compile(r"^\d{15}$", re.ASCII)
 
 
 class InvalidIdNumber(ValueError):
@@ -42,7 +43,9 @@ def make(*, area_code: str, birth_date: date, sequence: int) -> str:
 
 
 def normalise(raw: str) -> str:
-    return raw.strip().replace(" ", "").upper()
+    # Chinese keyboards type full-width digits (１２３, Ｘ): the same number, stored as ASCII, or
+    # the one-number-one-child check would miss it typed the other way.
+    return unicodedata.normalize("NFKC", raw).strip().replace(" ", "").upper()
 
 
 def parse(raw: str, *, today: date | None = None) -> IdNumberFacts:
