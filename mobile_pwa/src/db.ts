@@ -1,4 +1,5 @@
 import Dexie, { type EntityTable } from 'dexie'
+import type { ChildIn, HouseholdIn, ItemError, ItemResult, ServerState, VisitIn } from './sync/types'
 
 export type OutboxState = 'pending' | 'sending' | 'failed'
 
@@ -33,6 +34,59 @@ export interface Child {
   updatedAt: string
 }
 
+/**
+ * Where a queued field record stands:
+ *   waiting  → sending                       (syncNow picks it up)
+ *   sending  → synced | conflict | error     (the server answered for the item)
+ *   sending  → waiting                       (network, 5xx, 401: nothing lost, sent again later)
+ *   sending  → sending                       (app killed mid-request: picked up again; safe
+ *                                             because the server answers `duplicate`)
+ *   error    → waiting                       (requeue(), once the cause is fixed)
+ * synced and conflict are final: a conflict is for a person to read, with the server's state.
+ */
+export type SyncState = 'waiting' | 'sending' | 'synced' | 'error' | 'conflict'
+
+/** Why the last send did not get an answer for this record. */
+export interface SyncFailure {
+  /** network: no answer; server: 5xx or an unreadable answer; auth: 401, log in again;
+   *  rejected: the whole batch refused (4xx problem); unanswered: no outcome for this item. */
+  kind: 'network' | 'server' | 'auth' | 'rejected' | 'unanswered'
+  status?: number
+  message: string
+  at: number
+}
+
+interface QueuedBase {
+  /** The phone-made UUID: the key here and `id` in the payload. */
+  id: string
+  syncState: SyncState
+  /** Sends tried (incremented when a send starts). */
+  attempts: number
+  /** Epoch ms, strictly increasing in the queue: records go out in the order they were made,
+   *  so a household or child found in the field never travels after a visit naming it. */
+  createdAt: number
+  updatedAt: number
+  /** The server's answer for the item: created, duplicate, conflict, invalid. */
+  result?: ItemResult
+  /** The server's words for a conflict (or a refused item). */
+  detail?: string
+  /** invalid: what is wrong, field by field. */
+  errors?: ItemError[]
+  /** conflict: the children whose recorded status is newer than this visit's observation. */
+  serverState?: ServerState[]
+  /** Suspected-dropout cases the visit opened. */
+  caseIds?: string[]
+  syncedAt?: number
+  lastError?: SyncFailure
+}
+
+export type QueuedVisit = QueuedBase & { kind: 'visit'; payload: VisitIn }
+export type QueuedHousehold = QueuedBase & { kind: 'household'; payload: HouseholdIn }
+export type QueuedChild = QueuedBase & { kind: 'child'; payload: ChildIn }
+/** One record of the visit outbox: a visit, or a household or child found in the field. */
+export type QueuedRecord = QueuedVisit | QueuedHousehold | QueuedChild
+export type QueuedKind = QueuedRecord['kind']
+
 export interface MetaEntry {
   key: string
   value: unknown
@@ -41,7 +95,10 @@ export interface MetaEntry {
 export const DB_NAME = 'baoxue'
 
 export class BaoxueDB extends Dexie {
+  /** Generic replayable writes (version 1). Kept as it was: see version(2) below. */
   outbox!: EntityTable<OutboxItem, 'uuid'>
+  /** The visit outbox: what POST /visits/batch takes, one record per item (version 2). */
+  visitOutbox!: EntityTable<QueuedRecord, 'id'>
   households!: EntityTable<Household, 'id'>
   children!: EntityTable<Child, 'id'>
   meta!: EntityTable<MetaEntry, 'key'>
@@ -54,6 +111,13 @@ export class BaoxueDB extends Dexie {
       households: 'id',
       children: 'id',
       meta: 'key',
+    })
+    // Version 2 adds the visit outbox and leaves every version-1 table as it is. The generic
+    // `outbox` keeps its items and meaning (any method, any path: case transitions, PATCHes);
+    // its items cannot be turned into batch items (no kind, no payload shape), so migrating
+    // them would mean guessing; nothing in the app queues visits through it.
+    this.version(2).stores({
+      visitOutbox: 'id, syncState, createdAt, kind',
     })
   }
 }

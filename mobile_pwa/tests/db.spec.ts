@@ -20,9 +20,11 @@ function outboxItem(state: OutboxItem['state'], path: string): OutboxItem {
 }
 
 describe('BaoxueDB', () => {
-  it('opens with the version 1 schema', () => {
-    expect(db.verno).toBe(1)
-    expect(db.tables.map((t) => t.name).sort()).toEqual(['children', 'households', 'meta', 'outbox'])
+  it('opens with the version 2 schema (version 1 tables kept, the visit outbox added)', () => {
+    expect(db.verno).toBe(2)
+    expect(db.tables.map((t) => t.name).sort()).toEqual(['children', 'households', 'meta', 'outbox', 'visitOutbox'])
+    expect(db.visitOutbox.schema.primKey.keyPath).toBe('id')
+    expect(db.visitOutbox.schema.indexes.map((i) => i.name).sort()).toEqual(['createdAt', 'kind', 'syncState'])
     expect(db.outbox.schema.primKey.keyPath).toBe('uuid')
     expect(db.outbox.schema.indexes.map((i) => i.name)).toEqual(['state'])
     expect(db.households.schema.primKey.keyPath).toBe('id')

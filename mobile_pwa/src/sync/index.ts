@@ -1,0 +1,5 @@
+export * from './types'
+export * from './queue'
+export * from './sync'
+export * from './auto'
+export { useOutboxCounts } from './useOutbox'
