@@ -311,6 +311,14 @@ async def test_households_are_registered_in_ones_own_villages(
     assert created.status_code == 201, created.text
     assert created.json()["is_poverty_registered"] is True
     assert created.json()["phone"] == "13911112222"
+    # Written as people write it: spaces, dashes, +86, a Chinese keyboard's full-width digits.
+    written = await client.post(
+        HOUSEHOLDS,
+        json=household(address="东村一组9号", phone="+86 139-1111-２２２３"),
+        headers=cadre,
+    )
+    assert written.status_code == 201, written.text
+    assert written.json()["phone"] == "13911112223"
 
 
 async def test_a_household_moved_takes_its_children_along(

@@ -1,9 +1,11 @@
 """Shapes every resource shares."""
 
-from typing import Annotated, Generic, TypeVar
+import re
+import unicodedata
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
 MAX_PAGE = 200
 
@@ -33,10 +35,28 @@ SearchQuery = Annotated[
 ]
 
 
+_PHONE_NOISE = re.compile(r"[\s\-()]")
+
+
+def mobile_digits(value: str) -> str:
+    """A mobile number as people write it ("138-1234-5678", "+86 138 1234 5678", full-width
+    digits from a Chinese keyboard) down to its 11 digits, as the API and the imports store it."""
+    digits = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", value))
+    return digits.removeprefix("+86")
+
+
+def _mobile_digits(value: Any) -> Any:
+    return mobile_digits(value) if isinstance(value, str) else value
+
+
 Mobile = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, pattern=r"^1[3-9]\d{9}$"),
-    Field(description="an 11-digit mobile number", examples=["13812345678"]),
+    BeforeValidator(_mobile_digits),
+    StringConstraints(pattern=r"^1[3-9]\d{9}$"),
+    Field(
+        description="an 11-digit mobile number; spaces, dashes and +86 are dropped",
+        examples=["13812345678"],
+    ),
 ]
 Text50 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from api.models.vocabulary import DisabilityPlacement, GuardianRelation, Sex
+from api.schemas.common import mobile_digits
 from api.services.errors import InvalidInput, PayloadTooLarge
 
 Cell = str | int | float | bool | date | datetime | time | timedelta
@@ -438,13 +439,10 @@ def relation(cell: Cell) -> GuardianRelation:
 
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_PHONE_NOISE = re.compile(r"[\s\-()（）]")
 
 
 def mobile(cell: Cell) -> str | None:
-    value = _PHONE_NOISE.sub("", text(cell))
-    if value.startswith("+86"):
-        value = value[3:]
+    value = mobile_digits(text(cell))
     if not value:
         return None
     if not _MOBILE.match(value):
