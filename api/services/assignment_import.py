@@ -49,7 +49,6 @@ from api.services import (
 from api.services.actors import Actor
 from api.services.assignment_rows import LAYOUT, Row
 from api.services.errors import Conflict, InvalidInput
-from api.services.import_rows import Sheet
 from api.services.permissions import Action, Resource
 from api.settings import Settings
 
@@ -103,7 +102,9 @@ async def import_file(
             filename=filename,
             all_or_nothing=all_or_nothing,
             sheet=sheet,
-            errors=_errors(sheet, rejected),
+            errors=import_records.row_errors(
+                sheet, LAYOUT, ((row.number, row.faults) for row in rejected)
+            ),
             rejected=[(row.number, row.cells) for row in rejected],
         )
     )
@@ -125,17 +126,6 @@ async def import_file(
             "其中有分工刚被别人改过，请重新导入 (some were changed meanwhile: import again)"
         ) from exc
     return _out(batch, limit=import_records.FIRST_ERRORS, offset=0)
-
-
-def _errors(sheet: Sheet, rejected: list[Row]) -> list[dict[str, Any]]:
-    def heading(key: str) -> str:
-        return sheet.heading(key) if key in sheet.columns else LAYOUT.heading(key)
-
-    return [
-        {"row": row.number, "field": heading(key), "message": message}
-        for row in rejected
-        for key, message in dict.fromkeys(row.faults)
-    ]
 
 
 def _good(rows: list[Row]) -> list[Row]:

@@ -125,6 +125,11 @@ def _on_roster(term: str, child: Any) -> Any:
     return child.in_(registered)
 
 
+def _not_enrolled(term: str) -> Any:
+    """A child who should be at school, or is out unexplained, and is on no roster this term."""
+    return sa.and_(col(Child.schooling_status).in_(NOT_EXEMPT), ~_on_roster(term, col(Child.id)))
+
+
 def _held_twice(term: str, by: Any, name: str) -> Any:
     """The values of ``by`` (a child, an ID number) registered at two schools this term, to
     join (a derived table is made once; an IN list in both SELECT and WHERE, twice). Pairs
@@ -181,10 +186,7 @@ async def population(connection: AsyncConnection, scope: Scope) -> list[Found]:
             col(Child.removed_at).is_(None),
             col(Child.birth_date).between(scope.born_from, scope.born_to),
             sa.or_(
-                sa.and_(
-                    col(Child.schooling_status).in_(NOT_EXEMPT),
-                    ~_on_roster(scope.term, col(Child.id)),
-                ),
+                _not_enrolled(scope.term),
                 sa.and_(
                     col(Child.schooling_status) == S.ENROLLED_OUTSIDE_COUNTY,
                     sa.func.coalesce(sa.func.trim(evidence), "") == "",
@@ -402,9 +404,7 @@ async def poverty(connection: AsyncConnection, scope: Scope) -> list[Found]:
     out = sa.or_(
         col(Child.schooling_status).in_(OUT_OF_SCHOOL),
         case_out.c.case_id.is_not(None),
-        sa.and_(
-            col(Child.schooling_status).in_(NOT_EXEMPT), ~_on_roster(scope.term, col(Child.id))
-        ),
+        _not_enrolled(scope.term),
     )
     rows = await connection.execute(
         sa.select(member, col(Child.area_code), col(Child.schooling_status))

@@ -7,6 +7,7 @@ import hashlib
 import io
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from openpyxl import Workbook
@@ -18,7 +19,7 @@ from api.schemas.imports import ImportRowError
 from api.services import audit, import_rows, scoping, sheets
 from api.services.actors import Actor
 from api.services.errors import NotFound, PayloadTooLarge
-from api.services.import_rows import Cell, Layout, Sheet
+from api.services.import_rows import Cell, Fault, Layout, Sheet
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 FIRST_ERRORS = 100  # in the answer to the upload; the rest are paged by GET
@@ -66,6 +67,22 @@ def fields(
             for row, cells in rejected
         ],
     }
+
+
+def row_errors(
+    sheet: Sheet, layout: Layout, rejected: Iterable[tuple[int, Sequence[Fault]]]
+) -> list[dict[str, Any]]:
+    """Each fault of the refused rows (row number, faults), once, under the column's heading
+    as the file wrote it, or the layout's own for a column the file lacks."""
+
+    def heading(key: str) -> str:
+        return sheet.heading(key) if key in sheet.columns else layout.heading(key)
+
+    return [
+        {"row": row, "field": heading(key), "message": message}
+        for row, faults in rejected
+        for key, message in dict.fromkeys(faults)
+    ]
 
 
 # The faults and refused rows are in the import itself; the audit keeps what it did.

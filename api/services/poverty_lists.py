@@ -86,7 +86,9 @@ async def upload(
     today = today or school_age.local_today(settings)
     sheet, rows = await asyncio.to_thread(_read, data, filename, area_code, today)
     rejected = [row for row in rows if row.faults]
-    errors = poverty_rows.errors(sheet, rejected)
+    errors = import_records.row_errors(
+        sheet, LAYOUT, ((row.number, row.faults) for row in rejected)
+    )
     if rejected and (all_or_nothing or len(rejected) == len(rows)):
         raise _refusal(errors, rejected=len(rejected), rows=len(rows))
     kept = [row for row in rows if not row.faults]

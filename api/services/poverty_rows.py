@@ -206,16 +206,3 @@ def _disagreements(first: Row, row: Row) -> list[Fault]:
                 (key, f"与本户第{first.number}行不一致 (differs from row {first.number})")
             )
     return faults
-
-
-def errors(sheet: Sheet, rejected: list[Row]) -> list[dict[str, Any]]:
-    """Each refused row's faults, by row number and the file's own heading."""
-
-    def heading(key: str) -> str:
-        return sheet.heading(key) if key in sheet.columns else LAYOUT.heading(key)
-
-    return [
-        {"row": row.number, "field": heading(key), "message": message}
-        for row in rejected
-        for key, message in dict.fromkeys(row.faults)
-    ]

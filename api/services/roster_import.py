@@ -153,7 +153,7 @@ async def _replace(
     rows = roster_rows.parse(sheet, grades=(school.grade_from, school.grade_to), today=today)
     kept = [row for row in rows if not row.faults]
     rejected = [row for row in rows if row.faults]
-    errors = roster_rows.errors(sheet, rejected)
+    errors = import_records.row_errors(sheet, LAYOUT, ((row.row, row.faults) for row in rejected))
     if not kept:
         raise _nothing_kept(errors, field=field)
     data, filename = source
@@ -354,15 +354,16 @@ def _entry(row: Row, roster_id: uuid.UUID) -> dict[str, Any]:
 # Reading rosters back ------------------------------------------------------------------------
 
 
-def _current(roster: Roster) -> bool:
-    return roster.status is ImportStatus.STORED and roster.replaced_at is None
+def _current(status: ImportStatus, replaced_at: object) -> bool:
+    """The school's roster of the term: stored, and not replaced since."""
+    return status == ImportStatus.STORED and replaced_at is None
 
 
 def _out(roster: Roster, *, limit: int, offset: int) -> RosterOut:
     return RosterOut.model_validate(
         {
             **import_records.summary(roster, LAYOUT, limit=limit, offset=offset),
-            "current": _current(roster),
+            "current": _current(roster.status, roster.replaced_at),
         }
     )
 
@@ -411,7 +412,7 @@ async def history(
     for row in found.mappings():
         brief = dict(row)
         brief["created_by"] = brief.pop("created_by_username")
-        brief["current"] = brief["status"] == ImportStatus.STORED and brief["replaced_at"] is None
+        brief["current"] = _current(brief["status"], brief["replaced_at"])
         items.append(RosterBrief.model_validate(brief))
     return items, total
 

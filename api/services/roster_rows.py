@@ -235,16 +235,3 @@ def _once_each(rows: list[Row]) -> None:
                 row.faults.append(
                     ("id_number", f"与第{earlier}行的身份证号码重复 (the same as row {earlier})")
                 )
-
-
-def errors(sheet: Sheet, rejected: list[Row]) -> list[dict[str, Any]]:
-    """Each fault of the refused rows, under the column's heading as the file wrote it."""
-
-    def heading(key: str) -> str:
-        return sheet.heading(key) if key in sheet.columns else LAYOUT.heading(key)
-
-    return [
-        {"row": row.row, "field": heading(key), "message": message}
-        for row in rejected
-        for key, message in dict.fromkeys(row.faults)
-    ]
