@@ -2,7 +2,6 @@
 township, kept by version, read within one's areas, ID numbers masked unless read in full."""
 
 import asyncio
-import csv
 import uuid
 from datetime import date
 from pathlib import Path
@@ -21,6 +20,7 @@ from api.models import AuditEvent, PovertyList, PovertyMember
 from api.models.vocabulary import AuditAction, PovertyKind, UserRole
 from api.services import actors, id_number, import_records, poverty_lists
 from api.settings import Settings
+from tests import spreadsheets
 from tests import world as w
 from tests.factories import bearer, token_for
 
@@ -91,26 +91,15 @@ def family() -> list[Row]:
 
 def write_xlsx(path: Path, rows: list[Row], *, headings: dict[str, str] = HEADINGS) -> bytes:
     """As the office exports it: a title above the header, ID numbers as text."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append(["某县脱贫户家庭成员信息"])
-    sheet.append(list(headings.values()))
-    for row in rows:
-        sheet.append([row.get(key, "") for key in headings])
-    workbook.save(path)
-    return path.read_bytes()
+    return spreadsheets.xlsx(path, rows, headings=headings, title="某县脱贫户家庭成员信息")
 
 
 def write_csv(
     path: Path, rows: list[Row], *, encoding: str, headings: dict[str, str] = HEADINGS
 ) -> bytes:
-    with path.open("w", encoding=encoding, newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(headings.values())
-        for row in rows:
-            writer.writerow([row.get(key, "") for key in headings])
-    return path.read_bytes()
+    content = spreadsheets.csv_bytes(rows, headings=headings, encoding=encoding)
+    path.write_bytes(content)
+    return content
 
 
 async def upload(

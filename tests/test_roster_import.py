@@ -1,8 +1,6 @@
 """A school's roster (学籍名单) uploaded for a term: XLSX, CSV (GBK too) or JSON; per-row
 faults and their report; a new upload replacing the term's roster; who may do it."""
 
-import csv
-import io
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,6 +18,7 @@ from api.models.household_import import ImportStatus
 from api.models.vocabulary import AuditAction, EnrolmentStatus, Sex, UserRole
 from api.services import id_number, import_records, roster_import, roster_rows
 from api.settings import Settings
+from tests import spreadsheets
 from tests import world as w
 from tests.factories import bearer, token_for
 
@@ -82,26 +81,13 @@ def newcomer(world: w.World, **values: Any) -> Row:
 
 def write_xlsx(path: Path, rows: list[Row], *, headings: dict[str, str] = HEADINGS) -> bytes:
     """As the school saves the system's export: a title above the header."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append(["东镇中心小学学生名册"])
-    sheet.append(list(headings.values()))
-    for row in rows:
-        sheet.append([row.get(key, "") for key in headings])
-    workbook.save(path)
-    return path.read_bytes()
+    return spreadsheets.xlsx(path, rows, headings=headings, title="东镇中心小学学生名册")
 
 
 def write_csv(
     rows: list[Row], *, encoding: str = "utf-8", headings: dict[str, str] = HEADINGS
 ) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(headings.values())
-    for row in rows:
-        writer.writerow([str(row.get(key, "")) for key in headings])
-    return buffer.getvalue().encode(encoding)
+    return spreadsheets.csv_bytes(rows, headings=headings, encoding=encoding)
 
 
 def as_json(row: Row) -> Row:
