@@ -8,6 +8,7 @@ import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models.vocabulary import UserRole
+from api.services import school_age
 from api.settings import Settings
 from tests import world as w
 
@@ -26,8 +27,9 @@ def figures(children: int, open_: int, missed: int, returned: int, staying: int)
 
 
 async def test_each_unit_and_person_is_counted_from_its_children_and_their_cases(
-    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World, settings: Settings
 ) -> None:
+    today = school_age.local_today(settings)  # the county's day, as plans are checked against
     county = await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
     township = await world.login(session, UserRole.TOWNSHIP_OFFICER, area_code=w.EAST)
     cadre = await world.login(session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
@@ -53,7 +55,7 @@ async def test_each_unit_and_person_is_counted_from_its_children_and_their_cases
             if action == "plan":  # saving the return plan is the move
                 plan = {"government_person_id": str(township.user_id),
                         "school_person_id": str(teacher.user_id), "methods": ["home_visit"],
-                        "target_return_on": datetime.now(UTC).date().isoformat()}  # fmt: skip
+                        "target_return_on": today.isoformat()}  # fmt: skip
                 moved = await client.put(f"{url}/plan", json=plan, headers=county)
             else:
                 moved = await client.post(f"{url}/transitions", json={"action": action},

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import FollowUp
 from api.models.vocabulary import UserRole
-from api.services import case_deadlines
+from api.services import case_deadlines, school_age
 from api.settings import Settings
 from tests import world as w
 from tests.factories import bearer, token_for
@@ -100,10 +100,11 @@ async def test_a_return_schedules_follow_ups_weekly_then_monthly_and_a_child_gon
     assert (await act(client, teacher, case, "return")).json()["status"] == "returned"
     url = f"{URL}/{case['id']}/follow-ups"
     schedule = (await client.get(url, headers=teacher)).json()
-    expected = case_deadlines.follow_ups(date.today(), settings)
+    today = school_age.local_today(settings)  # the county's day, as the schedule counts
+    expected = case_deadlines.follow_ups(today, settings)
     assert [date.fromisoformat(f["due_on"]) for f in schedule] == expected
     assert [f["due_on"] for f in schedule[:4]] == [
-        (date.today() + timedelta(weeks=n)).isoformat() for n in (1, 2, 3, 4)]  # fmt: skip
+        (today + timedelta(weeks=n)).isoformat() for n in (1, 2, 3, 4)]  # fmt: skip
     assert {f["state"] for f in schedule} == {"due"}
     first = await client.post(f"{url}/1", json={"outcome": "staying", "note": "按时到校"},
                               headers=teacher)  # fmt: skip

@@ -1,7 +1,7 @@
 """The dropout ledgers as XLSX, opened back and read cell by cell."""
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import AuditEvent, Child, User
 from api.models.vocabulary import AuditAction, UserRole
-from api.services import dropout_ledger
+from api.services import dropout_ledger, school_age
 from api.settings import Settings
 from tests import world as w
 from tests.test_cases import URL, act, report
@@ -42,8 +42,9 @@ def local(moment: str) -> datetime:
 
 
 async def test_the_confirmed_ledger_row_by_row_and_cell_by_cell(
-    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World, settings: Settings
 ) -> None:
+    today = school_age.local_today(settings)  # the county's day, as the ledger writes dates
     cadre, teacher = await lines(session, world)
     for login, name, phone in (
         (cadre, "李书记", "13900000001"),
@@ -64,7 +65,7 @@ async def test_the_confirmed_ledger_row_by_row_and_cell_by_cell(
                         whereabouts="在家务农", support_given="已发放生活补助",
                         noticed_at=noticed)  # fmt: skip
     await act(client, principal, case, "verify")
-    target = (date.today() + timedelta(days=7)).isoformat()
+    target = (today + timedelta(days=7)).isoformat()
     body = {"methods": ["home_visit"], "target_return_on": target}
     planned = await client.put(f"{URL}/{case['id']}/plan", json=body, headers=principal)
     assert planned.status_code == 200, planned.text
@@ -116,9 +117,9 @@ async def test_the_confirmed_ledger_row_by_row_and_cell_by_cell(
         "上报县时限": f"{due:%Y-%m-%d %H:%M}",
         "是否超期": "超期",
         "劝返记录": "\n".join([
-            f"第1次 {date.today() - timedelta(days=2):%Y-%m-%d} 李书记、王老师（13900000002）"
+            f"第1次 {today - timedelta(days=2):%Y-%m-%d} 李书记、王老师（13900000002）"
             " 上门劝返：犹豫，需再劝",
-            f"第2次 {date.today() - timedelta(days=1):%Y-%m-%d} 李书记、王老师（13900000002）"
+            f"第2次 {today - timedelta(days=1):%Y-%m-%d} 李书记、王老师（13900000002）"
             " 电话劝返：同意返校"]),
     }  # fmt: skip
     child = await session.get(Child, world.children["dong_a"])
