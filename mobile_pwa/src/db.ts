@@ -1,5 +1,6 @@
 import Dexie, { type EntityTable } from 'dexie'
 import type { ChildIn, HouseholdIn, ItemError, ItemResult, ServerState, VisitIn } from './sync/types'
+import type { CaseOut, ChildListItem, NotificationOut, PackageHousehold } from './api/types'
 
 export type OutboxState = 'pending' | 'sending' | 'failed'
 
@@ -20,19 +21,18 @@ export interface OutboxItem {
 
 // Cached server records. Only indexed fields belong in the schema string, so
 // adding plain fields here needs no new database version.
-export interface Household {
-  id: string
-  name: string
-  /** ISO 8601 timestamp from the server. */
-  updatedAt: string
+
+/** A household of the work package (GET /work-package), as the server sent it, plus `search`. */
+export type Household = PackageHousehold & {
+  /** Lower-case haystack of names, pinyin, initials and address, for the list's search box. */
+  search: string
 }
 
-export interface Child {
-  id: string
-  householdId: string
-  name: string
-  updatedAt: string
-}
+/** A child of the teacher's class (GET /children), kept for reporting with no signal. */
+export type Child = ChildListItem
+
+/** A case the caller is responsible for (GET /cases?mine=true), as last read. */
+export type CachedCase = CaseOut & { cachedAt: number }
 
 /**
  * Where a queued field record stands:
@@ -87,6 +87,16 @@ export type QueuedChild = QueuedBase & { kind: 'child'; payload: ChildIn }
 export type QueuedRecord = QueuedVisit | QueuedHousehold | QueuedChild
 export type QueuedKind = QueuedRecord['kind']
 
+/** A visit's photo: uploaded (POST /attachments with this id) before the visit naming it. */
+export interface QueuedPhoto {
+  /** The phone-made attachment id the visit's payload names. */
+  id: string
+  visitId: string
+  blob: Blob
+  /** Set once the server has it; the blob is then dropped to free the phone's storage. */
+  uploadedAt?: number
+}
+
 export interface MetaEntry {
   key: string
   value: unknown
@@ -99,8 +109,16 @@ export class BaoxueDB extends Dexie {
   outbox!: EntityTable<OutboxItem, 'uuid'>
   /** The visit outbox: what POST /visits/batch takes, one record per item (version 2). */
   visitOutbox!: EntityTable<QueuedRecord, 'id'>
+  /** The work package's households, each with its children (version 3 indexes the area). */
   households!: EntityTable<Household, 'id'>
+  /** A teacher's class (version 3). */
   children!: EntityTable<Child, 'id'>
+  /** My cases (version 3). */
+  cases!: EntityTable<CachedCase, 'id'>
+  /** My inbox (version 3). */
+  notifications!: EntityTable<NotificationOut, 'id'>
+  /** Photos taken at a visit, compressed, waiting to go up before their visit (version 3). */
+  photos!: EntityTable<QueuedPhoto, 'id'>
   meta!: EntityTable<MetaEntry, 'key'>
 
   constructor(name = DB_NAME) {
@@ -118,6 +136,15 @@ export class BaoxueDB extends Dexie {
     // them would mean guessing; nothing in the app queues visits through it.
     this.version(2).stores({
       visitOutbox: 'id, syncState, createdAt, kind',
+    })
+    // Version 3 gives the cached server records their real shapes. Versions 1 and 2 never
+    // stored any (the screens came with version 3), so nothing is migrated.
+    this.version(3).stores({
+      households: 'id, area_code',
+      children: 'id',
+      cases: 'id, status',
+      notifications: 'id, created_at',
+      photos: 'id, visitId',
     })
   }
 }

@@ -1,15 +1,56 @@
 import { createRouter, createWebHistory, type RouterHistory } from 'vue-router'
 import HomeView from './views/HomeView.vue'
+import { session } from './session'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Open without logging in. */
+    public?: boolean
+    /** Hide the tab bar (forms that take the whole screen). */
+    fullscreen?: boolean
+  }
+}
 
 export function createAppRouter(history: RouterHistory = createWebHistory()) {
-  return createRouter({
+  const router = createRouter({
     history,
     routes: [
-      { path: '/', name: 'home', component: HomeView },
-      // Lazy so the form components stay out of the first download; the
-      // service worker precaches the chunk, so it still opens offline.
-      { path: '/login', name: 'login', component: () => import('./views/LoginView.vue') },
+      { path: '/', name: 'home', component: HomeView, meta: { public: true } },
+      // Every other screen is lazy so the first download stays small; the service worker
+      // precaches every chunk, so each still opens offline.
+      { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
+      { path: '/households', name: 'households', component: () => import('./views/HouseholdsView.vue') },
+      {
+        path: '/households/new',
+        name: 'household-new',
+        component: () => import('./views/NewHouseholdView.vue'),
+        meta: { fullscreen: true },
+      },
+      { path: '/households/:id', name: 'household', component: () => import('./views/HouseholdView.vue'), props: true },
+      {
+        path: '/households/:id/visit',
+        name: 'visit',
+        component: () => import('./views/VisitView.vue'),
+        props: true,
+        meta: { fullscreen: true },
+      },
+      { path: '/outbox', name: 'outbox', component: () => import('./views/OutboxView.vue') },
+      { path: '/cases', name: 'cases', component: () => import('./views/CasesView.vue') },
+      { path: '/cases/:id', name: 'case', component: () => import('./views/CaseView.vue'), props: true },
+      {
+        path: '/report',
+        name: 'report',
+        component: () => import('./views/ReportView.vue'),
+        meta: { fullscreen: true },
+      },
+      { path: '/notifications', name: 'notifications', component: () => import('./views/NotificationsView.vue') },
+      { path: '/me', name: 'me', component: () => import('./views/MeView.vue') },
       { path: '/:pathMatch(.*)*', redirect: '/' },
     ],
   })
+  router.beforeEach((to) => {
+    if (to.meta.public || session.me) return true
+    return { name: 'login', query: { next: to.fullPath } }
+  })
+  return router
 }

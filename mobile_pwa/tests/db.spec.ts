@@ -20,9 +20,20 @@ function outboxItem(state: OutboxItem['state'], path: string): OutboxItem {
 }
 
 describe('BaoxueDB', () => {
-  it('opens with the version 2 schema (version 1 tables kept, the visit outbox added)', () => {
-    expect(db.verno).toBe(2)
-    expect(db.tables.map((t) => t.name).sort()).toEqual(['children', 'households', 'meta', 'outbox', 'visitOutbox'])
+  it('opens with the version 3 schema (version 1 tables kept, the visit outbox, the caches)', () => {
+    expect(db.verno).toBe(3)
+    expect(db.tables.map((t) => t.name).sort()).toEqual([
+      'cases',
+      'children',
+      'households',
+      'meta',
+      'notifications',
+      'outbox',
+      'photos',
+      'visitOutbox',
+    ])
+    expect(db.households.schema.indexes.map((i) => i.name)).toEqual(['area_code'])
+    expect(db.photos.schema.indexes.map((i) => i.name)).toEqual(['visitId'])
     expect(db.visitOutbox.schema.primKey.keyPath).toBe('id')
     expect(db.visitOutbox.schema.indexes.map((i) => i.name).sort()).toEqual(['createdAt', 'kind', 'syncState'])
     expect(db.outbox.schema.primKey.keyPath).toBe('uuid')

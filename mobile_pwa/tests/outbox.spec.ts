@@ -431,7 +431,7 @@ describe('startAutoSync', () => {
 })
 
 describe('database upgrade', () => {
-  it('version 1 → 2 keeps the old tables and their data and adds the visit outbox', async () => {
+  it('version 1 → 3 keeps the outbox, the tokens and the old rows, and adds the new tables', async () => {
     db.close()
     await Dexie.delete(name)
     // The database as version 1 of the app left it.
@@ -446,12 +446,14 @@ describe('database upgrade', () => {
 
     db = new BaoxueDB(name)
     await db.open()
-    expect(db.verno).toBe(2)
+    expect(db.verno).toBe(3)
     expect(await db.outbox.get(item.uuid)).toEqual(item)
     expect(await db.outbox.where('state').equals('pending').count()).toBe(1)
     expect(await db.households.get('h1')).toMatchObject({ name: '王家' })
     expect(await db.meta.get('accessToken')).toEqual({ key: 'accessToken', value: 't' })
     expect(await db.visitOutbox.count()).toBe(0)
+    expect(await db.households.where('area_code').equals('x').count()).toBe(0)
+    expect(await db.cases.count()).toBe(0)
     await queueVisit(visit(), db)
     expect(await waitingCount(db)).toBe(1)
   })

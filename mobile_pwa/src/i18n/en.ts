@@ -1,4 +1,8 @@
 import type { MessageSchema } from './zh-CN'
+import households from './sections/households'
+import visit from './sections/visit'
+import cases from './sections/cases'
+import report from './sections/report'
 
 const en: MessageSchema = {
   app: {
@@ -8,6 +12,56 @@ const en: MessageSchema = {
   home: {
     login: 'Sign in',
     switchLanguage: '中文',
+    greeting: 'Hello, {name}',
+    households: 'Household visits',
+    householdsHint: '{total} households, {notVisited} not visited',
+    noPackage: 'Work package not downloaded yet',
+    report: 'Report a suspected dropout',
+    reportHint: 'A pupil keeps missing school: report in 30 seconds',
+    cases: 'My cases',
+    casesHint: '{open} open, {overdue} overdue',
+    notifications: 'Messages',
+    notificationsHint: '{unread} unread',
+    outbox: 'To send',
+    loginAgain: 'Your login expired; sign in again (everything on the phone is kept)',
+  },
+  nav: {
+    home: 'Home',
+    households: 'Visits',
+    report: 'Report',
+    cases: 'Cases',
+    outbox: 'To send',
+    me: 'Me',
+  },
+  role: {
+    county_admin: 'County bureau',
+    township_officer: 'Township officer',
+    village_cadre: 'Village cadre',
+    principal: 'Principal',
+    teacher: 'Head teacher',
+    supervisor: 'Supervisor',
+    integration_client: 'Integration',
+  },
+  me: {
+    title: 'Me',
+    package: 'Work package',
+    packageNone: 'Not downloaded',
+    packageInfo: '{households} households, updated {checkedAt}',
+    download: 'Download / update the work package',
+    downloading: 'Downloading…',
+    downloaded: 'Work package updated: {changed} households changed',
+    unchanged: 'The work package is up to date',
+    offline: 'No network; try again when online',
+    language: 'Language / 语言',
+    logout: 'Sign out',
+    logoutConfirm: 'Signing out clears the work package and cases kept on this phone.',
+    logoutUnsent: '{count} records have not been sent and will be lost. Sign out anyway?',
+    version: 'Version {version}',
+  },
+  session: {
+    disabled: 'The account was disabled; the data on this phone has been cleared',
+    revoked: 'Your login was revoked; the data on this phone has been cleared. Sign in again',
+    otherUserUnsent: 'The previous user ({name}) has {count} unsent records. Signing in as someone else clears them. Continue?',
   },
   login: {
     title: 'Sign in',
@@ -51,6 +105,10 @@ const en: MessageSchema = {
     serverState: 'On the server: {status} (changed {changedAt})',
     casesOpened: '{count} suspected-dropout case(s) opened',
   },
+  households: households.en,
+  visit: visit.en,
+  cases: cases.en,
+  report: report.en,
   validation: {
     idNumber: {
       shape: 'An ID number has 18 characters (the last may be X), or the old 15 digits',

@@ -1,4 +1,10 @@
-// Source of truth for message keys: en.ts is typed against this shape.
+// Source of truth for message keys: en.ts is typed against this shape. Each screen group keeps
+// its messages in sections/, both languages side by side.
+import households from './sections/households'
+import visit from './sections/visit'
+import cases from './sections/cases'
+import report from './sections/report'
+
 const zhCN = {
   app: {
     name: '保学通',
@@ -7,6 +13,56 @@ const zhCN = {
   home: {
     login: '登录',
     switchLanguage: 'English',
+    greeting: '{name}，您好',
+    households: '入户走访',
+    householdsHint: '{total} 户，未走访 {notVisited} 户',
+    noPackage: '尚未下载入户包',
+    report: '报告疑似辍学',
+    reportHint: '学生连续缺课，30秒内报告',
+    cases: '我的个案',
+    casesHint: '{open} 个在办，{overdue} 个超期',
+    notifications: '消息',
+    notificationsHint: '{unread} 条未读',
+    outbox: '待上传',
+    loginAgain: '登录已过期，请重新登录（手机上的记录都还在）',
+  },
+  nav: {
+    home: '首页',
+    households: '走访',
+    report: '报告',
+    cases: '个案',
+    outbox: '待上传',
+    me: '我的',
+  },
+  role: {
+    county_admin: '县教育局',
+    township_officer: '乡镇干部',
+    village_cadre: '村干部',
+    principal: '校长',
+    teacher: '班主任',
+    supervisor: '督查',
+    integration_client: '对接系统',
+  },
+  me: {
+    title: '我的',
+    package: '入户包',
+    packageNone: '尚未下载',
+    packageInfo: '{households} 户，{checkedAt} 更新',
+    download: '下载 / 更新入户包',
+    downloading: '正在下载…',
+    downloaded: '入户包已更新：{changed} 户有变化',
+    unchanged: '入户包已是最新',
+    offline: '网络不可用，请联网后再试',
+    language: '语言 / Language',
+    logout: '退出登录',
+    logoutConfirm: '退出后，本机保存的入户包和个案将被清除。',
+    logoutUnsent: '还有 {count} 条记录未上传，退出将丢失这些记录。确定退出吗？',
+    version: '版本 {version}',
+  },
+  session: {
+    disabled: '账号已被停用，本机数据已清除',
+    revoked: '登录已被撤销，本机数据已清除，请重新登录',
+    otherUserUnsent: '上一位用户（{name}）还有 {count} 条记录未上传。换人登录将清除这些记录，确定继续吗？',
   },
   login: {
     title: '登录',
@@ -50,6 +106,10 @@ const zhCN = {
     serverState: '服务器记录：{status}（{changedAt} 更新）',
     casesOpened: '已生成疑似辍学个案 {count} 个',
   },
+  households: households.zh,
+  visit: visit.zh,
+  cases: cases.zh,
+  report: report.zh,
   validation: {
     idNumber: {
       shape: '身份证号码应为18位（最后一位可为X）或旧式15位数字',
