@@ -3,7 +3,7 @@
  * and the request retried, and the server's word that the account is disabled or its sessions
  * revoked turned into SessionEnded, after which the phone holds no personal data.
  */
-import { accessToken, endSession, refreshTokens } from '../session'
+import { accessToken, endSession, refreshTokens, session } from '../session'
 import { LoginNeeded, SessionEnded, endingReason, readProblem } from './problem'
 
 export const API_BASE = '/api/v1'
@@ -59,6 +59,8 @@ export async function apiResponse(path: string, init: ApiInit = {}): Promise<Res
   }
   // Expired, most likely: one refresh, one retry.
   const refreshed = await refreshTokens()
+  if (refreshed === 'ended') throw new SessionEnded(session.ended ?? 'revoked')
+  if (refreshed === 'offline') throw new TypeError('the refresh got no answer')
   if (refreshed !== 'ok') throw new LoginNeeded()
   const again = await accessToken()
   if (!again) throw new LoginNeeded()
