@@ -19,11 +19,11 @@ PWA_SOURCES := $(shell find $(PWA)/src $(PWA)/public -type f 2>/dev/null) \
 	$(wildcard $(PWA)/index.html $(PWA)/vite.config.ts $(PWA)/tsconfig*.json)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install run serve migrate seed pwa test test-python test-pwa lint typecheck bench lock clean
+.PHONY: help install browser run serve migrate seed pwa test test-python test-pwa test-e2e lint typecheck bench lock clean
 
 help:
 	@echo "make run    install, build the field app, migrate, seed the demo county, serve on http://$(HOST):$(PORT)"
-	@echo "make test   install and run every test (lint, types, PWA unit tests, API tests)"
+	@echo "make test   install and run every test (lint, types, PWA unit and end-to-end tests, API tests)"
 	@echo "make bench  print benchmark figures, one JSON object a line"
 	@echo "make lock   re-pin Python dependencies after editing pyproject.toml"
 
@@ -52,6 +52,19 @@ $(PWA)/dist/index.html: $(PWA)/node_modules/.installed $(PWA_SOURCES)
 	touch $@
 
 pwa: $(PWA)/dist/index.html
+
+# Debian's Chromium for the end-to-end tests (playwright-core drives it; it downloads nothing),
+# and a Chinese font so the screenshots it saves can be read.
+CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+browser:
+	@if [ -x $(CHROMIUM) ] && [ -f $(CJK_FONT) ]; then exit 0; fi; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+		echo "$(CHROMIUM) is needed for the end-to-end tests: sudo apt-get install chromium fonts-wqy-microhei"; exit 1; \
+	fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get install -y --no-install-recommends chromium fonts-wqy-microhei \
+		|| { apt-get update && apt-get install -y --no-install-recommends chromium fonts-wqy-microhei; }
 
 lock: $(UV)
 	$(UV) pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 \
@@ -84,11 +97,16 @@ typecheck: install
 test-pwa: $(PWA)/node_modules/.installed
 	cd $(PWA) && npx vitest run
 
+# The built app in Chromium at a phone's size against the real server, on a fresh SQLite
+# database of its own whatever DATABASE_URL says (mobile_pwa/e2e/server.ts).
+test-e2e: pwa install browser
+	cd $(PWA) && E2E_CHROMIUM=$(CHROMIUM) npx vitest run -c vitest.e2e.config.ts
+
 test-python: install pwa
 	$(BIN)/pytest
 
 # Python last, so that its summary closes the output.
-test: lint typecheck test-pwa test-python
+test: lint typecheck test-pwa test-e2e test-python
 
 bench: install
 	$(BIN)/python -m bench

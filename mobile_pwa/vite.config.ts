@@ -53,6 +53,9 @@ export default defineConfig({
         // API calls must reach the network (or fail) rather than get the app shell
         navigateFallbackDenylist: [/^\/api\//],
         cleanupOutdatedCaches: true,
+        // The first load is controlled too, so a cadre who goes out of signal right after
+        // installing can still open every screen.
+        clientsClaim: true,
       },
     }),
   ],
