@@ -10,10 +10,23 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.services import actors, tokens
 from api.services.actors import Actor
-from api.services.errors import PasswordChangeRequired, PreconditionFailed, Unauthenticated
+from api.services.errors import (
+    AccountDisabled,
+    PasswordChangeRequired,
+    PreconditionFailed,
+    Unauthenticated,
+)
 from api.settings import Settings
 
-_bearer = HTTPBearer(auto_error=False, description="An access token from /api/v1/auth/token")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description=(
+        "An access token from /api/v1/auth/token. A 401 names its cause in `type`:"
+        " `urn:baoxue:problem:unauthenticated` (no token, a bad one or an expired one: refresh"
+        " it) or `urn:baoxue:problem:account-disabled` (the account is disabled or gone: wipe"
+        " the personal data held)."
+    ),
+)
 
 
 def get_settings(request: Request) -> Settings:
@@ -46,7 +59,7 @@ async def get_actor_even_with_one_time_password(
     claims = tokens.verify_access(settings=settings, token=credentials.credentials)
     actor = await actors.load(session=session, user_id=claims.user_id)
     if actor is None:
-        raise Unauthenticated("The account is disabled or no longer exists.")
+        raise AccountDisabled("The account is disabled or no longer exists.")
     if claims.scopes:  # a client's token carries the scopes it asked for, at most its grant
         actor = actors.with_scopes(actor, claims.scopes)
     return actor

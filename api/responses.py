@@ -25,6 +25,33 @@ def created(response: Response, result: Answer, *, location: str) -> None:
         response.headers["Idempotent-Replayed"] = "true"
 
 
+async def write_once(
+    *,
+    request: Request,
+    response: Response,
+    session: AsyncSession,
+    actor: Actor,
+    key: str | None,
+    body: BaseModel,
+    write: Callable[[], Awaitable[BaseModel]],
+    status_code: int = 200,
+) -> dict[str, Any]:
+    """A write under an optional Idempotency-Key whose answer has no URL of its own (a
+    record of a case's work, an update): a repeat with the key gets the first answer."""
+    result = await idempotency.once(
+        session=session,
+        actor=actor,
+        key=key,
+        fingerprint=idempotency.fingerprint(request.method, request.url.path, body),
+        status_code=status_code,
+        write=write,
+    )
+    response.status_code = result.status_code
+    if result.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return result.body
+
+
 async def create_once(
     *,
     request: Request,

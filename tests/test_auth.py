@@ -207,6 +207,83 @@ async def test_a_valid_token_of_a_disabled_account_is_refused(
     ).status_code == 401
 
 
+def _problem(response: httpx.Response) -> str:
+    assert response.status_code == 401, response.text
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.headers["content-type"] == "application/problem+json"
+    slug: str = response.json()["type"].removeprefix("urn:baoxue:problem:")
+    return slug
+
+
+async def test_a_401_tells_the_phone_to_refresh_or_to_wipe_what_it_holds(
+    client: httpx.AsyncClient, session: AsyncSession, app: FastAPI
+) -> None:
+    """Expired or unknown: refresh or log in again. Disabled or revoked: wipe, then log in."""
+    refresh = "/api/v1/auth/refresh"
+    login = await make_user(session)
+    issued = await token_for(client, login)
+    key = app.state.settings.signing_key()
+    expired = jwt.encode(
+        _claims(str(login.user_id), exp=int(time.time()) - 1), key, algorithm="HS256"
+    )
+    assert _problem(await client.get("/api/v1/me", headers=bearer(expired))) == "unauthenticated"
+    assert _problem(await client.get("/api/v1/me")) == "unauthenticated"
+    garbage = await client.post(refresh, json={"refresh_token": "x" * 43})
+    assert _problem(garbage) == "unauthenticated"
+    # A refresh token merely past its lifetime: log in again, nothing to wipe.
+    stale = await token_for(client, login)
+    row = await tokens.family_of(session=session, token=stale["refresh_token"])
+    assert row is not None
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    session.add(row)
+    await session.commit()
+    assert _problem(await client.post(refresh, json={"refresh_token": stale["refresh_token"]})) == (
+        "unauthenticated"
+    )
+    # Logged out (here or on another device): the session is over.
+    logout = await client.post(
+        "/api/v1/auth/logout",
+        json={"refresh_token": issued["refresh_token"]},
+        headers=bearer(issued["access_token"]),
+    )
+    assert logout.status_code == 204
+    after = await client.post(refresh, json={"refresh_token": issued["refresh_token"]})
+    assert _problem(after) == "session-revoked"
+    # A spent refresh token presented again: the reuse revokes the family, and says so.
+    first = await token_for(client, login)
+    rotated = await client.post(refresh, json={"refresh_token": first["refresh_token"]})
+    assert rotated.status_code == 200
+    reused = await client.post(refresh, json={"refresh_token": first["refresh_token"]})
+    assert _problem(reused) == "session-revoked"
+    newer = await client.post(refresh, json={"refresh_token": rotated.json()["refresh_token"]})
+    assert _problem(newer) == "session-revoked"
+    # Disabled with a valid access token and a live refresh token (set in the database, so that
+    # nothing revoked its sessions first): the account is off.
+    live = await token_for(client, login)
+    user = await session.get(User, login.user_id)
+    assert user is not None
+    user.is_active = False
+    session.add(user)
+    await session.commit()
+    disabled = await client.get("/api/v1/me", headers=bearer(live["access_token"]))
+    assert _problem(disabled) == "account-disabled"
+    assert disabled.json()["detail"] == "The account is disabled or no longer exists."
+    off = await client.post(refresh, json={"refresh_token": live["refresh_token"]})
+    assert _problem(off) == "account-disabled"
+    assert (await actions(session)).count(AuditAction.TOKEN_REUSED) == 1  # the reuse alone
+
+
+async def test_401_problem_types_are_documented_for_the_phone(
+    client: httpx.AsyncClient,
+) -> None:
+    schema = (await client.get("/api/v1/openapi.json")).json()
+    scheme = schema["components"]["securitySchemes"]["HTTPBearer"]["description"]
+    assert "urn:baoxue:problem:account-disabled" in scheme
+    refresh = schema["paths"]["/api/v1/auth/refresh"]["post"]["responses"]["401"]["description"]
+    for slug in ("unauthenticated", "session-revoked", "account-disabled"):
+        assert f"urn:baoxue:problem:{slug}" in refresh
+
+
 async def test_a_one_time_password_must_be_changed_before_anything_else(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:

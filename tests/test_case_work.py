@@ -174,3 +174,61 @@ async def test_bad_attempts_and_follow_ups_are_refused_by_name(
     assert (await client.post(f"{url}/1", json={"outcome": "fine"}, headers=principal)
             ).status_code == 422  # fmt: skip
     assert {f["state"] for f in (await client.get(url, headers=principal)).json()} == {"due"}
+
+
+async def test_a_phone_replaying_its_outbox_records_each_attempt_and_follow_up_once(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    principal = await world.headers(client, session, UserRole.PRINCIPAL, school="east")
+    cadre = await world.headers(client, session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
+    case = await planned(client, session, world, principal)
+    attempts = f"{URL}/{case['id']}/attempts"
+    went = {"attempted_at": ago(hours=3), "persons": "李书记", "method": "home_visit",
+            "outcome": "agreed"}  # fmt: skip
+    keyed = {**cadre, "Idempotency-Key": "outbox-attempt-1"}
+    first = await client.post(attempts, json=went, headers=keyed)
+    assert first.status_code == 201, first.text
+    assert "idempotent-replayed" not in first.headers
+    again = await client.post(attempts, json=went, headers=keyed)
+    assert again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    other = await client.post(attempts, json={**went, "outcome": "refused"}, headers=keyed)
+    assert other.status_code == 422
+    assert other.json()["errors"][0]["loc"] == ["header", "Idempotency-Key"]
+    listed = (await client.get(attempts, headers=principal)).json()
+    assert [a["number"] for a in listed] == [1]
+    # A different key is a different attempt.
+    fresh = {**cadre, "Idempotency-Key": "outbox-attempt-2"}
+    second = await client.post(attempts, json=went, headers=fresh)
+    assert (second.status_code, second.json()["number"]) == (201, 2)
+
+    assert (await act(client, principal, case, "return")).status_code == 200
+    url = f"{URL}/{case['id']}/follow-ups"
+    seen = {"outcome": "staying", "note": "按时到校", "done_at": ago(seconds=0)}
+    visit = {**cadre, "Idempotency-Key": "outbox-follow-up-1"}
+    done = await client.post(f"{url}/1", json=seen, headers=visit)
+    assert done.status_code == 200, done.text
+    replayed = await client.post(f"{url}/1", json=seen, headers=visit)
+    assert replayed.status_code == 200
+    assert replayed.headers["idempotent-replayed"] == "true"
+    assert replayed.json() == done.json()
+    # Without the key the same visit is the conflict it always was; with the key on another
+    # visit or another body, the key's misuse is named.
+    assert (await client.post(f"{url}/1", json=seen, headers=cadre)).status_code == 409
+    elsewhere = await client.post(f"{url}/2", json=seen, headers=visit)
+    assert elsewhere.status_code == 422
+    assert elsewhere.json()["errors"][0]["loc"] == ["header", "Idempotency-Key"]
+    changed = await client.post(f"{url}/1", json={**seen, "note": "另一条"}, headers=visit)
+    assert changed.status_code == 422
+    # A visit finding the child gone reopens the case once, however often the phone sends it.
+    gone = {"outcome": "left_again", "done_at": ago(seconds=0)}
+    left = {**cadre, "Idempotency-Key": "outbox-follow-up-2"}
+    for _ in range(3):
+        answer = await client.post(f"{url}/2", json=gone, headers=left)
+        assert answer.status_code == 200, answer.text
+    detail = (await client.get(f"{URL}/{case['id']}", headers=principal)).json()
+    assert (detail["status"], detail["reopened"]) == ("persuading", 1)
+    assert [t["action"] for t in detail["transitions"]].count("reopen") == 1
+    states = [(f["number"], f["state"]) for f in (await client.get(url, headers=cadre)).json()]
+    assert states == [(1, "done"), (2, "done")]

@@ -7,11 +7,12 @@ import httpx
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models.vocabulary import CaseAction, CaseStatus, UserRole
-from api.services import case_rules
+from api.models import Assignment
+from api.models.vocabulary import AssignmentKind, CaseAction, CaseStatus, UserRole
+from api.services import case_rules, school_age
 from api.settings import Settings
 from tests import world as w
-from tests.factories import bearer, token_for
+from tests.factories import Login, bearer, token_for
 
 URL = "/api/v1/cases"
 
@@ -246,3 +247,75 @@ async def test_cases_are_seen_by_both_lines_and_nobody_else(
     assert area.json()["total"] == 1
     elsewhere = await client.get(URL, params={"area": w.DONG}, headers=principal)
     assert elsewhere.json()["total"] == 0
+
+
+async def test_mine_lists_the_cases_the_caller_answers_for_on_either_line(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World, settings: Settings
+) -> None:
+    today = school_age.local_today(settings)
+    county = await world.login(session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
+    bureau = bearer((await token_for(client, county))["access_token"])
+    # Two cadres of 东村: the group was the first's until today, and is the second's now.
+    before = await world.login(session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
+    now = await world.login(session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
+    lead = await world.login(session, UserRole.TOWNSHIP_OFFICER, area_code=w.EAST)
+    head = await world.login(session, UserRole.TEACHER, klass="east-3-1")
+    other_head = await world.login(session, UserRole.TEACHER, klass="east-3-2")
+    principal = await world.login(session, UserRole.PRINCIPAL, school="west")
+    session.add_all([
+        Assignment(kind=AssignmentKind.SCHOOL, user_id=principal.user_id,
+                   school_id=world.schools["west"], valid_from=today - timedelta(days=60)),
+        Assignment(kind=AssignmentKind.GROUP, user_id=before.user_id, area_code=w.DONG_GROUP,
+                   valid_from=today - timedelta(days=60), valid_to=today),
+        Assignment(kind=AssignmentKind.GROUP, user_id=now.user_id, area_code=w.DONG_GROUP,
+                   valid_from=today),
+        Assignment(kind=AssignmentKind.VILLAGE, user_id=lead.user_id, area_code=w.NAN,
+                   valid_from=today - timedelta(days=60)),
+        # Outside the officer's scope (西镇): answering for it shows them nothing of it.
+        Assignment(kind=AssignmentKind.VILLAGE, user_id=lead.user_id, area_code=w.XI,
+                   valid_from=today - timedelta(days=60)),
+        Assignment(kind=AssignmentKind.CLASS, user_id=head.user_id,
+                   class_id=world.classes["east-3-1"], valid_from=today - timedelta(days=60)),
+        # Starting tomorrow: not yet answering for the child.
+        Assignment(kind=AssignmentKind.CHILD, user_id=other_head.user_id,
+                   child_id=world.children["dong_b"], valid_from=today + timedelta(days=1)),
+    ])  # fmt: skip
+    await session.commit()
+    opened = {
+        key: (await report(client, bureau, world.children[key]))["id"]
+        for key in ("dong_a", "dong_b", "nan_a", "xi_a")
+    }
+
+    async def mine(login: Login, value: str = "true") -> set[str]:
+        headers = bearer((await token_for(client, login))["access_token"])
+        listed = await client.get(URL, params={"mine": value, "limit": 100}, headers=headers)
+        assert listed.status_code == 200, listed.text
+        assert listed.json()["total"] == len(listed.json()["items"])
+        return {item["id"] for item in listed.json()["items"]}
+
+    assert await mine(now) == {opened["dong_a"]}  # 包组: the child lives in the group
+    assert await mine(before) == set()  # the group is no longer theirs
+    assert await mine(before, "false") == {opened["dong_a"], opened["dong_b"]}  # in scope
+    assert await mine(lead) == {opened["nan_a"]}  # 包村; 西村 lies outside their scope
+    assert await mine(head) == {opened["dong_a"], opened["nan_a"]}  # 班主任 of their class
+    assert await mine(other_head) == set()
+    assert await mine(principal) == {opened["xi_a"]}  # 包校
+    # Named on the return plan: the cadre not assigned, a teacher of another class.
+    case = {"id": opened["dong_b"]}
+    assert (await act(client, bureau, case, "verify")).status_code == 200
+    saved = await plan(client, bureau, case, before.user_id, other_head.user_id)
+    assert saved.status_code == 200, saved.text
+    assert await mine(before) == {opened["dong_b"]}
+    assert await mine(other_head) == {opened["dong_b"]}
+    # Only the plan as it stands: a new version naming someone else takes the case off.
+    renamed = await plan(client, bureau, case, now.user_id, other_head.user_id)
+    assert renamed.status_code == 200, renamed.text
+    assert await mine(before) == set()
+    assert await mine(now) == {opened["dong_a"], opened["dong_b"]}
+    # The county's administrator sees every case and answers for none.
+    assert await mine(county) == set()
+    assert await mine(county, "false") == set(opened.values())
+    # Combined with the other filters.
+    head_headers = bearer((await token_for(client, head))["access_token"])
+    area = await client.get(URL, params={"mine": "true", "area": w.NAN}, headers=head_headers)
+    assert [item["id"] for item in area.json()["items"]] == [opened["nan_a"]]

@@ -372,6 +372,11 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.HOUSEHOLD,
         Action.READ,
     ),
+    ("GET", "/api/v1/households/{household_id}/visits"): (
+        Call("GET", "/api/v1/households/{household}/visits"),
+        Resource.VISIT,
+        Action.READ,
+    ),
     ("GET", "/api/v1/children"): (Call("GET", "/api/v1/children"), Resource.CHILD, Action.READ),
     ("GET", "/api/v1/children/{child_id}"): (
         Call("GET", "/api/v1/children/{child}"),

@@ -67,8 +67,12 @@ async def test_the_groups_a_cadre_covers_whole_with_each_childs_last_known_schoo
     (household,) = package["households"]
     assert household["phone"] == world.phones["dong_a"]
     assert [g["name"] for g in household["guardians"]] == ["张大山"]
+    # Search keys, for finding a family on the phone by pinyin or initials with no signal.
+    assert household["head_name"] == "张大山"
+    assert (household["head_pinyin"], household["head_initials"]) == ("zhangdashan", "zds")
     (child,) = household["children"]
     assert child["name"] == "张小明"
+    assert (child["name_pinyin"], child["name_initials"]) == ("zhangxiaoming", "zxm")
     assert child["schooling_status"] == "enrolled_in_county"
     assert (child["school_name"], child["grade"], child["expected_grade"]) == ("东镇中心小学", 3, 3)
     assert child["id_number"] == world.id_numbers["dong_a"]

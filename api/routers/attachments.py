@@ -1,12 +1,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
+from api import responses
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.schemas.status_applications import AttachmentOut
 from api.services import attachments
+from api.services.idempotency import Answer
 
 router = APIRouter(prefix="/attachments", tags=["attachments"])
 
@@ -15,13 +17,25 @@ router = APIRouter(prefix="/attachments", tags=["attachments"])
     "",
     status_code=201,
     summary="Upload a photo or PDF (a certificate, a letter); link it by id where it is needed",
-    responses={401: {}, 413: {}, 422: {}},
+    description=(
+        "A phone working offline names the attachment itself (`id`, a UUID it made) and links"
+        " it by that id before the upload is done (a visit's `attachment_ids`). Sent again"
+        " with the same file, the upload answers the attachment stored the first time (201,"
+        " marked `Idempotent-Replayed: true`) and stores nothing more; the id taken by another"
+        " user, or by another file, is a 409 naming `id`."
+    ),
+    responses={401: {}, 409: {}, 413: {}, 422: {}},
 )
 async def upload(
     file: Annotated[UploadFile, File(description="JPEG, PNG, WEBP or PDF")],
+    request: Request,
+    response: Response,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
+    phone_id: Annotated[
+        uuid.UUID | None, Form(alias="id", description="made by the phone, for offline work")
+    ] = None,
 ) -> AttachmentOut:
     data = await file.read(settings.attachment_max_bytes + 1)
     stored = await attachments.store(
@@ -30,8 +44,12 @@ async def upload(
         settings=settings,
         file_name=file.filename or "attachment",
         data=data,
+        attachment_id=phone_id,
     )
-    return AttachmentOut.model_validate(stored, from_attributes=True)
+    out = AttachmentOut.model_validate(stored.attachment, from_attributes=True)
+    answer = Answer(201, out.model_dump(mode="json"), replayed=stored.replayed)
+    responses.created(response, answer, location=f"{request.url.path}/{out.id}")
+    return out
 
 
 @router.get(

@@ -17,10 +17,31 @@ def _required(value: str | None, field: str) -> str:
     return value
 
 
+# What a 401 of these routes means, by its problem type: the phone acts on it.
+_UNAUTHENTICATED = {
+    "description": (
+        "`type` says which: `urn:baoxue:problem:unauthenticated`, wrong credentials or a"
+        " refresh token unknown or expired (log in again); `urn:baoxue:problem:session-revoked`,"
+        " the refresh token's session was ended (a logout elsewhere, an administrator's reset,"
+        " the token presented twice); `urn:baoxue:problem:account-disabled`, the account is"
+        " disabled. On the last two a phone wipes the personal data it holds."
+    )
+}
+
+
 @router.post(
     "/token",
     summary="Log in (OAuth2 password or client-credentials grant)",
-    responses={401: {}, 403: {}, 423: {"description": "Locked after repeated failures"}, 429: {}},
+    description=(
+        "A wrong username or password is a 401 `urn:baoxue:problem:unauthenticated`; the"
+        " `refresh_token` grant answers as `POST /auth/refresh` does."
+    ),
+    responses={
+        401: _UNAUTHENTICATED,
+        403: {},
+        423: {"description": "Locked after repeated failures"},
+        429: {},
+    },
 )
 async def issue_token(
     session: SessionDep,
@@ -59,7 +80,16 @@ async def issue_token(
     return TokenResponse.model_validate(issued, from_attributes=True)
 
 
-@router.post("/refresh", summary="Rotate a refresh token", responses={401: {}})
+@router.post(
+    "/refresh",
+    summary="Rotate a refresh token",
+    description=(
+        "Each use gives a new refresh token and spends the old one. A 401's `type` says what"
+        " to do: `unauthenticated`, log in again; `session-revoked` or `account-disabled`,"
+        " wipe the personal data held, then log in."
+    ),
+    responses={401: _UNAUTHENTICATED},
+)
 async def refresh_token(
     body: RefreshRequest, session: SessionDep, settings: SettingsDep
 ) -> TokenResponse:

@@ -30,6 +30,14 @@ def case_filter(
         LedgerKind | None,
         Query(description="suspected: reported, not yet verified; confirmed: verified, open"),
     ] = None,
+    mine: Annotated[
+        bool | None,
+        Query(
+            description="true: only the cases the caller answers for (named on the return plan,"
+            " or assigned now to the child's village, group, school or class, or to the child);"
+            " false: the others"
+        ),
+    ] = None,
 ) -> CaseFilter:
     return CaseFilter(
         status=status,
@@ -40,6 +48,7 @@ def case_filter(
         overdue=overdue,
         open=open,
         ledger=ledger,
+        mine=mine,
     )
 
 
@@ -55,7 +64,8 @@ router = APIRouter(prefix="/cases", tags=["cases"])
         "`open=true` gives the cases still on the ledger (a dismissed or closed case leaves it"
         " as it closes, 动态销号); `status=reported` the suspected ones, `status=verified`"
         " onward the confirmed. `overdue=true`: open, not reported to the county bureau and"
-        " township, and past the 7-day deadline (不过周)."
+        " township, and past the 7-day deadline (不过周). `mine=true`: those the caller answers"
+        " for on either line, the field app's own list."
     ),
     responses={401: {}, 403: {}},
 )

@@ -1,9 +1,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request, Response
 
-from api.deps import ActorDep, SessionDep, SettingsDep
+from api import responses
+from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
 from api.schemas.return_plans import FollowUpIn, FollowUpOut
 from api.services import follow_ups
 
@@ -25,17 +26,39 @@ async def list_follow_ups(
 @router.post(
     "/{number}",
     summary="Record a follow-up visit made; the first moves the case on to following up",
-    description="A visit finding the child gone again (`left_again`) reopens the case.",
+    description=(
+        "A visit finding the child gone again (`left_again`) reopens the case. A phone sending"
+        " from its outbox gives an `Idempotency-Key`: a repeat with it gets the first answer"
+        " (marked `Idempotent-Replayed: true`) and records nothing more, where without it a"
+        " visit recorded already is a 409; the key with another body is a 422."
+    ),
     responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}},
 )
 async def record_follow_up(
     case_id: uuid.UUID,
     number: Annotated[int, Path(ge=1, le=100)],
     body: FollowUpIn,
+    request: Request,
+    response: Response,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
+    idempotency_key: IdempotencyKeyDep = None,
 ) -> FollowUpOut:
-    return await follow_ups.record(
-        session=session, actor=actor, settings=settings, case_id=case_id, number=number, data=body
+    made = await responses.write_once(
+        request=request,
+        response=response,
+        session=session,
+        actor=actor,
+        key=idempotency_key,
+        body=body,
+        write=lambda: follow_ups.record(
+            session=session,
+            actor=actor,
+            settings=settings,
+            case_id=case_id,
+            number=number,
+            data=body,
+        ),
     )
+    return FollowUpOut.model_validate(made)

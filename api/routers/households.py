@@ -11,7 +11,8 @@ from api.schemas.households import (
     HouseholdListItem,
     HouseholdUpdate,
 )
-from api.services import households
+from api.schemas.visits import VisitOut
+from api.services import households, visits
 from api.services.households import HouseholdFilter
 
 router = APIRouter(prefix="/households", tags=["households"])
@@ -56,6 +57,31 @@ async def get_household(
     )
     responses.set_etag(response, detail.version)
     return detail
+
+
+@router.get(
+    "/{household_id}/visits",
+    summary="A household's visits, the latest first: what each found, and its photos",
+    description="Each visit's `attachment_ids` are its photos, at `GET /attachments/{id}`.",
+    responses={401: {}, 403: {}, 404: {}},
+)
+async def list_household_visits(
+    household_id: uuid.UUID,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[VisitOut]:
+    items, total = await visits.of_household(
+        session=session,
+        actor=actor,
+        settings=settings,
+        household_id=household_id,
+        limit=limit,
+        offset=offset,
+    )
+    return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.post(

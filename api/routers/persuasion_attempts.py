@@ -1,8 +1,9 @@
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
-from api.deps import ActorDep, SessionDep, SettingsDep
+from api import responses
+from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
 from api.schemas.return_plans import AttemptIn, AttemptOut
 from api.services import persuasion_attempts
 
@@ -28,17 +29,33 @@ async def list_attempts(
     summary="Record a persuasion attempt; the first moves a planned case on to persuading",
     description=(
         "Numbered in order (第几次劝返). A photo or a voice recording goes up first to"
-        " `POST /attachments`; its id here links it to the attempt."
+        " `POST /attachments`; its id here links it to the attempt. A phone sending from its"
+        " outbox gives an `Idempotency-Key`: a repeat with it gets the first answer (marked"
+        " `Idempotent-Replayed: true`) and records nothing more; the key with another body"
+        " is a 422."
     ),
     responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}},
 )
 async def record_attempt(
     case_id: uuid.UUID,
     body: AttemptIn,
+    request: Request,
+    response: Response,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
+    idempotency_key: IdempotencyKeyDep = None,
 ) -> AttemptOut:
-    return await persuasion_attempts.record(
-        session=session, actor=actor, settings=settings, case_id=case_id, data=body
+    made = await responses.write_once(
+        request=request,
+        response=response,
+        session=session,
+        actor=actor,
+        key=idempotency_key,
+        body=body,
+        write=lambda: persuasion_attempts.record(
+            session=session, actor=actor, settings=settings, case_id=case_id, data=body
+        ),
+        status_code=201,
     )
+    return AttemptOut.model_validate(made)

@@ -3,7 +3,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from api.models.vocabulary import (
     DropoutReason,
@@ -16,6 +23,7 @@ from api.schemas.households import HouseholdCreate
 
 MAX_VISITS = 500
 MAX_FOUND = 200  # households or children found in the field, a batch
+MAX_PHOTOS = 5  # a visit's
 
 
 class FieldHousehold(HouseholdCreate):
@@ -71,6 +79,19 @@ class VisitIn(BaseModel):
     location: Location | None = None
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
     observations: list[ObservationIn] = Field(default=[], max_length=30)
+    attachment_ids: list[uuid.UUID] = Field(
+        default=[],
+        max_length=MAX_PHOTOS,
+        description="photos taken at the visit, uploaded first by the same user"
+        " (POST /attachments with the id the phone made)",
+    )
+
+    @field_validator("attachment_ids")
+    @classmethod
+    def _each_photo_once(cls, ids: list[uuid.UUID]) -> list[uuid.UUID]:
+        if len(ids) != len(set(ids)):
+            raise ValueError("同一照片列了两次 (a photo named twice)")
+        return ids
 
     @model_validator(mode="after")
     def _observed_when_met(self) -> Self:
@@ -80,6 +101,36 @@ class VisitIn(BaseModel):
         if len(children) != len(set(children)):
             raise ValueError("同一儿童记录了两次 (a child observed twice in one visit)")
         return self
+
+
+class ObservationOut(BaseModel):
+    child_id: uuid.UUID
+    schooling: ObservedSchooling
+    school_id: uuid.UUID | None
+    school_name: str | None
+    grade: int | None
+    reason: DropoutReason | None
+    whereabouts: str | None
+    applied: bool = Field(
+        description="whether it changed the child's recorded status (false: a later one stood)"
+    )
+
+
+class VisitOut(BaseModel):
+    """A visit as stored: who went, when, what they found, and the photos taken."""
+
+    id: uuid.UUID
+    household_id: uuid.UUID
+    campaign_id: uuid.UUID | None
+    visitor_id: uuid.UUID
+    visitor_name: str
+    visited_at: datetime
+    received_at: datetime
+    outcome: VisitOutcome
+    location: Location | None
+    note: str | None
+    observations: list[ObservationOut]
+    attachment_ids: list[uuid.UUID] = Field(description="GET /attachments/{id} for each photo")
 
 
 class VisitBatch(BaseModel):

@@ -52,6 +52,10 @@ class PackageChild(BaseModel):
 
     id: uuid.UUID
     name: str
+    name_pinyin: str = Field(
+        description='the name in pinyin, for searching on the phone: "zhangsan"'
+    )
+    name_initials: str = Field(description='its initials, for searching on the phone: "zs"')
     sex: Sex
     birth_date: date
     id_number: str | None = Field(description="masked unless the caller may read it whole")
@@ -76,6 +80,10 @@ class PackageHousehold(BaseModel):
     area_code: str
     address: str
     head_name: str
+    head_pinyin: str = Field(
+        description='the head\'s name in pinyin, for searching on the phone: "zhangsan"'
+    )
+    head_initials: str = Field(description='its initials, for searching on the phone: "zs"')
     phone: str | None = Field(description="masked unless the caller may read it whole")
     is_poverty_registered: bool
     is_minimum_living: bool

@@ -2,7 +2,12 @@
 never in the database.
 
 The type is read from the file's first bytes, not from what the phone claims, and the size is
-bounded; the name on disk is the attachment's id, so no uploaded name ever reaches a path.
+bounded; the name on disk is made here (the attachment's id, or a fresh one when the phone made
+the id), so no uploaded name ever reaches a path and no upload overwrites another's file.
+
+A phone working offline makes the id itself and may send the upload again (it cannot know
+whether the first reached us): the same file under the same id from the same user is answered
+with what was stored, and nothing more is stored.
 """
 
 import hashlib
@@ -10,12 +15,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Attachment
 from api.services import audit
 from api.services.actors import Actor
-from api.services.errors import InvalidInput, NotFound, PayloadTooLarge
+from api.services.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from api.settings import Settings
 
 _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
@@ -39,6 +45,12 @@ class StoredFile:
     path: Path
 
 
+@dataclass(frozen=True)
+class Upload:
+    attachment: Attachment
+    replayed: bool  # the same upload sent again: the attachment stored the first time
+
+
 def folder(settings: Settings) -> Path:
     return settings.data_dir / "attachments"
 
@@ -51,11 +63,19 @@ def sniff(data: bytes) -> str | None:
 
 
 async def store(
-    *, session: AsyncSession, actor: Actor, settings: Settings, file_name: str, data: bytes
-) -> Attachment:
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    file_name: str,
+    data: bytes,
+    attachment_id: uuid.UUID | None = None,
+) -> Upload:
+    """Keep an uploaded file; under an id the phone made, once (a resend answers the first)."""
     if len(data) > settings.attachment_max_bytes:
         limit = settings.attachment_max_bytes // 2**20
-        raise PayloadTooLarge(f"文件超过{limit}MB (the file is larger than {limit} MB)")
+        why = f"文件超过{limit}MB (the file is larger than {limit} MB)"
+        raise PayloadTooLarge(why, errors=[{"loc": ["body", "file"], "msg": why}])
     if not data:
         raise InvalidInput("file", "文件是空的 (the file is empty)")
     content_type = sniff(data)
@@ -63,34 +83,68 @@ async def store(
         raise InvalidInput(
             "file", "只接受照片(JPEG、PNG、WEBP)、PDF或录音(M4A、AMR、OGG、WEBM、MP3、WAV)"
         )
+    sha256 = hashlib.sha256(data).hexdigest()
+    if attachment_id is not None:
+        earlier = await session.get(Attachment, attachment_id)
+        if earlier is not None:
+            return _sent_again(earlier, actor=actor, sha256=sha256)
     attachment = Attachment(
         file_name=Path(file_name).name[:255] or "attachment",
         content_type=content_type,
         size_bytes=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         storage_key="",
         uploaded_by_id=actor.user_id,
     )
-    attachment.storage_key = f"{attachment.id.hex[:2]}/{attachment.id.hex}"
+    # A phone's id may be sent by two uploads at once: each writes a file of its own.
+    on_disk = attachment.id if attachment_id is None else uuid.uuid4()
+    if attachment_id is not None:
+        attachment.id = attachment_id
+    attachment.storage_key = f"{on_disk.hex[:2]}/{on_disk.hex}"
     path = folder(settings) / attachment.storage_key
     path.parent.mkdir(parents=True, exist_ok=True)
     # Written before the row commits: a crash leaves an orphan file, never a row without one.
     path.write_bytes(data)
     session.add(attachment)
     audit.created(session=session, actor=actor, new=attachment, exclude={"storage_key"})
-    await session.commit()
-    return attachment
+    try:
+        await session.commit()
+    except IntegrityError:  # the same id stored meanwhile by a concurrent upload
+        await session.rollback()
+        path.unlink(missing_ok=True)
+        earlier = await session.get(Attachment, attachment_id) if attachment_id else None
+        if earlier is None:
+            raise
+        return _sent_again(earlier, actor=actor, sha256=sha256)
+    return Upload(attachment, replayed=False)
+
+
+def _sent_again(earlier: Attachment, *, actor: Actor, sha256: str) -> Upload:
+    """An upload under an id already stored: the same file from the same user again, or a
+    conflict naming the id."""
+    if earlier.uploaded_by_id != actor.user_id:
+        why = "这个编号已被他人使用 (this id is taken)"
+    elif earlier.sha256 != sha256:
+        why = "这个编号已用于另一个文件 (this id holds another file)"
+    else:
+        return Upload(earlier, replayed=True)
+    raise Conflict(why, errors=[{"loc": ["body", "id"], "msg": why}])
 
 
 async def open_for(
     *, session: AsyncSession, actor: Actor, settings: Settings, attachment_id: uuid.UUID
 ) -> StoredFile:
     """The file, for its uploader, or for whoever may see what it belongs to."""
-    from api.services import persuasion_attempts, status_applications  # owners know who may
+    from api.services import (  # owners know who may
+        persuasion_attempts,
+        status_applications,
+        visits,
+    )
 
     owners = {
         "status_application": status_applications.check_can_see_attachment,
         "persuasion_attempt": persuasion_attempts.check_can_see_attachment,
+        visits.PHOTO_OWNER: visits.check_can_see_attachment,
     }
     attachment = await session.get(Attachment, attachment_id)
     if attachment is None:

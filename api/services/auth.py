@@ -16,7 +16,14 @@ from api.models.base import utcnow
 from api.models.vocabulary import AuditAction, UserRole
 from api.observability import current_client_ip
 from api.services import audit, tokens
-from api.services.errors import AccountLocked, Forbidden, InvalidInput, RateLimited, Unauthenticated
+from api.services.errors import (
+    AccountDisabled,
+    AccountLocked,
+    Forbidden,
+    InvalidInput,
+    RateLimited,
+    Unauthenticated,
+)
 from api.services.passwords import hash_password, needs_rehash, verify_password
 from api.settings import Settings
 
@@ -149,7 +156,7 @@ async def refresh(*, session: AsyncSession, settings: Settings, refresh_token: s
     user = await session.get(User, user_id)
     if user is None or not user.is_active:
         await session.rollback()
-        raise Unauthenticated("The account is disabled.")
+        raise AccountDisabled("The account is disabled.")
     access, lifetime = tokens.issue_access(settings=settings, user_id=user.id, role=user.role)
     await session.commit()
     return Tokens(access, lifetime, new_refresh, must_change_password=user.must_change_password)

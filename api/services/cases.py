@@ -3,15 +3,17 @@ of case_rules, each step stored with who, when, why and on what evidence."""
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, delete, func
+from sqlalchemy import ColumnElement, and_, delete, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import (
+    Assignment,
     Attachment,
     Case,
     CaseTransfer,
@@ -22,7 +24,14 @@ from api.models import (
     ReturnPlan,
 )
 from api.models.base import CLOCK_SLACK, utcnow
-from api.models.vocabulary import CaseAction, CaseSource, CaseStatus, DropoutReason, UserRole
+from api.models.vocabulary import (
+    AssignmentKind,
+    CaseAction,
+    CaseSource,
+    CaseStatus,
+    DropoutReason,
+    UserRole,
+)
 from api.schemas.cases import (
     CaseCreate,
     CaseDetail,
@@ -35,6 +44,7 @@ from api.schemas.cases import (
     TransferOut,
 )
 from api.services import (
+    assignments,
     audit,
     case_deadlines,
     case_rules,
@@ -51,6 +61,8 @@ from api.services.errors import Conflict, Forbidden, InvalidInput
 from api.services.id_lists import among
 from api.services.permissions import Action, Resource
 from api.settings import Settings
+
+K = AssignmentKind
 
 # A phone's clock may run a little fast; more than this in the future is a wrong clock.
 _STAMPS = {
@@ -71,6 +83,7 @@ class CaseFilter:
     overdue: bool | None = None
     open: bool | None = None
     ledger: LedgerKind | None = None
+    mine: bool | None = None
 
 
 # The statuses on each ledger; a dismissed or closed case is on neither (动态销号).
@@ -344,7 +357,66 @@ def conditions(
     if filters.overdue is not None:
         is_overdue = case_deadlines.overdue(now)
         where.append(is_overdue if filters.overdue else ~is_overdue)
+    if filters.mine is not None:
+        is_mine = answered_for_by(actor.user_id, settings, school_age.local_today(settings))
+        where.append(is_mine if filters.mine else ~is_mine)
     return where
+
+
+def answered_for_by(user_id: uuid.UUID, settings: Settings, today: date) -> ColumnElement[bool]:
+    """The cases ``user_id`` answers for (a join to the child is assumed): named on the case's
+    current return plan on either line, or assigned today (responsibility's chain) to the
+    child's village (包村) or group (包组), to the school or class of the registration the
+    school line follows, to the case's own school or class (where it was opened or handed
+    to), or to the child (教师包学生). EXISTS subqueries, never NULL, so that it negates."""
+    held = and_(col(Assignment.user_id) == user_id, assignments.in_force(today))
+    assigned = (
+        select(Assignment.id)
+        .where(
+            held,
+            or_(
+                assignments.of(K.VILLAGE, func.substr(col(Child.area_code), 1, 12)),
+                assignments.of(K.GROUP, col(Child.area_code)),
+                assignments.of(K.SCHOOL, col(Case.school_id)),
+                assignments.of(K.CLASS, col(Case.class_id)),
+                assignments.of(K.CHILD, col(Case.child_id)),
+            ),
+        )
+        .exists()
+    )
+    registration = aliased(Enrolment)
+    followed = responsibility.followed_registration(
+        child_id=registration.child_id, settings=settings, on=today
+    ).scalar_subquery()
+    registered = (
+        select(registration.id)
+        .join(
+            Assignment,
+            or_(
+                assignments.of(K.SCHOOL, registration.school_id),
+                assignments.of(K.CLASS, registration.class_id),
+            ),
+        )
+        .where(
+            col(registration.child_id) == col(Case.child_id),
+            col(registration.id) == followed,
+            held,
+        )
+        .exists()
+    )
+    plan, newer = aliased(ReturnPlan), aliased(ReturnPlan)
+    named = (
+        select(plan.id)
+        .where(
+            col(plan.case_id) == col(Case.id),
+            or_(col(plan.government_person_id) == user_id, col(plan.school_person_id) == user_id),
+            ~select(newer.id)
+            .where(col(newer.case_id) == col(plan.case_id), col(newer.version) > col(plan.version))
+            .exists(),
+        )
+        .exists()
+    )
+    return or_(assigned, registered, named)
 
 
 async def search(

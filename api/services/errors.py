@@ -28,6 +28,19 @@ class Unauthenticated(DomainError):
     slug = "unauthenticated"
 
 
+class AccountDisabled(Unauthenticated):
+    """A 401 on which a phone wipes the personal data it holds: the account is off."""
+
+    slug = "account-disabled"
+
+
+class SessionRevoked(Unauthenticated):
+    """A 401 on which a phone wipes the personal data it holds: its session was ended (a
+    logout elsewhere, an administrator's reset, a refresh token presented twice)."""
+
+    slug = "session-revoked"
+
+
 class AccountLocked(DomainError):
     slug = "account-locked"
 

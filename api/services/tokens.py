@@ -16,7 +16,7 @@ from api.models import RefreshToken
 from api.models.base import utcnow
 from api.models.vocabulary import AuditAction
 from api.services import audit
-from api.services.errors import Unauthenticated
+from api.services.errors import SessionRevoked, Unauthenticated
 from api.settings import Settings
 
 # One algorithm, pinned: a token naming any other (or "none") is refused before its signature
@@ -96,14 +96,22 @@ async def rotate(*, session: AsyncSession, settings: Settings, token: str) -> tu
     """Spend a refresh token for a new one of the same family; a spent one revokes the family.
 
     The spend is a conditional UPDATE, so two concurrent presentations of one token cannot both
-    succeed: the loser is treated as the reuse it is.
+    succeed: the loser is treated as the reuse it is. A token of a revoked family (a logout,
+    an administrator's reset, a reuse) is SessionRevoked, on which a phone wipes what it holds;
+    an unknown or merely expired one is plain Unauthenticated: log in again.
     """
     now = utcnow()
     row = (
         await session.exec(select(RefreshToken).where(RefreshToken.token_hash == _digest(token)))
     ).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
-        raise Unauthenticated("The refresh token is invalid, expired or revoked.")
+    if row is None:
+        raise Unauthenticated("The refresh token is invalid.")
+    if row.revoked_at is not None:
+        raise SessionRevoked(
+            "The session of this refresh token was ended (logged out, reset or reused)."
+        )
+    if row.expires_at <= now:
+        raise Unauthenticated("The refresh token has expired; log in again.")
     spent = await session.exec(
         update(RefreshToken)
         .where(col(RefreshToken.id) == row.id, col(RefreshToken.used_at).is_(None))
@@ -119,7 +127,7 @@ async def rotate(*, session: AsyncSession, settings: Settings, token: str) -> tu
             detail="a spent refresh token was presented again; its family is revoked",
         )
         await session.commit()
-        raise Unauthenticated("The refresh token was already used; every session of it is revoked.")
+        raise SessionRevoked("The refresh token was already used; every session of it is revoked.")
     new = await issue_refresh(
         session=session, settings=settings, user_id=row.user_id, family_id=row.family_id
     )

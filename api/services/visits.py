@@ -7,6 +7,10 @@ services, one by one (a handful a batch); the visits go set-based: a few queries
 they name, one insert a table, one UPDATE statement for the children whose status they
 change. The visit's primary key is the phone's id, so a visit sent twice is stored once even
 when two sends race; the loser of such a race is answered again from what the winner stored.
+
+Photos taken at a visit are uploaded first (POST /attachments, under ids the phone made) and
+named by the visit (``attachment_ids``): the visit becomes their owner, as a persuasion attempt
+owns its photo, and whoever may read the household may see them.
 """
 
 import hashlib
@@ -17,18 +21,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import bindparam, func, literal, null, union_all, update
+from sqlalchemy import case as sql_case
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import (
+    Attachment,
     Campaign,
     Child,
     Household,
     School,
+    User,
     Visit,
     VisitObservation,
     metadata,
@@ -49,10 +56,13 @@ from api.schemas.visits import (
     ItemError,
     ItemOutcome,
     ItemResult,
+    Location,
     ObservationIn,
+    ObservationOut,
     ServerState,
     VisitBatchRaw,
     VisitIn,
+    VisitOut,
 )
 from api.services import (
     audit,
@@ -66,7 +76,7 @@ from api.services import (
     status_rules,
 )
 from api.services.actors import Actor
-from api.services.errors import DomainError, InvalidInput
+from api.services.errors import DomainError, InvalidInput, NotFound
 from api.services.id_lists import among
 from api.services.permissions import Action, Resource
 from api.settings import Settings
@@ -78,6 +88,7 @@ _NOT_YET_ENROLLED = {S.UNKNOWN, S.NEVER_ENROLLED}
 _ATTEMPTS = 2  # a batch that lost a race is answered again from the winner's rows
 # A phone's clock may run a little fast; more than this ahead is a wrong clock.
 _NEVER = datetime.min.replace(tzinfo=UTC)
+PHOTO_OWNER = "visit"  # the owner_type of a visit's photos
 
 
 async def receive(
@@ -191,9 +202,12 @@ def _id_of(raw: dict[str, Any]) -> uuid.UUID | None:
 # Visits -------------------------------------------------------------------------------------
 
 
-def _sha256(item: BaseModel) -> str:
-    """The item's content as validated (its fields in the model's order), hashed."""
-    return hashlib.sha256(item.model_dump_json().encode()).hexdigest()
+def _sha256(item: VisitIn) -> str:
+    """The item's content as validated (its fields in the model's order), hashed. A visit
+    with no photos hashes as before photos could be named, so that a visit stored then and
+    sent again now is still a duplicate."""
+    unnamed = {"attachment_ids"} if not item.attachment_ids else None
+    return hashlib.sha256(item.model_dump_json(exclude=unnamed).encode()).hexdigest()
 
 
 @dataclass
@@ -216,6 +230,7 @@ class _Writes:
     changes: list[dict[str, Any]] = field(default_factory=list)
     openings: list[CaseCreate] = field(default_factory=list)
     opened_for: dict[uuid.UUID, int] = field(default_factory=dict)  # child -> outcome index
+    photos: list[dict[str, Any]] = field(default_factory=list)  # linked to their visit
 
 
 async def _visits(
@@ -277,6 +292,7 @@ class _Known:
     campaigns: set[uuid.UUID]
     schools: set[uuid.UUID]
     children: dict[uuid.UUID, _Child]
+    photos: dict[uuid.UUID, bool]  # the caller's photos the batch names -> not yet linked
 
     def faults(self, item: VisitIn) -> list[ItemError]:
         faults = []
@@ -299,6 +315,17 @@ class _Known:
                         loc=["observations", n, "school_id"], msg="没有这所学校 (no such school)"
                     )
                 )
+        for n, photo in enumerate(item.attachment_ids):
+            free = self.photos.get(photo)
+            if not free:
+                faults.append(
+                    ItemError(
+                        loc=["attachment_ids", n],
+                        msg="没有您上传的这张照片 (no such attachment uploaded by you)"
+                        if free is None
+                        else "这张照片已属于另一条记录 (the attachment belongs to another record)",
+                    )
+                )
         return faults
 
 
@@ -311,7 +338,9 @@ async def _known(
     seen = [o for item in items for o in item.observations]
     child_ids = list({o.child_id for o in seen})
     school_ids = list({o.school_id for o in seen if o.school_id})
-    # What exists of what the batch names, one statement for the four kinds: (kind, id, hash).
+    photo_ids = list({photo for item in items for photo in item.attachment_ids})
+    # What exists of what the batch names, one statement for the five kinds: (kind, id, hash;
+    # for a photo, whether it is still free to link).
     lookups: Any = union_all(
         sa_select(literal("visit"), col(Visit.id), col(Visit.content_sha256)).where(
             among(session, Visit.id, ids)
@@ -327,9 +356,19 @@ async def _known(
         sa_select(literal("school"), col(School.id), null()).where(
             among(session, School.id, school_ids), col(School.removed_at).is_(None)
         ),
+        sa_select(
+            literal("photo"),
+            col(Attachment.id),
+            sql_case(
+                (col(Attachment.owner_id).is_(None), literal("free")), else_=literal("linked")
+            ),
+        ).where(
+            among(session, Attachment.id, photo_ids),
+            col(Attachment.uploaded_by_id) == actor.user_id,
+        ),
     )
     found: dict[str, dict[uuid.UUID, str | None]] = {
-        "visit": {}, "household": {}, "campaign": {}, "school": {}
+        "visit": {}, "household": {}, "campaign": {}, "school": {}, "photo": {}
     }  # fmt: skip
     for kind, found_id, sha in (await (await session.connection()).execute(lookups)).all():
         found[kind][found_id] = sha
@@ -359,7 +398,8 @@ async def _known(
         recorded = changed_at if status is not S.UNKNOWN else _NEVER
         seen_at = max(recorded, observed or _NEVER)
         known_children[child_id] = _Child(household_id, born, status, changed_at, version, seen_at)
-    return _Known(stored, reachable, started, schools, known_children)
+    photos = {photo: state == "free" for photo, state in found["photo"].items()}
+    return _Known(stored, reachable, started, schools, known_children, photos)
 
 
 def _observed_status(seen: ObservationIn, current: SchoolingStatus) -> SchoolingStatus:
@@ -400,6 +440,9 @@ def _visit(
             content_sha256=sha,
         )
     )
+    for photo in item.attachment_ids:
+        known.photos[photo] = False  # one visit's: another visit of the batch may not take it
+        writes.photos.append({"photo": photo, "visit": item.id})
     for seen in item.observations:
         child = known.children[seen.child_id]
         applied = _apply(writes, child, seen, item, actor)
@@ -530,6 +573,8 @@ async def _store(
         versions = {child_id: version for child_id, version in now.all()}
         if any(versions.get(i) != c.version + 1 for i, c in changed):  # changed meanwhile
             raise IntegrityError("child changed meanwhile", None, Exception("version"))
+    if writes.photos:
+        await _link_photos(connection, writes.photos)
     opened = await cases.open_many(
         session=session, actor=actor, settings=settings, openings=writes.openings
     )
@@ -546,7 +591,130 @@ async def _store(
         changes={
             "visits": {"after": len(writes.visits)},
             "status_changes": {"after": len(writes.changes)},
+            "photos": {"after": len(writes.photos)},
             "cases": {"after": [str(case.id) for case in opened]},
         },
     )
     await session.commit()
+
+
+async def _link_photos(connection: Any, photos: list[dict[str, Any]]) -> None:
+    """Each photo owned by its visit, unless linked meanwhile by a concurrent send (then the
+    batch is tried again, and that item answered invalid)."""
+    table = metadata.tables["attachment"]
+    await connection.execute(
+        update(table)
+        .where(table.c.id == bindparam("photo"), table.c.owner_id.is_(None))
+        .values(owner_type=PHOTO_OWNER, owner_id=bindparam("visit")),
+        photos,
+    )
+    now = await connection.execute(
+        sa_select(table.c.id, table.c.owner_id).where(
+            among(connection, table.c.id, [p["photo"] for p in photos])
+        )
+    )
+    owners = {photo: owner for photo, owner in now.all()}
+    if any(owners.get(p["photo"]) != p["visit"] for p in photos):
+        raise IntegrityError("photo linked meanwhile", None, Exception("owner"))
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+async def of_household(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    household_id: uuid.UUID,
+    limit: int,
+    offset: int,
+) -> tuple[list[VisitOut], int]:
+    """A household's visits, the latest first, each with what it found and its photos."""
+    permissions.require(actor, Resource.VISIT, Action.READ)
+    household = await scoping.one(
+        session=session,
+        model=Household,
+        object_id=household_id,
+        visible=scoping.households(actor, settings=settings),
+    )
+    mine = col(Visit.household_id) == household.id
+    total = (await session.exec(select(func.count()).select_from(Visit).where(mine))).one()
+    rows = (
+        await session.exec(
+            select(Visit, User.display_name)
+            .join(User, col(User.id) == col(Visit.visitor_id))
+            .where(mine)
+            .order_by(col(Visit.visited_at).desc(), col(Visit.id))
+            .limit(limit)
+            .offset(offset)
+        )
+    ).all()
+    ids = [visit.id for visit, _ in rows]
+    seen: dict[uuid.UUID, list[ObservationOut]] = {i: [] for i in ids}
+    for observation in (
+        await session.exec(
+            select(VisitObservation)
+            .where(among(session, VisitObservation.visit_id, ids))
+            .order_by(col(VisitObservation.child_id))
+        )
+    ).all():
+        out = ObservationOut.model_validate(observation, from_attributes=True)
+        seen[observation.visit_id].append(out)
+    photos: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
+    for photo, owner in (
+        await session.exec(
+            select(Attachment.id, Attachment.owner_id)
+            .where(
+                col(Attachment.owner_type) == PHOTO_OWNER,
+                among(session, Attachment.owner_id, ids),
+            )
+            .order_by(col(Attachment.uploaded_at), col(Attachment.id))
+        )
+    ).all():
+        if owner is not None:
+            photos[owner].append(photo)
+    return [_out(v, name, seen[v.id], photos[v.id]) for v, name in rows], total
+
+
+def _out(
+    visit: Visit, visitor: str, seen: list[ObservationOut], photos: list[uuid.UUID]
+) -> VisitOut:
+    located = visit.latitude is not None and visit.longitude is not None
+    return VisitOut(
+        id=visit.id,
+        household_id=visit.household_id,
+        campaign_id=visit.campaign_id,
+        visitor_id=visit.visitor_id,
+        visitor_name=visitor,
+        visited_at=visit.visited_at,
+        received_at=visit.received_at,
+        outcome=visit.outcome,
+        location=Location(
+            latitude=visit.latitude, longitude=visit.longitude, accuracy_m=visit.accuracy_m
+        )
+        if located
+        else None,
+        note=visit.note,
+        observations=seen,
+        attachment_ids=photos,
+    )
+
+
+async def check_can_see_attachment(
+    *, session: AsyncSession, actor: Actor, settings: Settings, attachment: Attachment
+) -> None:
+    """A visit's photo is for whoever may read the visit's household (and its visits)."""
+    hidden = NotFound(f"No attachment {attachment.id} here.")  # naming nothing it belongs to
+    visit = await session.get(Visit, attachment.owner_id)
+    if visit is None or not permissions.allowed(actor, Resource.VISIT, Action.READ):
+        raise hidden
+    try:
+        await scoping.one(
+            session=session,
+            model=Household,
+            object_id=visit.household_id,
+            visible=scoping.households(actor, settings=settings),
+        )
+    except NotFound:
+        raise hidden from None

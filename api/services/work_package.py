@@ -48,7 +48,16 @@ from api.schemas.work_package import (
     PackageVisit,
     WorkPackage,
 )
-from api.services import assignments, audit, case_rules, masking, permissions, school_age, scoping
+from api.services import (
+    assignments,
+    audit,
+    case_rules,
+    masking,
+    names,
+    permissions,
+    school_age,
+    scoping,
+)
 from api.services.actors import Actor
 from api.services.errors import InvalidInput, NotFound
 from api.services.permissions import Action, Resource
@@ -316,6 +325,8 @@ async def _build(
                 area_code=h.area_code,
                 address=h.address,
                 head_name=h.head_name,
+                head_pinyin=names.pinyin(h.head_name),  # cached: head names repeat
+                head_initials=names.initials(h.head_name),
                 phone=shown.phone(h.phone),
                 is_poverty_registered=h.is_poverty_registered,
                 is_minimum_living=h.is_minimum_living,
@@ -382,6 +393,8 @@ async def _children(
             PackageChild(
                 id=child.id,
                 name=child.name,
+                name_pinyin=child.name_pinyin,
+                name_initials=child.name_initials,
                 sex=child.sex,
                 birth_date=child.birth_date,
                 id_number=shown.id_number(child.id_number),
