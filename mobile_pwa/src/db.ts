@@ -1,6 +1,7 @@
 import Dexie, { type EntityTable } from 'dexie'
 import type { ChildIn, HouseholdIn, ItemError, ItemResult, ServerState, VisitIn } from './sync/types'
-import type { CaseOut, ChildListItem, NotificationOut, PackageHousehold } from './api/types'
+import type { CaseOut, ChildListItem, FollowUpOut, NotificationOut, PackageHousehold } from './api/types'
+import type { AttemptOut } from './cases'
 
 export type OutboxState = 'pending' | 'sending' | 'failed'
 
@@ -17,6 +18,15 @@ export interface OutboxItem {
   createdAt: number
   attempts: number
   lastError?: string
+  // Optional, added with the case screens (sync/requests.ts); older items simply lack them.
+  /** The case the write belongs to: its writes go out in order, and it shows 待上传. */
+  caseId?: string
+  /** Whom it is about, for the outbox list (the case cache may not hold the case). */
+  childName?: string
+  /** The refusing answer's HTTP status and field errors, for a person to read. */
+  status?: number
+  errors?: ItemError[]
+  updatedAt?: number
 }
 
 // Cached server records. Only indexed fields belong in the schema string, so
@@ -32,7 +42,13 @@ export type Household = PackageHousehold & {
 export type Child = ChildListItem
 
 /** A case the caller is responsible for (GET /cases?mine=true), as last read. */
-export type CachedCase = CaseOut & { cachedAt: number }
+export type CachedCase = CaseOut & {
+  cachedAt: number
+  /** GET /cases/{id}/attempts and /follow-ups, read when the case was last opened online. */
+  attempts?: AttemptOut[]
+  followUps?: FollowUpOut[]
+  detailAt?: number
+}
 
 /**
  * Where a queued field record stands:

@@ -1,10 +1,16 @@
-import { createApp } from 'vue'
+import { createApp, watch } from 'vue'
 import { registerSW } from 'virtual:pwa-register'
 import App from './App.vue'
 import { createAppRouter } from './router'
 import { createAppI18n } from './i18n'
 import { startAutoSync } from './sync/auto'
-import { accessToken, loadSession, refreshTokens } from './session'
+import { startRequestSync } from './sync/requests'
+import { senders } from './sync/running'
+import { accessToken, loadSession, refreshTokens, session } from './session'
+import { refreshCases, refreshMyCases } from './cases'
+import { refreshNotifications } from './notifications'
+import { refreshClassChildren } from './classChildren'
+import { reportsAbsences } from './roles'
 
 // Who is logged in comes from IndexedDB first, so the router's guard knows before any screen.
 // (No top-level await: the WebViews of older phones lack it.)
@@ -24,6 +30,22 @@ const sync = startAutoSync({
     })
   },
 })
+
+// Case writes (reports, attempts, follow-ups, reads) go out on the same occasions, one at a
+// time; the cases they touched are read again. Both senders are kept for 立即上传.
+senders.visits = sync
+senders.requests = startRequestSync({ afterSent: (ids) => refreshCases(ids) })
+
+// The home page counts my cases and unread messages from the cache (and a teacher reports
+// from the class kept on the phone): refresh them at start and login (session.me set) and on
+// reconnect. Offline it simply fails and the cache stays.
+function refreshCaches() {
+  if (!session.me || navigator.onLine === false) return
+  const teacher = reportsAbsences(session.me.role)
+  void Promise.allSettled([refreshMyCases(), refreshNotifications(), teacher ? refreshClassChildren() : null])
+}
+watch(() => session.me?.id, refreshCaches)
+window.addEventListener('online', refreshCaches)
 
 // autoUpdate: a new service worker takes over and the page reloads, so a
 // fixed release reaches phones the next time they are online.

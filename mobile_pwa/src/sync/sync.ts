@@ -8,6 +8,7 @@
  */
 import { db as defaultDb, type BaoxueDB, type QueuedRecord, type SyncFailure } from '../db'
 import { UNSENT_STATES } from './queue'
+import { uploadPhotos } from './photos'
 import type { BatchResult, ItemError, ItemOutcome, Problem, VisitBatch } from './types'
 
 export const BATCH_URL = '/api/v1/visits/batch'
@@ -134,6 +135,18 @@ async function sync(target: BaoxueDB, options: SyncOptions): Promise<SyncReport>
   const report: SyncReport = { batches: 0, synced: 0, conflict: 0, error: 0, requeued: 0 }
   if (!options.token) {
     report.stopped = 'auth'
+    return report
+  }
+  // Photos first: the server refuses a visit naming a photo it does not hold. Without an
+  // answer for one, nothing is claimed and every record waits for the next sync.
+  const photos = await uploadPhotos(target, {
+    fetch: options.fetch,
+    token: options.token,
+    timeoutMs: options.timeoutMs,
+  })
+  if (photos.stopped) {
+    report.stopped = photos.stopped
+    report.message = photos.message
     return report
   }
   const claimed = await claim(target)

@@ -58,6 +58,8 @@ export interface VisitIn {
   location?: Location | null
   note?: string | null
   observations?: ObservationIn[]
+  /** Photos (at most 5), each uploaded first under this id: POST /attachments. */
+  attachment_ids?: string[]
 }
 
 /** HouseholdCreate with the phone's id (FieldHousehold). */
