@@ -45,10 +45,18 @@ export function createAppRouter(history: RouterHistory = createWebHistory()) {
       },
       { path: '/notifications', name: 'notifications', component: () => import('./views/NotificationsView.vue') },
       { path: '/me', name: 'me', component: () => import('./views/MeView.vue') },
+      {
+        path: '/password',
+        name: 'password',
+        component: () => import('./views/PasswordView.vue'),
+        meta: { fullscreen: true },
+      },
       { path: '/:pathMatch(.*)*', redirect: '/' },
     ],
   })
   router.beforeEach((to) => {
+    // The server refuses everything but this until a one-time password is changed.
+    if (session.me?.must_change_password && to.name !== 'password') return { name: 'password' }
     if (to.meta.public || session.me) return true
     return { name: 'login', query: { next: to.fullPath } }
   })

@@ -6,7 +6,7 @@
  * personal on the phone is wiped at that moment: a lost or handed-on phone must not keep
  * a village's children.
  */
-import { reactive } from 'vue'
+import { reactive, toRaw } from 'vue'
 import { db as defaultDb, type BaoxueDB } from './db'
 import type { Me, TokenResponse } from './api/types'
 import { endingReason, readProblem } from './api/problem'
@@ -103,6 +103,15 @@ export async function logIn(username: string, password: string): Promise<Me> {
 }
 
 let refreshing: Promise<'ok' | 'offline' | 'expired' | 'ended'> | null = null
+
+/** The one-time password was changed: the app opens fully. */
+export async function passwordChanged(): Promise<void> {
+  if (!session.me) return
+  // toRaw: IndexedDB cannot clone Vue's reactive proxies.
+  const me = { ...toRaw(session.me), must_change_password: false }
+  await target.meta.put({ key: ME_KEY, value: me })
+  session.me = me
+}
 
 /** Rotate the refresh token (one at a time: a second rotation of a spent token revokes all). */
 export function refreshTokens(): Promise<'ok' | 'offline' | 'expired' | 'ended'> {

@@ -58,6 +58,17 @@ const en: MessageSchema = {
     logoutUnsent: '{count} records have not been sent and will be lost. Sign out anyway?',
     version: 'Version {version}',
   },
+  password: {
+    title: 'Change password',
+    hint: 'First login: replace the one-time password with your own',
+    current: 'Current password',
+    new: 'New password',
+    confirm: 'Repeat it',
+    required: 'Required',
+    mismatch: 'The two new passwords differ',
+    submit: 'Change it',
+    changed: 'Password changed',
+  },
   session: {
     disabled: 'The account was disabled; the data on this phone has been cleared',
     revoked: 'Your login was revoked; the data on this phone has been cleared. Sign in again',

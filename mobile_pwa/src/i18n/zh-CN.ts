@@ -59,6 +59,17 @@ const zhCN = {
     logoutUnsent: '还有 {count} 条记录未上传，退出将丢失这些记录。确定退出吗？',
     version: '版本 {version}',
   },
+  password: {
+    title: '修改密码',
+    hint: '首次登录请先把一次性密码改为自己的密码',
+    current: '当前密码',
+    new: '新密码',
+    confirm: '再输一次',
+    required: '请填写',
+    mismatch: '两次输入的新密码不一致',
+    submit: '确认修改',
+    changed: '密码已修改',
+  },
   session: {
     disabled: '账号已被停用，本机数据已清除',
     revoked: '登录已被撤销，本机数据已清除，请重新登录',
