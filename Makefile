@@ -108,7 +108,7 @@ test-python: install pwa
 # Python last, so that its summary closes the output.
 test: lint typecheck test-pwa test-e2e test-python
 
-bench: install
+bench: install pwa browser $(PWA)/node_modules/.installed
 	$(BIN)/python -m bench
 
 clean:

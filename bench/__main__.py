@@ -2,7 +2,8 @@
 the registry's read figures on that same database (bench/registry.py), and the
 responsibility chain's (bench/responsibility.py), visits synced from phones (bench/visits.py),
 a cadre's work package (bench/work_package.py) and the county's reconciliation
-(bench/reconciliation.py).
+(bench/reconciliation.py); last, the field app with a township's package in Chromium
+(bench/field_app.py).
 
 Runs on SQLite by default, on PostgreSQL when DATABASE_URL names a server (a fresh database
 is made there and dropped afterwards).
@@ -19,7 +20,15 @@ from api.app import create_app
 from api.db import create_engine, create_sessionmaker
 from api.demo import generator, loader
 from api.settings import Settings
-from bench import imports, reconciliation, registry, responsibility, visits, work_package
+from bench import (
+    field_app,
+    imports,
+    reconciliation,
+    registry,
+    responsibility,
+    visits,
+    work_package,
+)
 from bench.figures import emit, machine_speed
 from tests.databases import fresh_database, migrate
 
@@ -66,6 +75,7 @@ async def main() -> None:
         await work_package.work_package_sizes(url)
         await reconciliation.reconciliation_figures(url)  # last: it relinks registrations
     await imports.household_imports()  # makes its own fresh databases
+    field_app.field_app_figures()  # its own server and browser
 
 
 if __name__ == "__main__":
