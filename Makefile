@@ -100,7 +100,7 @@ test-pwa: $(PWA)/node_modules/.installed
 # The built app in Chromium at a phone's size against the real server, on a fresh SQLite
 # database of its own whatever DATABASE_URL says (mobile_pwa/e2e/server.ts).
 test-e2e: pwa install browser
-	cd $(PWA) && E2E_CHROMIUM=$(CHROMIUM) npx vitest run -c vitest.e2e.config.ts
+	cd $(PWA) && npx tsc -p tsconfig.e2e.json && E2E_CHROMIUM=$(CHROMIUM) npx vitest run -c vitest.e2e.config.ts
 
 test-python: install pwa
 	$(BIN)/pytest

@@ -25,6 +25,26 @@ def created(response: Response, result: Answer, *, location: str) -> None:
         response.headers["Idempotent-Replayed"] = "true"
 
 
+async def _once(
+    *,
+    request: Request,
+    session: AsyncSession,
+    actor: Actor,
+    key: str | None,
+    body: BaseModel,
+    write: Callable[[], Awaitable[BaseModel]],
+    status_code: int,
+) -> Answer:
+    return await idempotency.once(
+        session=session,
+        actor=actor,
+        key=key,
+        fingerprint=idempotency.fingerprint(request.method, request.url.path, body),
+        status_code=status_code,
+        write=write,
+    )
+
+
 async def write_once(
     *,
     request: Request,
@@ -38,13 +58,14 @@ async def write_once(
 ) -> dict[str, Any]:
     """A write under an optional Idempotency-Key whose answer has no URL of its own (a
     record of a case's work, an update): a repeat with the key gets the first answer."""
-    result = await idempotency.once(
+    result = await _once(
+        request=request,
         session=session,
         actor=actor,
         key=key,
-        fingerprint=idempotency.fingerprint(request.method, request.url.path, body),
-        status_code=status_code,
+        body=body,
         write=write,
+        status_code=status_code,
     )
     response.status_code = result.status_code
     if result.replayed:
@@ -65,13 +86,14 @@ async def create_once(
 ) -> dict[str, Any]:
     """A create under an optional Idempotency-Key, answered 201 (or 202 for work that goes
     on after the answer) at ``<path>/<id>``."""
-    result = await idempotency.once(
+    result = await _once(
+        request=request,
         session=session,
         actor=actor,
         key=key,
-        fingerprint=idempotency.fingerprint("POST", request.url.path, body),
-        status_code=status_code,
+        body=body,
         write=write,
+        status_code=status_code,
     )
     created(response, result, location=f"{request.url.path}/{result.body['id']}")
     return result.body

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { inject } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, inject } from 'vitest'
 
 export const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium'
 export const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), 'artifacts')
@@ -141,5 +141,39 @@ export function readMeta(page: Page, key: string): Promise<unknown> {
         }
       }),
     key,
+  )
+}
+
+/**
+ * A browser for the file and a fresh phone for each test; `use` gets each test's page, its
+ * context and the page's uncaught errors (a test may require there are none).
+ */
+export function onAPhone(use: (page: Page, context: BrowserContext, pageErrors: string[]) => void): void {
+  let browser: Browser
+  let context: BrowserContext | undefined
+  beforeAll(async () => {
+    browser = await launch()
+  })
+  afterAll(async () => {
+    await browser?.close()
+  })
+  beforeEach(async () => {
+    context = await phone(browser)
+    const page = await context.newPage()
+    const pageErrors: string[] = []
+    page.on('pageerror', (err) => pageErrors.push(String(err)))
+    use(page, context, pageErrors)
+  })
+  afterEach(async () => {
+    await context?.close()
+  })
+}
+
+/** Waits until the outbox screen's count of what waits to be sent reads `count`. */
+export async function waitForUnsent(page: Page, count: number, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(
+    (count) => document.querySelector('[data-testid="outbox-waiting-count"]')?.textContent?.trim() === String(count),
+    count,
+    { timeout },
   )
 }

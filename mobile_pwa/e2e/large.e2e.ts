@@ -54,7 +54,7 @@ function seedPackage(households: number, children: number) {
           const [g2, g2p] = GIVEN[Math.floor(i / 80) % GIVEN.length]!
           return { name: s + g1 + g2, pinyin: sp + g1p + g2p, initials: sp[0]! + g1p[0]! + g2p[0]! }
         }
-        const rows = []
+        const rows: unknown[] = []
         let child = 0
         for (let h = 0; h < households; h++) {
           const head = name(h)

@@ -1,9 +1,20 @@
 // The other people of the field app, end to end against the real server: a head teacher
 // reporting a pupil out of school with no signal, and a cadre whose account is disabled while
 // the phone holds a village's households (wiped at the next contact). Screenshots of each screen.
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
-import { DEMO_PASSWORD, apiGet, apiLogin, baseURL, goOffline, goOnline, launch, phone, shot, waitForServiceWorker } from './browser'
+import type { BrowserContext, Page } from 'playwright-core'
+import { describe, expect, test } from 'vitest'
+import {
+  DEMO_PASSWORD,
+  apiGet,
+  apiLogin,
+  baseURL,
+  goOffline,
+  goOnline,
+  onAPhone,
+  shot,
+  waitForServiceWorker,
+  waitForUnsent,
+} from './browser'
 
 interface Page_<T> {
   items: T[]
@@ -16,28 +27,14 @@ interface CaseItem {
   reason: string
 }
 
-let browser: Browser
 let context: BrowserContext
 let page: Page
 let pageErrors: string[]
 
-beforeAll(async () => {
-  browser = await launch()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
-
-beforeEach(async () => {
-  context = await phone(browser)
-  page = await context.newPage()
-  pageErrors = []
-  page.on('pageerror', (err) => pageErrors.push(String(err)))
-})
-
-afterEach(async () => {
-  await context?.close()
+onAPhone((p, c, errors) => {
+  page = p
+  context = c
+  pageErrors = errors
 })
 
 async function logInOnThePhone(username: string, password = DEMO_PASSWORD) {
@@ -113,11 +110,7 @@ describe('a head teacher', () => {
 
     await goOnline(context)
     await page.evaluate(() => window.dispatchEvent(new Event('online')))
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="outbox-waiting-count"]')?.textContent?.trim() === '0',
-      undefined,
-      { timeout: 30_000 },
-    )
+    await waitForUnsent(page, 0)
     const after = await apiGet<Page_<CaseItem>>('/cases?open=true&source=teacher_report&limit=200', token)
     const reported = after.items.filter((c) => c.child_id === pupil.id)
     expect(reported).toHaveLength(1)

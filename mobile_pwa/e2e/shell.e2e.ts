@@ -1,7 +1,7 @@
 // The field app's shell against the real server: it loads on a phone, installs, works offline,
 // and logs a cadre in. Selectors are roles and zh-CN text, which outlast the markup.
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import type { BrowserContext, Page } from 'playwright-core'
+import { describe, expect, test } from 'vitest'
 import {
   DEMO_PASSWORD,
   PHONE,
@@ -9,35 +9,20 @@ import {
   apiLogin,
   goOffline,
   goOnline,
-  launch,
-  phone,
+  onAPhone,
   readMeta,
   shot,
   waitForServiceWorker,
 } from './browser'
 
-let browser: Browser
 let context: BrowserContext
 let page: Page
 let pageErrors: string[]
 
-beforeAll(async () => {
-  browser = await launch()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
-
-beforeEach(async () => {
-  context = await phone(browser)
-  page = await context.newPage()
-  pageErrors = []
-  page.on('pageerror', (err) => pageErrors.push(String(err)))
-})
-
-afterEach(async () => {
-  await context?.close()
+onAPhone((p, c, errors) => {
+  page = p
+  context = c
+  pageErrors = errors
 })
 
 async function openHome(): Promise<void> {

@@ -4,7 +4,19 @@
 // three visits and one new case; sending again doubles nothing. Screenshots of each screen.
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { DEMO_PASSWORD, apiGet, apiLogin, baseURL, goOffline, goOnline, launch, phone, shot, waitForServiceWorker } from './browser'
+import {
+  DEMO_PASSWORD,
+  apiGet,
+  apiLogin,
+  baseURL,
+  goOffline,
+  goOnline,
+  launch,
+  phone,
+  shot,
+  waitForServiceWorker,
+  waitForUnsent,
+} from './browser'
 
 interface PackageChild {
   id: string
@@ -123,11 +135,7 @@ describe('a sweep day on a phone', () => {
 
     await goOnline(context)
     await page.evaluate(() => window.dispatchEvent(new Event('online')))
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="outbox-waiting-count"]')?.textContent?.trim() === '0',
-      undefined,
-      { timeout: 30_000 },
-    )
+    await waitForUnsent(page, 0)
     await shot(page, 'sweep-06-outbox-synced')
 
     const after = {

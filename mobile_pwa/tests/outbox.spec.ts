@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import Dexie from 'dexie'
 import { BaoxueDB, newUuid, type QueuedRecord } from '../src/db'
+import { freshDb } from './freshDb'
 import zhCN from '../src/i18n/zh-CN'
 import {
   backoffDelay,
@@ -22,19 +23,10 @@ import {
   type VisitIn,
 } from '../src/sync'
 
-let name: string
 let db: BaoxueDB
-let counter = 0
 
-beforeEach(async () => {
-  name = `baoxue-outbox-${++counter}`
-  db = new BaoxueDB(name)
-  await db.open()
-})
-
-afterEach(async () => {
-  db.close()
-  await Dexie.delete(name)
+freshDb('outbox', async (fresh) => {
+  db = fresh
 })
 
 const TOKEN = 'tok-1'
@@ -120,11 +112,11 @@ describe('queueing', () => {
   it('survives a reload: a new database object on the same name has the queue', async () => {
     const queued = await queueVisit(visit(), db)
     db.close()
-    const reopened = new BaoxueDB(name)
+    const reopened = new BaoxueDB(db.name)
     expect(await reopened.visitOutbox.get(queued.id)).toEqual(queued)
     expect(await waitingCount(reopened)).toBe(1)
     reopened.close()
-    db = new BaoxueDB(name) // for afterEach
+    db = new BaoxueDB(db.name) // for afterEach
   })
 })
 
@@ -265,7 +257,7 @@ describe('syncNow', () => {
     // What a kill leaves behind: claimed, attempt counted, no answer written.
     await db.visitOutbox.update(v.id, { syncState: 'sending', attempts: 1 })
     db.close()
-    db = new BaoxueDB(name)
+    db = new BaoxueDB(db.name)
     const server = fakeServer(() => ({ result: 'duplicate' }))
     await syncNow({ fetch: server.fetch, token: TOKEN, db })
     expect(server.bodies[0]!.visits.map((x) => x.id)).toEqual([v.id])
@@ -413,7 +405,9 @@ describe('startAutoSync', () => {
     const reports: (string | undefined)[] = []
     const auto = startAutoSync({ db, fetch: server.fetch, events: new EventTarget(), onReport: (r) => reports.push(r.stopped) })
     try {
-      await vi.waitFor(() => expect(reports).toEqual(['auth'])) // at start: nobody logged in
+      // At start nobody is logged in (the start and the first count of the queue may both try).
+      await vi.waitFor(() => expect(reports.length).toBeGreaterThan(0))
+      expect(new Set(reports)).toEqual(new Set(['auth']))
       await db.meta.put({ key: 'accessToken', value: 'fresh' })
       await vi.waitFor(async () => expect(await waitingCount(db)).toBe(0))
       const later = await queueVisit(visit(), db)
@@ -432,6 +426,7 @@ describe('startAutoSync', () => {
 
 describe('database upgrade', () => {
   it('version 1 → 3 keeps the outbox, the tokens and the old rows, and adds the new tables', async () => {
+    const name = db.name
     db.close()
     await Dexie.delete(name)
     // The database as version 1 of the app left it.

@@ -1,25 +1,16 @@
 // @vitest-environment node
 // Node's own Blob and FormData: happy-dom's Blob does not survive fake-indexeddb's structured clone.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import Dexie from 'dexie'
+import { describe, expect, it, vi } from 'vitest'
 import { BaoxueDB, newUuid, type QueuedVisit } from '../src/db'
+import { freshDb } from './freshDb'
 import { queueVisit, syncNow, type BatchResult, type VisitBatch } from '../src/sync'
 import { ATTACHMENTS_URL, photoTable } from '../src/sync/photos'
 import { MAX_BYTES, fitWithin, shrinkUntilSmall } from '../src/photos'
 
-let name: string
 let db: BaoxueDB
-let counter = 0
 
-beforeEach(async () => {
-  name = `baoxue-photos-${++counter}`
-  db = new BaoxueDB(name)
-  await db.open()
-})
-
-afterEach(async () => {
-  db.close()
-  await Dexie.delete(name)
+freshDb('photos', async (fresh) => {
+  db = fresh
 })
 
 const TOKEN = 'tok-1'

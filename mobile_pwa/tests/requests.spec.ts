@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import Dexie from 'dexie'
 import { flushPromises, mount } from '@vue/test-utils'
 import { BaoxueDB, db as appDb, newUuid, type CachedCase, type OutboxItem } from '../src/db'
+import { freshDb } from './freshDb'
 import { ACCESS_TOKEN_KEY, useSessionDb } from '../src/session'
 import {
   discardRequest,
@@ -16,9 +16,7 @@ import { markRead } from '../src/notifications'
 import { createAppI18n } from '../src/i18n'
 import OutboxView from '../src/views/OutboxView.vue'
 
-let name: string
 let db: BaoxueDB
-let counter = 0
 
 async function logInto(target: BaoxueDB) {
   useSessionDb(target)
@@ -28,18 +26,14 @@ async function logInto(target: BaoxueDB) {
   ])
 }
 
-beforeEach(async () => {
-  name = `baoxue-requests-${++counter}`
-  db = new BaoxueDB(name)
-  await db.open()
+freshDb('requests', async (fresh) => {
+  db = fresh
   await logInto(db)
 })
 
 afterEach(async () => {
   vi.unstubAllGlobals()
   vi.restoreAllMocks()
-  db.close()
-  await Dexie.delete(name)
 })
 
 interface Call {

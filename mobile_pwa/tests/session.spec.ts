@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import Dexie from 'dexie'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { BaoxueDB, newUuid } from '../src/db'
+import { freshDb } from './freshDb'
 import { api, LoginNeeded, SessionEnded } from '../src/api/client'
 import {
   accessToken,
@@ -14,22 +14,16 @@ import {
 import { queueVisit } from '../src/sync'
 import type { Me } from '../src/api/types'
 
-let name: string
 let db: BaoxueDB
-let counter = 0
 
-beforeEach(async () => {
-  name = `baoxue-session-${++counter}`
-  db = new BaoxueDB(name)
-  await db.open()
+freshDb('session', async (fresh) => {
+  db = fresh
   useSessionDb(db)
   Object.assign(session, { me: null, loaded: true, loginNeeded: false, ended: null })
 })
 
-afterEach(async () => {
+afterEach(() => {
   vi.unstubAllGlobals()
-  db.close()
-  await Dexie.delete(name)
 })
 
 function me(username: string): Me {

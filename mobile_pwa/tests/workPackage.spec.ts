@@ -1,18 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import Dexie from 'dexie'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { BaoxueDB, newUuid } from '../src/db'
+import { freshDb } from './freshDb'
 import { useSessionDb } from '../src/session'
 import { downloadPackage, packageInfo, searchText } from '../src/workPackage'
 import type { PackageHousehold, WorkPackage } from '../src/api/types'
 
-let name: string
 let db: BaoxueDB
-let counter = 0
 
-beforeEach(async () => {
-  name = `baoxue-package-${++counter}`
-  db = new BaoxueDB(name)
-  await db.open()
+freshDb('package', async (fresh) => {
+  db = fresh
   useSessionDb(db)
   await db.meta.bulkPut([
     { key: 'accessToken', value: 'a1' },
@@ -20,10 +16,8 @@ beforeEach(async () => {
   ])
 })
 
-afterEach(async () => {
+afterEach(() => {
   vi.unstubAllGlobals()
-  db.close()
-  await Dexie.delete(name)
 })
 
 function household(head: string, initials: string, childName = '张小明'): PackageHousehold {

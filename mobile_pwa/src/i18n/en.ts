@@ -3,6 +3,7 @@ import households from './sections/households'
 import visit from './sections/visit'
 import cases from './sections/cases'
 import report from './sections/report'
+import labels from './sections/labels'
 
 const en: MessageSchema = {
   app: {
@@ -132,33 +133,12 @@ const en: MessageSchema = {
       read: 'Message read',
       other: 'Other',
     },
-    outcome: {
-      met: 'Family met',
-      nobody_home: 'Nobody home',
-      refused: 'Refused',
-      moved_away: 'Moved away',
-      household_gone: 'Household gone',
-    },
-    schooling: {
-      unknown: 'Unknown',
-      enrolled_in_county: 'At school in the county',
-      enrolled_outside_county: 'At school outside the county',
-      home_delivered: 'Taught at home',
-      suspended: 'Suspended',
-      deferred: 'Deferred',
-      exempt: 'Exempt',
-      dropped_out: 'Dropped out',
-      never_enrolled: 'Never enrolled',
-      completed: 'Completed',
-      deceased: 'Deceased',
-      emigrated: 'Moved out',
-      whereabouts_unknown: 'Whereabouts unknown',
-    },
   },
   households: households.en,
   visit: visit.en,
   cases: cases.en,
   report: report.en,
+  labels: labels.en,
   validation: {
     idNumber: {
       shape: 'An ID number has 18 characters (the last may be X), or the old 15 digits',

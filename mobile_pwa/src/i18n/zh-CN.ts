@@ -4,6 +4,7 @@ import households from './sections/households'
 import visit from './sections/visit'
 import cases from './sections/cases'
 import report from './sections/report'
+import labels from './sections/labels'
 
 const zhCN = {
   app: {
@@ -133,33 +134,12 @@ const zhCN = {
       read: '消息已读',
       other: '其他操作',
     },
-    outcome: {
-      met: '见到家人',
-      nobody_home: '无人在家',
-      refused: '拒绝',
-      moved_away: '已搬走',
-      household_gone: '户已不存在',
-    },
-    schooling: {
-      unknown: '未知',
-      enrolled_in_county: '县内在校',
-      enrolled_outside_county: '县外就读',
-      home_delivered: '送教上门',
-      suspended: '休学',
-      deferred: '缓学',
-      exempt: '免学',
-      dropped_out: '辍学',
-      never_enrolled: '未入学',
-      completed: '完成义务教育',
-      deceased: '死亡',
-      emigrated: '迁出',
-      whereabouts_unknown: '下落不明',
-    },
   },
   households: households.zh,
   visit: visit.zh,
   cases: cases.zh,
   report: report.zh,
+  labels: labels.zh,
   validation: {
     idNumber: {
       shape: '身份证号码应为18位（最后一位可为X）或旧式15位数字',

@@ -6,13 +6,11 @@
  * first answer and records nothing twice. An item leaves the outbox only on a 2xx answer; a
  * refusal (4xx) stays, `failed`, with the server's words, for a person.
  */
-import { liveQuery } from 'dexie'
 import { db as defaultDb, newUuid, type BaoxueDB, type OutboxItem } from '../db'
 import { LoginNeeded, SessionEnded, apiResponse, readProblem } from '../api/client'
-import { ACCESS_TOKEN_KEY } from '../session'
 import type { CaseOut, FollowUpOut, NotificationOut } from '../api/types'
 import type { AttemptOut } from '../cases'
-import { backoffDelay } from './auto'
+import { startSender, type Sender } from './sender'
 
 export type RequestWrite = Pick<OutboxItem, 'method' | 'path' | 'body'> &
   Partial<Pick<OutboxItem, 'uuid' | 'caseId' | 'childName'>>
@@ -231,12 +229,7 @@ async function settle(target: BaoxueDB, item: OutboxItem, answer: unknown): Prom
   })
 }
 
-export interface RequestSync {
-  /** Replay now (joins a running replay, and runs again after it if asked meanwhile). */
-  kick(): Promise<ReplayReport | null>
-  stop(): void
-  readonly failures: number
-}
+export type RequestSync = Sender<ReplayReport>
 
 export interface RequestSyncOptions extends ReplayOptions {
   events?: EventTarget
@@ -245,92 +238,20 @@ export interface RequestSyncOptions extends ReplayOptions {
   onReport?: (report: ReplayReport) => void
 }
 
-/** When to replay, as the visit outbox's auto sync: at start, online, foreground, something
- *  queued, a new login, and after a failure with the same growing delay. */
+/** When to replay: as the visit outbox (sender.ts). */
 export function startRequestSync(options: RequestSyncOptions = {}): RequestSync {
   const target = options.db ?? defaultDb
-  const events = options.events ?? (typeof window === 'undefined' ? undefined : window)
-  const [base, max] = [options.baseDelayMs ?? 5_000, options.maxDelayMs ?? 5 * 60_000]
-  let failures = 0
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let stopped = false
-  let busy: Promise<ReplayReport | null> | null = null
-  let again = false
-
-  async function run(): Promise<ReplayReport | null> {
-    let report: ReplayReport
-    do {
-      again = false
-      report = await replayRequests(options)
-    } while (again && !report.stopped && !stopped)
-    // Retry after a delay on no usable answer; a needed login kicks again when it is done.
-    if (report.stopped === 'network' || report.stopped === 'server') {
-      failures += 1
-      clearTimeout(timer)
-      if (!stopped) timer = setTimeout(() => void kick(), backoffDelay(failures, base, max))
-    } else {
-      failures = 0
-    }
-    options.onReport?.(report)
-    return report
-  }
-
-  function kick(): Promise<ReplayReport | null> {
-    if (stopped || globalThis.navigator?.onLine === false) return Promise.resolve(null)
-    if (busy) {
-      again = true
-      return busy
-    }
-    clearTimeout(timer)
-    busy = run().finally(() => {
-      busy = null
-    })
-    return busy
-  }
-
-  const onOnline = () => {
-    failures = 0
-    void kick()
-  }
-  const onVisible = () => {
-    if (globalThis.document?.visibilityState === 'visible') void kick()
-  }
-  events?.addEventListener('online', onOnline)
-  events?.addEventListener('visibilitychange', onVisible)
-  // A replay's own updates never raise this count (pending ↔ sending, deletes): only new or
-  // requeued items start one; a changed token is a new login.
-  let lastCount: number | undefined
-  const queued = liveQuery(() => target.outbox.where('state').anyOf('pending', 'sending').count()).subscribe({
-    next: (count) => {
-      // The first count too: an item queued while the start's replay was claiming.
-      if (lastCount === undefined ? count > 0 : count > lastCount) void kick()
-      lastCount = count
-    },
+  return startSender({
+    db: target,
+    send: () => replayRequests(options),
+    // A needed login kicks again when it is done.
+    retry: (report) => report.stopped === 'network' || report.stopped === 'server',
+    stoppedEarly: (report) => report.stopped !== undefined,
+    // A replay's own updates never raise this count (pending ↔ sending, deletes).
+    unsent: () => target.outbox.where('state').anyOf('pending', 'sending').count(),
+    onReport: options.onReport,
+    events: options.events,
+    baseDelayMs: options.baseDelayMs,
+    maxDelayMs: options.maxDelayMs,
   })
-  let lastToken: unknown
-  const login = liveQuery(() => target.meta.get(ACCESS_TOKEN_KEY)).subscribe({
-    next: (entry) => {
-      if (lastToken !== undefined && entry?.value && entry.value !== lastToken) {
-        failures = 0
-        void kick()
-      }
-      lastToken = entry?.value ?? null
-    },
-  })
-  void kick()
-
-  return {
-    kick,
-    stop() {
-      stopped = true
-      clearTimeout(timer)
-      queued.unsubscribe()
-      login.unsubscribe()
-      events?.removeEventListener('online', onOnline)
-      events?.removeEventListener('visibilitychange', onVisible)
-    },
-    get failures() {
-      return failures
-    },
-  }
 }

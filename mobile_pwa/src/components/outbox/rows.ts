@@ -65,7 +65,7 @@ export function visitRows(
       const householdId = r.kind === 'visit' ? r.payload.household_id : r.kind === 'child' ? r.payload.household_id : r.id
       const title =
         r.kind === 'visit'
-          ? `${headOf(householdId)} · ${label(`outbox.outcome.${r.payload.outcome}`, r.payload.outcome)}`
+          ? `${headOf(householdId)} · ${label(`labels.outcome.${r.payload.outcome}`, r.payload.outcome)}`
           : r.kind === 'household'
             ? r.payload.head_name
             : `${r.payload.name} · ${headOf(householdId)}`
@@ -81,7 +81,7 @@ export function visitRows(
         errors: fieldErrors(r.errors),
         serverState: (r.serverState ?? []).map((s) => ({
           name: childName(householdId, s.child_id),
-          status: label(`outbox.schooling.${s.schooling_status}`, s.schooling_status),
+          status: label(`labels.schooling.${s.schooling_status}`, s.schooling_status),
           at: s.status_changed_at,
         })),
         failure:

@@ -1,5 +1,5 @@
 // The report screen's messages (a teacher reports a suspected dropout); zh-CN first, en typed
-// against it. Reason labels are cases.reason.
+// against it. Reason labels are labels.reason.
 const zh = {
   title: '报告疑似辍学',
   hint: '学生连续缺课、疑似辍学时，当天报告学校（不过夜）',
