@@ -56,6 +56,10 @@ export default defineConfig({
         // The first load is controlled too, so a cadre who goes out of signal right after
         // installing can still open every screen.
         clientsClaim: true,
+        // A new release takes over at once (registerSW then reloads the page): with
+        // injectRegister off, the plugin does not set this for autoUpdate, and phones kept the
+        // old release until every tab of the app was closed.
+        skipWaiting: true,
       },
     }),
   ],

@@ -3,7 +3,7 @@
 // Whatever DATABASE_URL the caller has (CI's second run sets PostgreSQL) is overridden, so
 // these tests never touch another database.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs'
+import { cpSync, createWriteStream, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -13,6 +13,8 @@ import type { TestProject } from 'vitest/node'
 declare module 'vitest' {
   export interface ProvidedContext {
     baseURL: string
+    /** The copy of the built app the server serves: a test may deploy a new release into it. */
+    distDir: string
   }
 }
 
@@ -43,7 +45,8 @@ function serverEnv(dir: string): NodeJS.ProcessEnv {
     ...env,
     DATABASE_URL: `sqlite+aiosqlite:///${join(dir, 'baoxue.db')}`,
     BAOXUE_DATA_DIR: dir,
-    BAOXUE_PWA_DIST: DIST,
+    // A copy, so a test can deploy a 'new release' without touching the build.
+    BAOXUE_PWA_DIST: join(dir, 'dist'),
     BAOXUE_LOG_FORMAT: 'console',
     PYTHONUNBUFFERED: '1',
   }
@@ -107,12 +110,15 @@ export default async function setup(project: TestProject) {
   // For working on the tests: E2E_BASE_URL=http://127.0.0.1:8000 uses a server already running.
   if (process.env.E2E_BASE_URL) {
     project.provide('baseURL', process.env.E2E_BASE_URL.replace(/\/$/, ''))
+    project.provide('distDir', DIST)
     return
   }
   for (const need of [join(BIN, 'uvicorn'), join(DIST, 'index.html')]) {
     if (!existsSync(need)) throw new Error(`${need} is missing: run \`make install pwa\` first`)
   }
   const dir = mkdtempSync(join(tmpdir(), 'baoxue-e2e-'))
+  cpSync(DIST, join(dir, 'dist'), { recursive: true })
+  project.provide('distDir', join(dir, 'dist'))
   const log = join(dir, 'server.log')
   const env = serverEnv(dir)
   let server: ChildProcess | undefined

@@ -1,7 +1,9 @@
 // The field app's shell against the real server: it loads on a phone, installs, works offline,
 // and logs a cadre in. Selectors are roles and zh-CN text, which outlast the markup.
 import type { BrowserContext, Page } from 'playwright-core'
-import { describe, expect, test } from 'vitest'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, inject, test } from 'vitest'
 import {
   DEMO_PASSWORD,
   PHONE,
@@ -96,6 +98,29 @@ describe('the shell on a phone', () => {
     } finally {
       await goOnline(context)
     }
+    expect(pageErrors).toEqual([])
+  })
+
+  test('updates itself when a new release is deployed', async () => {
+    await openHome()
+    await waitForServiceWorker(page)
+    const before = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)
+
+    // A release: a changed page, and a service worker whose precache names its new revision.
+    const dist = inject('distDir')
+    const index = join(dist, 'index.html')
+    writeFileSync(index, readFileSync(index, 'utf8').replace('<head>', '<head><meta name="release" content="2">'))
+    const sw = join(dist, 'sw.js')
+    const revised = readFileSync(sw, 'utf8').replace(/\{url:"index\.html",revision:"[0-9a-f]+"\}/, '{url:"index.html",revision:"release-2"}')
+    expect(revised).toContain('release-2')
+    writeFileSync(sw, revised)
+
+    // The browser checks for a new worker on navigations and on its own schedule; ask now.
+    const reloaded = page.waitForEvent('load', { timeout: 30_000 })
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.update()))
+    await reloaded // registerSW (autoUpdate) reloads the page once the new worker takes over
+    await page.waitForFunction(() => document.querySelector('meta[name="release"]')?.getAttribute('content') === '2')
+    expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(before)
     expect(pageErrors).toEqual([])
   })
 
