@@ -10,7 +10,8 @@ import { accessToken, loadSession, refreshTokens, session } from './session'
 import { refreshCases, refreshMyCases } from './cases'
 import { refreshNotifications } from './notifications'
 import { refreshClassChildren } from './classChildren'
-import { reportsAbsences } from './roles'
+import { reportsAbsences, sweeps } from './roles'
+import { downloadPackage } from './workPackage'
 
 // Who is logged in comes from IndexedDB first, so the router's guard knows before any screen.
 // (No top-level await: the WebViews of older phones lack it.)
@@ -37,14 +38,20 @@ senders.visits = sync
 senders.requests = startRequestSync({ afterSent: (ids) => refreshCases(ids) })
 
 // The home page counts my cases and unread messages from the cache (and a teacher reports
-// from the class kept on the phone): refresh them at start and login (session.me set) and on
-// reconnect. Offline it simply fails and the cache stays.
+// from the class kept on the phone, a cadre visits from the work package): refresh them at
+// start and login (session.me set) and on reconnect. The package comes as a delta, or a 304
+// when nothing changed. Offline it simply fails and the cache stays.
 function refreshCaches() {
-  if (!session.me || navigator.onLine === false) return
-  const teacher = reportsAbsences(session.me.role)
-  void Promise.allSettled([refreshMyCases(), refreshNotifications(), teacher ? refreshClassChildren() : null])
+  if (!session.me || navigator.onLine === false || session.me.must_change_password) return
+  const { role } = session.me
+  void Promise.allSettled([
+    refreshMyCases(),
+    refreshNotifications(),
+    reportsAbsences(role) ? refreshClassChildren() : null,
+    sweeps(role) ? downloadPackage() : null,
+  ])
 }
-watch(() => session.me?.id, refreshCaches)
+watch(() => [session.me?.id, session.me?.must_change_password], refreshCaches)
 window.addEventListener('online', refreshCaches)
 
 // autoUpdate: a new service worker takes over and the page reloads, so a
