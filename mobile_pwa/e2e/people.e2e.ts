@@ -104,8 +104,7 @@ describe('a head teacher', () => {
 
     // The report screen takes the whole screen; the outbox opens from the app shell offline.
     await page.goto('/outbox')
-    await page.getByTestId('outbox-waiting-count').waitFor()
-    expect((await page.getByTestId('outbox-waiting-count').textContent())?.trim()).toBe('1')
+    await waitForUnsent(page, 1, 10_000)
     await shot(page, 'teacher-03-outbox-offline')
 
     await goOnline(context)

@@ -73,18 +73,21 @@ async function chooseHouseholds(): Promise<{ out: PackageHousehold; child: Packa
   return { out, child, others }
 }
 
-async function openHousehold(h: PackageHousehold) {
+async function openHousehold(h: PackageHousehold, screenshot?: string) {
   await page.getByTestId('tab-households').click()
   const search = page.getByTestId('household-search')
   await search.fill(h.head_name)
   await page.locator(`[data-testid="household-row"][data-id="${h.id}"]`).click()
+  await page.getByTestId('start-visit').waitFor()
+  if (screenshot) await shot(page, screenshot)
   await page.getByTestId('start-visit').click()
   await page.getByTestId('outcome-met').waitFor()
 }
 
-async function unsent(): Promise<string> {
+/** Opens the outbox and waits for its count (read live from IndexedDB, so not at once). */
+async function expectUnsent(count: number): Promise<void> {
   await page.getByTestId('tab-outbox').click()
-  return (await page.getByTestId('outbox-waiting-count').textContent())?.trim() ?? ''
+  await waitForUnsent(page, count, 10_000)
 }
 
 describe('a sweep day on a phone', () => {
@@ -110,7 +113,7 @@ describe('a sweep day on a phone', () => {
     await goOffline(context)
 
     // 1: a child found out of school
-    await openHousehold(out)
+    await openHousehold(out, 'sweep-03a-household')
     await shot(page, 'sweep-03-visit-form')
     await page.getByTestId('outcome-met').click()
     const block = page.getByTestId(`child-${child.id}`)
@@ -127,11 +130,11 @@ describe('a sweep day on a phone', () => {
       await page.getByTestId('household-row').first().waitFor()
     }
 
-    expect(await unsent()).toBe('3')
+    await expectUnsent(3)
     await shot(page, 'sweep-05-outbox-offline')
 
     await page.reload({ waitUntil: 'load' })
-    expect(await unsent(), 'nothing lost by a reload with no signal').toBe('3')
+    await expectUnsent(3) // nothing lost by a reload with no signal
 
     await goOnline(context)
     await page.evaluate(() => window.dispatchEvent(new Event('online')))
@@ -179,6 +182,15 @@ describe('a sweep day on a phone', () => {
 
     await page.getByTestId('tab-cases').click()
     await shot(page, 'sweep-07-cases')
+    await page.goto('/notifications')
+    await page.locator('.van-nav-bar__title').waitFor()
+    await shot(page, 'sweep-08-notifications')
+    await page.getByTestId('tab-me').click()
+    await page.getByTestId('logout').waitFor()
+    await shot(page, 'sweep-09-me')
+    await page.goto('/households/new')
+    await page.getByTestId('save-household').waitFor()
+    await shot(page, 'sweep-10-new-household')
     expect(baseURL()).toMatch(/^http/)
   })
 })
