@@ -36,6 +36,7 @@ from api.routers import (
     return_plans,
     rosters,
     schools,
+    stats,
     status_applications,
     users,
     visits,
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reconciliations,
         poverty_lists,
         work_package,
+        stats,
         audit,
     )
     for router in (module.router for module in routers):

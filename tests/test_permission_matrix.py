@@ -651,6 +651,16 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.CAMPAIGN,
         Action.READ,
     ),
+    ("GET", "/api/v1/stats/overview"): (
+        Call("GET", "/api/v1/stats/overview"),
+        Resource.STATS,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/stats/breakdown"): (
+        Call("GET", "/api/v1/stats/breakdown?by=area"),
+        Resource.STATS,
+        Action.READ,
+    ),
     ("POST", "/api/v1/visits/batch"): (
         Call("POST", "/api/v1/visits/batch", _visit_batch),
         Resource.VISIT,

@@ -225,6 +225,28 @@ async def coverage(
     )
 
 
+async def counts_by_area(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    campaign: Campaign,
+    within: str | None,
+    length: int,
+) -> dict[str, CoverageCounts]:
+    """A started campaign's counts in the actor's scope (and the subtree ``within``), by the
+    first ``length`` digits of each household's area: for statistics (api/services/statistics)."""
+    if campaign.started_at is None:
+        return {}
+    facts = await _facts(session, actor, settings, campaign)
+    place = func.substr(facts.c.area_code, 1, length).label("code")
+    query = sa_select(place, *_counted(facts)).group_by(place)
+    if within:
+        query = query.where(scoping.in_area(facts.c.area_code, within))
+    rows = (await (await session.connection()).execute(query)).all()
+    return {row.code: _counts(row) for row in rows}
+
+
 def _sum(one: CoverageCounts, other: CoverageCounts) -> CoverageCounts:
     return CoverageCounts(
         **{name: getattr(one, name) + getattr(other, name) for name in CoverageCounts.model_fields}
