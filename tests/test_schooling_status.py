@@ -58,7 +58,11 @@ async def test_a_change_is_recorded_with_who_why_and_history(
     assert child["schooling_status"] == "enrolled_outside_county"
     assert child["version"] == 3
     updates = (
-        await session.exec(select(AuditEvent).where(col(AuditEvent.action) == AuditAction.UPDATE))
+        await session.exec(
+            select(AuditEvent)
+            .where(col(AuditEvent.action) == AuditAction.UPDATE)
+            .order_by(col(AuditEvent.occurred_at))  # a heap has no order of its own
+        )
     ).all()
     assert [u.changes["schooling_status"]["after"] for u in updates if u.changes] == [
         "dropped_out",
