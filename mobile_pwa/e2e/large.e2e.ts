@@ -7,7 +7,7 @@
 import { appendFileSync } from 'node:fs'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { DEMO_PASSWORD, launch, phone, shot } from './browser'
+import { DEMO_PASSWORD, goOffline, launch, phone, readMeta, shot, waitForServiceWorker } from './browser'
 
 const HOUSEHOLDS = 8_000
 const CHILDREN = 20_000
@@ -144,9 +144,12 @@ describe('a township package of 20,000 children', () => {
     await page.locator('input[name="password"]').fill(DEMO_PASSWORD)
     await page.getByRole('button', { name: '登录' }).click()
     await page.getByTestId('role-home').waitFor()
-    // Let the package the login started come down first, then put the large one in its place.
-    await page.waitForFunction(() => document.querySelector('[data-testid="home-households"]')?.textContent?.includes('户'), undefined, { timeout: 30_000 }).catch(() => undefined)
+    // Let the package the login started come down first, then put the large one in its place
+    // and go out of signal, as in the field: nothing replaces it with the server's.
+    await waitForServiceWorker(page)
+    await expect.poll(() => readMeta(page, 'workPackage'), { timeout: 30_000 }).toBeTruthy()
     await seedPackage(HOUSEHOLDS, CHILDREN)
+    await goOffline(context)
 
     await page.goto('/households')
     const started = await page.evaluate(() => performance.now())
