@@ -178,18 +178,3 @@ export function newUuid(): string {
   const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
-
-export async function enqueue(
-  target: BaoxueDB,
-  write: Pick<OutboxItem, 'method' | 'path' | 'body'>,
-): Promise<OutboxItem> {
-  const item: OutboxItem = {
-    ...write,
-    uuid: newUuid(),
-    state: 'pending',
-    createdAt: Date.now(),
-    attempts: 0,
-  }
-  await target.outbox.add(item)
-  return item
-}

@@ -63,10 +63,10 @@ export async function lastUsername(): Promise<string | null> {
 }
 
 /** Unsent work of whoever is logged in: visits, found households and children, case writes. */
-export async function unsentCount(): Promise<number> {
+export async function unsentCount(db: BaoxueDB = target): Promise<number> {
   const [visits, requests] = await Promise.all([
-    target.visitOutbox.where('syncState').anyOf('waiting', 'sending', 'error').count(),
-    target.outbox.where('state').anyOf('pending', 'sending', 'failed').count(),
+    db.visitOutbox.where('syncState').anyOf('waiting', 'sending', 'error').count(),
+    db.outbox.where('state').anyOf('pending', 'sending', 'failed').count(),
   ])
   return visits + requests
 }

@@ -1,15 +1,9 @@
 import type { ShallowRef } from 'vue'
 import { db as defaultDb, type BaoxueDB } from './db'
+import { unsentCount } from './session'
 import { useLive } from './useLive'
 
-/** What waits to go to the server, of both outboxes: visits (and what they found) and case
- *  writes. Errors count too: they wait for a person. Live across tabs. */
+/** session.unsentCount kept live (across tabs): the tab bar's badge, the home page's figure. */
 export function useUnsentCount(target: BaoxueDB = defaultDb): ShallowRef<number> {
-  return useLive(async () => {
-    const [visits, requests] = await Promise.all([
-      target.visitOutbox.where('syncState').anyOf('waiting', 'sending', 'error').count(),
-      target.outbox.where('state').anyOf('pending', 'sending', 'failed').count(),
-    ])
-    return visits + requests
-  }, 0)
+  return useLive(() => unsentCount(target), 0)
 }

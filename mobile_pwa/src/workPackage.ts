@@ -73,6 +73,7 @@ export async function downloadPackage(target: BaoxueDB = defaultDb): Promise<Dow
   const pkg = (await res.json()) as WorkPackage
   const stored = pkg.households.map(toStored)
   let removed = 0
+  let info: PackageInfo | undefined
   await target.transaction('rw', target.households, target.meta, async () => {
     if (pkg.full) {
       await target.households.clear()
@@ -83,7 +84,7 @@ export async function downloadPackage(target: BaoxueDB = defaultDb): Promise<Dow
       await target.households.bulkDelete(gone)
     }
     await target.households.bulkPut(stored)
-    const info: PackageInfo = {
+    info = {
       version: pkg.version,
       etag: res.headers.get('ETag'),
       checkedAt: Date.now(),
@@ -95,6 +96,5 @@ export async function downloadPackage(target: BaoxueDB = defaultDb): Promise<Dow
     }
     await target.meta.put({ key: INFO_KEY, value: info })
   })
-  const info = (await packageInfo(target)) as PackageInfo
-  return { kind: pkg.full ? 'full' : 'delta', changed: stored.length, removed, info }
+  return { kind: pkg.full ? 'full' : 'delta', changed: stored.length, removed, info: info as PackageInfo }
 }

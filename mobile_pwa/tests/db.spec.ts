@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import Dexie from 'dexie'
-import { BaoxueDB, enqueue, newUuid, type OutboxItem } from '../src/db'
+import { BaoxueDB, newUuid, type OutboxItem } from '../src/db'
+import { queueRequest } from '../src/sync/requests'
 
 const TEST_DB = 'baoxue-test'
 let db: BaoxueDB
@@ -60,9 +61,9 @@ describe('BaoxueDB', () => {
     expect(await db.outbox.get(a.uuid)).toMatchObject({ state: 'sending', attempts: 1, body: { path: '/households' } })
   })
 
-  it('enqueue() adds a pending item with a fresh v4 uuid', async () => {
-    const first = await enqueue(db, { method: 'PATCH', path: '/children/7', body: { grade: 3 } })
-    const second = await enqueue(db, { method: 'PATCH', path: '/children/8', body: { grade: 4 } })
+  it('queueRequest() adds a pending item with a fresh v4 uuid', async () => {
+    const first = await queueRequest({ method: 'PATCH', path: '/children/7', body: { grade: 3 } }, db)
+    const second = await queueRequest({ method: 'PATCH', path: '/children/8', body: { grade: 4 } }, db)
 
     expect(first.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
     expect(second.uuid).not.toBe(first.uuid)
