@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from sqlalchemy import update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import (
@@ -52,6 +53,7 @@ from api.models.vocabulary import (
     CaseSource,
     CaseStatus,
     DisabilityPlacement,
+    DropoutReason,
     ObservedSchooling,
     SchoolingStatus,
     Sex,
@@ -411,3 +413,176 @@ async def test_the_national_retention_rate_from_roster_history(
         {"cohort_intake": 2, "cohort_grade_9": 1, "retention_rate_national": 1 / 2,
          "retention_rate_national_reason": None},
     )  # fmt: skip
+
+
+async def _named(session: AsyncSession, name: str) -> Child:
+    return (await session.exec(select(Child).where(Child.name == name))).one()
+
+
+async def _mark_cases(session: AsyncSession, world: w.World) -> None:
+    """Schools, grades and reasons on the cases; flags on some children (see each test)."""
+    east, west = world.schools["east"], world.schools["west"]
+    kids = world.children
+    e5, w1, w2 = [await _named(session, name) for name in ("甲五", "丙一", "丙二")]
+    marks: tuple[tuple[uuid.UUID, uuid.UUID | None, int | None, DropoutReason], ...] = (
+        (e5.id, east, 3, DropoutReason.ECONOMIC_HARDSHIP),  # A
+        (w1.id, None, None, DropoutReason.UNKNOWN),  # B
+        (w2.id, west, 3, DropoutReason.WEARINESS),  # C
+        (kids["nan_a"], east, 3, DropoutReason.WEARINESS),  # D
+        (kids["dong_b"], east, 3, DropoutReason.UNKNOWN),  # E
+        (kids["xi_a"], west, 3, DropoutReason.LEARNING_DIFFICULTY),  # F
+    )
+    for child_id, school, grade, reason in marks:
+        await session.exec(
+            update(Case)
+            .where(col(Case.child_id) == child_id)
+            .values(school_id=school, grade=grade, reason=reason)
+        )
+    await session.commit()
+
+
+async def _breakdown(
+    client: httpx.AsyncClient, headers: dict[str, str], by: str, **query: Any
+) -> dict[str, dict[str, Any]]:
+    response = await client.get(BREAKDOWN, params={"by": by, **query}, headers=headers)
+    assert response.status_code == 200, response.text
+    return {row["code"]: row for row in response.json()["items"]}
+
+
+CHILD_NULLS = {"children_school_age": None, "children_enrolled": None, "enrolment_rate": None,
+               "households": None, "household_coverage": None, "sweep_children": None,
+               "retention_rate_national": None, "retention_rate_national_reason": None}  # fmt: skip
+CASE_NULLS = {"dropouts_open": None, "returned": None, "return_rate": None}
+
+
+async def test_the_breakdown_by_school_and_grade(
+    client: httpx.AsyncClient, session: AsyncSession, population: w.World
+) -> None:
+    await _mark_cases(session, population)
+    headers = await population.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
+    rows = await _breakdown(client, headers, "school")
+    east, west = str(population.schools["east"]), str(population.schools["west"])
+    assert list(rows) == [east, west, ""]  # 东镇中心小学, 西镇小学 by name; no school last
+    assert rows[east]["name"] == "东镇中心小学"
+    # Registered at 东镇中心小学 this autumn: dong_a, dong_b, nan_a, e5; e5 (A) and nan_a (D)
+    # dropped out this year. Its cases: A persuading, D returned, E following up.
+    _expect(
+        rows[east],
+        {"enrolled_at_year_start": 4, "dropped_out_this_year": 2,
+         "retention_rate_operational": 0.5, "dropouts_open": 3, "suspected": 0,
+         "cases_verified": 3, "returned": 2, "stable_returns": 1, "school_deadline_due": 3,
+         "school_deadline_met": 3, **CHILD_NULLS},
+    )  # fmt: skip
+    # 西镇小学: xi_a, w2; nobody dropped out (F dismissed). Cases C closed (school late), F
+    # dismissed (on time; its county deadline moot).
+    _expect(
+        rows[west],
+        {"enrolled_at_year_start": 2, "dropped_out_this_year": 0,
+         "retention_rate_operational": 1.0, "dropouts_open": 0, "cases_verified": 1,
+         "returned": 1, "stable_returns": 1, "school_deadline_due": 2, "school_deadline_met": 1,
+         "county_deadline_due": 1, "county_deadline_met": 1},
+    )  # fmt: skip
+    # B has no school: a row of its own, with no registrations counted.
+    _expect(rows[""], {"suspected": 1, "enrolled_at_year_start": 0, "school_deadline_due": 1})
+    grades = await _breakdown(client, headers, "grade")
+    assert list(grades) == ["3", ""]
+    assert grades["3"]["name"] == "三年级"
+    # Grade 3 this autumn: dong_a, dong_b, nan_a, xi_a, e5, w2; cases A, C, D, E, F.
+    _expect(
+        grades["3"],
+        {"enrolled_at_year_start": 6, "dropped_out_this_year": 2, "dropouts_open": 3,
+         "cases_verified": 4, "returned": 3, "suspected": 0},
+    )  # fmt: skip
+    # A township officer: 东镇's children only (B, C, F live in 西镇).
+    officer = await population.headers(client, session, UserRole.TOWNSHIP_OFFICER, area_code=w.EAST)
+    assert list(await _breakdown(client, officer, "school")) == [east]
+
+
+async def test_the_breakdown_by_reason_adds_up_to_the_cases(
+    client: httpx.AsyncClient, session: AsyncSession, population: w.World
+) -> None:
+    await _mark_cases(session, population)
+    headers = await population.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
+    rows = await _breakdown(client, headers, "reason")
+    # In the vocabulary's order: unknown (B, E), economic hardship (A), learning difficulty
+    # (F), weariness (C, D).
+    assert list(rows) == ["unknown", "economic_hardship", "learning_difficulty", "weariness"]
+    assert rows["weariness"]["name"] == "厌学"
+    _expect(rows["unknown"], {"suspected": 1, "dropouts_open": 1, "returned": 1,
+                              "stable_returns": 1, **CHILD_NULLS})  # fmt: skip
+    _expect(rows["economic_hardship"], {"dropouts_open": 1, "cases_verified": 1, "returned": 0})
+    _expect(rows["learning_difficulty"], {"dropouts_open": 0, "cases_verified": 0,
+                                          "school_deadline_due": 1})  # fmt: skip
+    _expect(rows["weariness"], {"cases_verified": 2, "returned": 2, "stable_returns": 1,
+                                "return_rate": 1.0, "enrolled_at_year_start": None})  # fmt: skip
+    for name in ("dropouts_open", "suspected", "cases_verified", "returned", "stable_returns"):
+        assert sum(row[name] for row in rows.values()) == COUNTY_FIGURES[name], name
+
+
+async def test_the_breakdown_by_flag(
+    client: httpx.AsyncClient, session: AsyncSession, population: w.World
+) -> None:
+    await _mark_cases(session, population)
+    e5, w1, xi_a = (
+        await _named(session, "甲五"),
+        await _named(session, "丙一"),
+        await session.get(Child, population.children["xi_a"]),
+    )
+    assert xi_a is not None
+    e5.left_behind, w1.left_behind, xi_a.disability_grade = 2, 1, 2
+    e_one = await session.get(Household, e5.household_id)
+    assert e_one is not None
+    e_one.is_poverty_registered = True
+    session.add_all([e5, w1, xi_a, e_one])
+    await session.commit()
+    headers = await population.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
+    rows = await _breakdown(client, headers, "flag")
+    assert list(rows) == ["left_behind", "poverty", "disability"]
+    assert rows["left_behind"]["name"] == "留守儿童"
+    # Left behind: e5 and w1, both out of school; e5 registered this autumn and dropped out.
+    _expect(
+        rows["left_behind"],
+        {"children_school_age": 2, "children_enrolled": 0, "enrolment_rate": 0.0,
+         "enrolled_at_year_start": 1, "dropped_out_this_year": 1,
+         "retention_rate_operational": 0.0, "dropouts_open": 1, "suspected": 1,
+         "households": None},
+    )  # fmt: skip
+    # Household E1: e1, e2, e5, e8 of school age (e6 deceased, e9 three); e1 at school
+    # (evidence); case A.
+    _expect(
+        rows["poverty"],
+        {"children_school_age": 4, "children_enrolled": 1, "enrolment_rate": 0.25,
+         "dropouts_open": 1, "suspected": 0, "cases_verified": 1},
+    )  # fmt: skip
+    # Disabled: e4 (special school), xi_a (grade 2), both at school; case F dismissed.
+    _expect(
+        rows["disability"],
+        {"children_school_age": 2, "children_enrolled": 2, "enrolled_at_year_start": 1,
+         "dropped_out_this_year": 0, "dropouts_open": 0, "cases_verified": 0,
+         "school_deadline_due": 1},
+    )  # fmt: skip
+
+
+async def test_the_breakdown_by_week(
+    client: httpx.AsyncClient, session: AsyncSession, population: w.World, settings: Settings
+) -> None:
+    headers = await population.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
+    rows = await _breakdown(client, headers, "week", weeks=4)
+    today = school_age.local_today(settings)
+    mondays = [today - timedelta(days=today.weekday(), weeks=n) for n in (3, 2, 1, 0)]
+    assert list(rows) == [day.isoformat() for day in mondays]
+    # A, B, D, F were noticed a day ago (or at the year's start, if that is later), C and E
+    # last year, G next door.
+    year_start = settings.entry_cutoff(population.school_year) + timedelta(days=1)
+    noticed = max(year_start, school_age.local_date(utcnow() - timedelta(days=1), settings))
+    week = (noticed - timedelta(days=noticed.weekday())).isoformat()
+    for code, row in rows.items():
+        if code == week:
+            _expect(row, {"suspected": 1, "dropouts_open": 2, "cases_verified": 2, "returned": 1,
+                          "school_deadline_due": 4, **CHILD_NULLS})  # fmt: skip
+        else:
+            _expect(row, {"suspected": 0, "dropouts_open": 0, "school_deadline_due": 0})
+    assert rows[mondays[-1].isoformat()]["name"] == f"{mondays[-1]:%m月%d日}起"
+    response = await client.get(BREAKDOWN, params={"by": "week", "weeks": 54}, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["query", "weeks"]

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.schemas.common import AreaQuery
-from api.schemas.stats import BreakdownBy, StatsBreakdown, StatsOverview
+from api.schemas.stats import BREAKDOWNS, BreakdownBy, StatsBreakdown, StatsOverview
 from api.services import statistics
 
 router = APIRouter(prefix="/stats", tags=["statistics"])
@@ -36,6 +36,9 @@ DEFINITIONS = (
 )
 
 
+BY = "what to break down by: " + ", ".join(f"`{by}`" for by in BREAKDOWNS)
+
+
 @router.get(
     "/overview",
     summary="The figures: enrolment, retention, dropouts, returns, deadlines, sweep coverage",
@@ -50,8 +53,9 @@ async def get_overview(
 
 @router.get(
     "/breakdown",
-    summary="The same figures per child area: county → townships → villages → groups",
-    description=DEFINITIONS + " The rows' counts add up to the overview's.",
+    summary="The same figures by child area, school, grade, reason, flag or week",
+    description=DEFINITIONS + "\n\nEach breakdown's rows carry these figures (null for the"
+    " others):\n\n" + "\n".join(f"- **{by}**: {what}" for by, what in BREAKDOWNS.items()),
     responses={401: {}, 403: {}, 404: {}, 422: {}},
 )
 async def get_breakdown(
@@ -59,8 +63,9 @@ async def get_breakdown(
     session: SessionDep,
     settings: SettingsDep,
     area: AreaQuery = None,
-    by: Annotated[BreakdownBy, Query(description="what to break down by: `area`")] = "area",
+    by: Annotated[BreakdownBy, Query(description=BY)] = "area",
+    weeks: Annotated[int, Query(ge=1, le=53, description="for `by=week`: how many weeks")] = 12,
 ) -> StatsBreakdown:
     return await statistics.breakdown(
-        session=session, actor=actor, settings=settings, area=area, by=by
+        session=session, actor=actor, settings=settings, area=area, by=by, weeks=weeks
     )

@@ -1,7 +1,9 @@
 """Statistics (入学率, 巩固率, 辍学, 劝返, 时限, 排查覆盖): counts and the rates made of them.
 
 Every rate is a share (0 to 1) of two counts given alongside it, ``None`` when its
-denominator is 0. The definitions are those of api/services/statistics.py.
+denominator is 0. The overview carries every count; a breakdown's rows carry those of its
+dimension (BREAKDOWNS) and null for the rest. The definitions are those of
+api/services/statistics.py.
 """
 
 import uuid
@@ -10,17 +12,31 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-BreakdownBy = Literal["area"]
+BreakdownBy = Literal["area", "school", "grade", "reason", "flag", "week"]
+# Which figures each breakdown carries; the others are null in its rows (and in the rates made
+# of them): a school has no households to sweep, a reason no children.
+BREAKDOWNS: dict[str, str] = {
+    "area": "every figure, per child area one level down; the rows add up to the overview",
+    "school": "this autumn's registrations at the school and their dropouts this year"
+    " (enrolled_at_year_start, dropped_out_this_year, retention_rate_operational) and the cases"
+    " by the school they record",
+    "grade": "the same by grade (1-9)",
+    "reason": "the cases by reason (辍学原因)",
+    "flag": "every child and case figure for left-behind (留守), poverty-registered (脱贫户) and"
+    " disabled (残疾) children; a child may be in several rows",
+    "week": "the cases noticed in each of the last `weeks` weeks (Monday to Sunday, local"
+    " time), by the Monday",
+}
 NO_COHORT_HISTORY = "no roster history for the cohort"
 
 
 class StatsFigures(BaseModel):
     # Children (适龄儿童少年)
-    children_school_age: int = Field(
+    children_school_age: int | None = Field(
         description="children of compulsory-school age this school year (by birth date and the"
         " entry cut-off), not removed, neither deceased nor emigrated: the enrolment rate's base"
     )
-    children_enrolled: int = Field(
+    children_enrolled: int | None = Field(
         description="of these, at school: enrolled in the county (县内在校), home-delivered"
         " teaching (送教上门), enrolled outside the county with evidence recorded on the status"
         " change (县外就读 without evidence does not count), or status not yet recorded but"
@@ -30,11 +46,11 @@ class StatsFigures(BaseModel):
     enrolment_rate: float | None = Field(
         description="入学率 = children_enrolled / children_school_age"
     )
-    enrolled_at_year_start: int = Field(
+    enrolled_at_year_start: int | None = Field(
         description="children registered (学籍 status enrolled) in the autumn term that opened"
         " this school year"
     )
-    dropped_out_this_year: int = Field(
+    dropped_out_this_year: int | None = Field(
         description="children with a case verified as a dropout (确认辍学, not dismissed since)"
         " whose noticed_at falls in this school year"
     )
@@ -42,10 +58,10 @@ class StatsFigures(BaseModel):
         description="巩固率 (operational, this school year) = 1 − dropped_out_this_year /"
         " enrolled_at_year_start"
     )
-    cohort_grade_9: int = Field(
+    cohort_grade_9: int | None = Field(
         description="children registered in grade 9 (初三) in this school year's autumn term"
     )
-    cohort_intake: int = Field(
+    cohort_intake: int | None = Field(
         description="children registered in grade 1 in the autumn term eight school years ago"
     )
     retention_rate_national: float | None = Field(
@@ -56,50 +72,54 @@ class StatsFigures(BaseModel):
         default=None, description=f'why the national rate is None: "{NO_COHORT_HISTORY}"'
     )
     # Cases (个案)
-    dropouts_open: int = Field(
+    dropouts_open: int | None = Field(
         description="cases on the confirmed dropout ledger (辍学学生台账): verified, planned,"
         " persuading, returned or following up"
     )
-    suspected: int = Field(description="cases reported and not yet verified (疑似辍学)")
-    cases_verified: int = Field(
+    suspected: int | None = Field(description="cases reported and not yet verified (疑似辍学)")
+    cases_verified: int | None = Field(
         description="cases ever verified as dropouts (verified_at set) and not dismissed"
     )
-    returned: int = Field(description="cases whose child returned: returned, following up, closed")
+    returned: int | None = Field(
+        description="cases whose child returned: returned, following up, closed"
+    )
     return_rate: float | None = Field(description="劝返率 = returned / cases_verified")
-    stable_returns: int = Field(
+    stable_returns: int | None = Field(
         description="returns that held (留得住): closed as stable, or returned or following up"
         " with the return 90 days ago or more (a child who left again reopens the case, which"
         " is then neither)"
     )
     stable_return_rate: float | None = Field(description="stable_returns / returned")
-    school_deadline_due: int = Field(
+    school_deadline_due: int | None = Field(
         description="cases whose school deadline (不过夜, 24 h after noticed_at) is met or has"
         " passed (every case: it is before the school once entered)"
     )
-    school_deadline_met: int = Field(
+    school_deadline_met: int | None = Field(
         description="of these, entered (reported_at) by the school deadline"
     )
     school_deadline_compliance: float | None = Field(
         description="school_deadline_met / school_deadline_due"
     )
-    county_deadline_due: int = Field(
+    county_deadline_due: int | None = Field(
         description="cases reported to the county (county_reported_at set), or past the county"
         " deadline (不过周, 7 days after noticed_at) and not dismissed"
     )
-    county_deadline_met: int = Field(
+    county_deadline_met: int | None = Field(
         description="of these, reported to the county by the county deadline"
     )
     county_deadline_compliance: float | None = Field(
         description="county_deadline_met / county_deadline_due"
     )
     # The current campaign's coverage (排查覆盖)
-    households: int = Field(description="households in the current campaign's scope")
-    households_visited: int = Field(
+    households: int | None = Field(description="households in the current campaign's scope")
+    households_visited: int | None = Field(
         description="of these, reached by its latest visit (met, moved away, household gone)"
     )
     household_coverage: float | None = Field(description="households_visited / households")
-    sweep_children: int = Field(description="children of compulsory-school age in those households")
-    sweep_children_observed: int = Field(
+    sweep_children: int | None = Field(
+        description="children of compulsory-school age in those households"
+    )
+    sweep_children_observed: int | None = Field(
         description="of these, those whose schooling a visit of the campaign recorded"
     )
     child_coverage: float | None = Field(description="sweep_children_observed / sweep_children")

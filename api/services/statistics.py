@@ -34,7 +34,8 @@ within its subtree; rates are divisions of two of these counts, ``None`` on a ze
 Cases count where the child lives (the child's area), in the caller's case scope.
 """
 
-from datetime import datetime, time, timedelta
+import uuid
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -50,12 +51,15 @@ from api.models import (
     Case,
     Child,
     Enrolment,
+    Household,
+    School,
     SchoolingStatusChange,
 )
 from api.models.base import utcnow
 from api.models.vocabulary import (
     CaseStatus,
     DisabilityPlacement,
+    DropoutReason,
     EnrolmentStatus,
 )
 from api.models.vocabulary import SchoolingStatus as S
@@ -68,7 +72,7 @@ from api.schemas.stats import (
     StatsOverview,
     StatsRow,
 )
-from api.services import coverage, permissions, school_age, scoping
+from api.services import coverage, labels, permissions, school_age, scoping
 from api.services.actors import Actor
 from api.services.errors import NotFound
 from api.services.permissions import Action, Resource
@@ -115,15 +119,15 @@ _CASE_COUNTS = (
 )
 _COVERAGE_COUNTS = ("households", "households_visited", "sweep_children", "sweep_children_observed")
 COUNTS = _CHILD_COUNTS + _CASE_COUNTS + _COVERAGE_COUNTS
-Counts = dict[str, int]
+Counts = dict[str, int | None]
 
 
 def _sum(condition: Any) -> Any:
     return func.sum(case((condition, 1), else_=0))
 
 
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
+def _share(part: int | None, whole: int | None) -> float | None:
+    return part / whole if whole and part is not None else None
 
 
 class _Period:
@@ -131,13 +135,14 @@ class _Period:
 
     def __init__(self, settings: Settings) -> None:
         self.today = school_age.local_today(settings)
+        self.week_start = self.today - timedelta(days=self.today.weekday())  # Monday
+        self.zone = ZoneInfo(settings.timezone)
         self.now = utcnow()
         self.year = school_age.school_year_of(self.today, settings)
-        zone = ZoneInfo(settings.timezone)
         start = settings.entry_cutoff(self.year) + timedelta(days=1)
         end = settings.entry_cutoff(self.year + 1) + timedelta(days=1)
-        self.starts_at = datetime.combine(start, time(), zone)
-        self.ends_at = datetime.combine(end, time(), zone)
+        self.starts_at = datetime.combine(start, time(), self.zone)
+        self.ends_at = datetime.combine(end, time(), self.zone)
         self.oldest, self.youngest = school_age.births_of_school_year(self.year, settings)
         self.autumn = f"{self.year}-{self.year + 1}-1"
         intake = self.year - COHORT_YEARS
@@ -153,6 +158,42 @@ def _registered(term: str, grade: int | None = None) -> ColumnElement[bool]:
     if grade is not None:
         where.append(col(Enrolment.grade) == grade)
     return col(Child.id).in_(sa_select(col(Enrolment.child_id)).where(*where))
+
+
+def _dropped(period: _Period) -> ColumnElement[bool]:
+    """The child has a case verified (and not dismissed) noticed this school year."""
+    return (
+        sa_select(col(Case.id))
+        .where(
+            col(Case.child_id) == col(Child.id),
+            col(Case.verified_at).is_not(None),
+            col(Case.status) != CaseStatus.DISMISSED,
+            col(Case.noticed_at) >= period.starts_at,
+            col(Case.noticed_at) < period.ends_at,
+        )
+        .correlate(Child)
+        .exists()
+    )
+
+
+def _registered_now(period: _Period) -> ColumnElement[bool]:
+    """The join of a child to its registrations of this autumn (the year's start)."""
+    return and_(
+        col(Enrolment.child_id) == col(Child.id),
+        col(Enrolment.term) == period.autumn,
+        col(Enrolment.status) == EnrolmentStatus.ENROLLED,
+    )
+
+
+def _registration_figures(period: _Period) -> list[Any]:
+    """The year's start and its dropouts among the pupils registered at a school or grade
+    (distinct: a pupil registered twice in a term, after a transfer, counts once a row)."""
+    return [
+        func.count(func.distinct(col(Child.id))).label("enrolled_at_year_start"),
+        func.count(func.distinct(case((_dropped(period), col(Child.id))))).label(
+            "dropped_out_this_year"
+        ),
+    ]
 
 
 def _child_figures(period: _Period) -> list[Any]:
@@ -182,18 +223,7 @@ def _child_figures(period: _Period) -> list[Any]:
             col(Child.placement).in_(SPECIAL_EDUCATION),
         ),
     )
-    dropped = (
-        sa_select(col(Case.id))
-        .where(
-            col(Case.child_id) == col(Child.id),
-            col(Case.verified_at).is_not(None),
-            col(Case.status) != CaseStatus.DISMISSED,
-            col(Case.noticed_at) >= period.starts_at,
-            col(Case.noticed_at) < period.ends_at,
-        )
-        .correlate(Child)
-        .exists()
-    )
+    dropped = _dropped(period)
     return [
         _sum(school_age_).label("children_school_age"),
         _sum(and_(school_age_, at_school)).label("children_enrolled"),
@@ -266,6 +296,88 @@ async def _campaign(
     return (await session.exec(query.limit(1))).first()
 
 
+class _Dimension:
+    """What a breakdown groups by: the key of each figure group's rows (None: the group does
+    not apply, and its counts are null), or, for overlapping groups (flags), one condition a
+    row."""
+
+    def __init__(
+        self,
+        *,
+        children: Any = None,
+        registrations: Any = None,
+        cases: Any = None,
+        rows: dict[str, ColumnElement[bool]] | None = None,
+        coverage: int | None = None,
+        where_cases: tuple[ColumnElement[bool], ...] = (),
+        keys: tuple[str, ...] = (),
+    ) -> None:
+        self.children, self.registrations, self.cases = children, registrations, cases
+        self.rows, self.coverage, self.where_cases = rows, coverage, where_cases
+        self.keys = keys + tuple(rows or ())  # rows shown even when nothing is counted in them
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The counts this dimension carries."""
+        names: tuple[str, ...] = ()
+        if self.children is not None or self.rows is not None:
+            names += _CHILD_COUNTS
+        elif self.registrations is not None:
+            names += _REGISTRATION_COUNTS
+        if self.cases is not None or self.rows is not None:
+            names += _CASE_COUNTS
+        if self.coverage is not None:
+            names += _COVERAGE_COUNTS
+        return names
+
+
+TOTAL = _Dimension(children=literal(""), cases=literal(""), coverage=0)
+_REGISTRATION_COUNTS = ("enrolled_at_year_start", "dropped_out_this_year")
+FLAG_NAMES = {"left_behind": "留守儿童", "poverty": "脱贫户（建档立卡）", "disability": "残疾儿童"}
+FLAGS: dict[str, ColumnElement[bool]] = {
+    "left_behind": col(Child.left_behind) > 0,
+    "poverty": col(Child.household_id).in_(
+        sa_select(col(Household.id)).where(col(Household.is_poverty_registered))
+    ),
+    "disability": or_(
+        col(Child.disability_kind).is_not(None),
+        col(Child.disability_grade).is_not(None),
+        col(Child.placement).is_not(None),
+    ),
+}
+
+
+def _dimension(by: BreakdownBy, top: int, period: _Period, weeks: int) -> _Dimension:
+    """The breakdown ``by``: areas one level below ``top`` digits; schools and grades by this
+    autumn's registrations and the case's; reasons and weeks over cases only."""
+    if by == "area":
+        length = _NEXT_LEVEL[top]
+        place = func.substr(col(Child.area_code), 1, length)
+        return _Dimension(children=place, cases=place, coverage=length)
+    if by in ("school", "grade"):
+        return _Dimension(
+            registrations=col(Enrolment.school_id if by == "school" else Enrolment.grade),
+            cases=col(Case.school_id if by == "school" else Case.grade),
+        )
+    if by == "reason":
+        return _Dimension(cases=col(Case.reason))
+    if by == "flag":
+        return _Dimension(rows=FLAGS)
+    starts = [period.week_start - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    bounds = [datetime.combine(day, time(), period.zone) for day in starts]
+    bounds.append(bounds[-1] + timedelta(weeks=1))
+    noticed = col(Case.noticed_at)
+    week = case(
+        *((and_(noticed >= low, noticed < high), day.isoformat())
+          for day, low, high in zip(starts, bounds, bounds[1:], strict=False)),
+    )  # fmt: skip
+    return _Dimension(
+        cases=week,
+        where_cases=(noticed >= bounds[0], noticed < bounds[-1]),
+        keys=tuple(day.isoformat() for day in starts),
+    )
+
+
 async def _counts(
     *,
     session: AsyncSession,
@@ -274,49 +386,70 @@ async def _counts(
     period: _Period,
     area: str | None,
     campaign: Campaign | None,
-    length: int | None,
-) -> dict[str, Counts]:
-    """Every count, by the first ``length`` digits of the area (None: one row keyed "")."""
-    # One expression, selected and grouped by: PostgreSQL matches the two by identity.
-    code = (func.substr(col(Child.area_code), 1, length) if length else literal("")).label("code")
-
+    dimension: _Dimension,
+) -> dict[str, dict[str, int | None]]:
+    """Every count the dimension carries, a row per key (null keys as ""); the others null."""
     connection = await session.connection()
-    found: dict[str, Counts] = {}
+    names = dimension.names
+    found: dict[str, dict[str, int | None]] = {}
 
-    def add(place: str, values: dict[str, Any]) -> None:
-        row = found.setdefault(place, dict.fromkeys(COUNTS, 0))
+    def add(place: Any, values: dict[str, Any]) -> None:
+        key = "" if place is None else str(place)
+        row = found.setdefault(key, {name: (0 if name in names else None) for name in COUNTS})
         for name, value in values.items():
-            row[name] += int(value or 0)
+            row[name] = (row[name] or 0) + int(value or 0)
 
-    children = sa_select(code, *_child_figures(period)).where(
-        scoping.children(actor, settings=settings, within=area),
-        col(Child.removed_at).is_(None),
-    )
-    cases = (
-        sa_select(code, *_case_figures(period))
-        .select_from(Case)
-        .join(Child, col(Child.id) == col(Case.child_id))
-        .where(scoping.cases(actor, settings=settings))
-    )
-    if area:
-        children = children.where(scoping.in_area(Child.area_code, area))
-        cases = cases.where(scoping.in_area(Child.area_code, area))
-    for query, names in ((children, _CHILD_COUNTS), (cases, _CASE_COUNTS)):
-        grouped = query.group_by(code) if length else query
+    def children(key: Any, figures: list[Any], *where: Any) -> Any:
+        query = sa_select(key.label("code"), *figures).where(
+            scoping.children(actor, settings=settings, within=area),
+            col(Child.removed_at).is_(None),
+            *where,
+        )
+        return query.where(scoping.in_area(Child.area_code, area)) if area else query
+
+    def cases(key: Any, *where: Any) -> Any:
+        query = (
+            sa_select(key.label("code"), *_case_figures(period))
+            .select_from(Case)
+            .join(Child, col(Child.id) == col(Case.child_id))
+            .where(scoping.cases(actor, settings=settings), *dimension.where_cases, *where)
+        )
+        return query.where(scoping.in_area(Child.area_code, area)) if area else query
+
+    for key in dimension.keys:
+        add(key, {})
+    queries: list[tuple[Any, Any, tuple[str, ...]]] = []
+    if dimension.rows is not None:
+        for flag, condition in dimension.rows.items():
+            queries.append((children(literal(flag), _child_figures(period), condition),
+                            None, _CHILD_COUNTS))  # fmt: skip
+            queries.append((cases(literal(flag), condition), None, _CASE_COUNTS))
+    if dimension.children is not None:
+        queries.append((children(dimension.children, _child_figures(period)),
+                        dimension.children, _CHILD_COUNTS))  # fmt: skip
+    if dimension.registrations is not None:
+        registered = children(dimension.registrations, _registration_figures(period)).join(
+            Enrolment, _registered_now(period)
+        )
+        queries.append((registered, dimension.registrations, _REGISTRATION_COUNTS))
+    if dimension.cases is not None:
+        queries.append((cases(dimension.cases), dimension.cases, _CASE_COUNTS))
+    for query, key, counted in queries:
+        grouped = query.group_by(key) if key is not None and dimension is not TOTAL else query
         for row in (await connection.execute(grouped)).all():
-            if length or any(row._mapping[name] for name in names):
-                add(row.code, {name: row._mapping[name] for name in names})
-    if campaign is not None:
+            if dimension is not TOTAL or any(row._mapping[name] for name in counted):
+                add(row.code, {name: row._mapping[name] for name in counted})
+    if campaign is not None and dimension.coverage is not None:
         swept = await coverage.counts_by_area(
             session=session,
             actor=actor,
             settings=settings,
             campaign=campaign,
             within=area,
-            length=length or 15,
+            length=dimension.coverage or 15,
         )
         for place, counts in swept.items():
-            add(place if length else "", _coverage(counts))
+            add(place if dimension.coverage else "", _coverage(counts))
     return found
 
 
@@ -330,15 +463,19 @@ def _coverage(counts: CoverageCounts) -> dict[str, int]:
 
 
 def figures(counts: Counts) -> dict[str, Any]:
-    """The counts with the rates made of them (see the module's definitions)."""
+    """The counts with the rates made of them (see the module's definitions); a count the
+    breakdown does not carry is None, and so is every rate made of it."""
     dropped, start = counts["dropped_out_this_year"], counts["enrolled_at_year_start"]
     national = _share(counts["cohort_grade_9"], counts["cohort_intake"])
+    no_history = national is None and counts["cohort_intake"] is not None
     return {
         **counts,
         "enrolment_rate": _share(counts["children_enrolled"], counts["children_school_age"]),
-        "retention_rate_operational": 1 - dropped / start if start else None,
+        "retention_rate_operational": 1 - dropped / start
+        if start and dropped is not None
+        else None,
         "retention_rate_national": national,
-        "retention_rate_national_reason": NO_COHORT_HISTORY if national is None else None,
+        "retention_rate_national_reason": NO_COHORT_HISTORY if no_history else None,
         "return_rate": _share(counts["returned"], counts["cases_verified"]),
         "stable_return_rate": _share(counts["stable_returns"], counts["returned"]),
         "school_deadline_compliance": _share(
@@ -352,14 +489,21 @@ def figures(counts: Counts) -> dict[str, Any]:
     }
 
 
+async def _setting(
+    session: AsyncSession, actor: Actor, settings: Settings, area: str | None
+) -> tuple[_Period, Campaign | None]:
+    """What both answers start from: the right to read, the area, the period, the campaign."""
+    permissions.require(actor, Resource.STATS, Action.READ)
+    await _area(session, actor, area)
+    period = _Period(settings)
+    return period, await _campaign(session, actor, period, area)
+
+
 async def overview(
     *, session: AsyncSession, actor: Actor, settings: Settings, area: str | None
 ) -> StatsOverview:
     """The figures of the caller's scope, or of the area ``area`` within it."""
-    permissions.require(actor, Resource.STATS, Action.READ)
-    await _area(session, actor, area)
-    period = _Period(settings)
-    campaign = await _campaign(session, actor, period, area)
+    period, campaign = await _setting(session, actor, settings, area)
     counts = await _counts(
         session=session,
         actor=actor,
@@ -367,7 +511,7 @@ async def overview(
         period=period,
         area=area,
         campaign=campaign,
-        length=None,
+        dimension=TOTAL,
     )
     total = counts.get("", dict.fromkeys(COUNTS, 0))
     return StatsOverview(
@@ -386,16 +530,19 @@ async def breakdown(
     settings: Settings,
     area: str | None,
     by: BreakdownBy,
+    weeks: int = 12,
 ) -> StatsBreakdown:
-    """The same figures per child area, one level down from ``area`` (county → townships,
-    township → villages, village → groups); without an area, one level below the highest
-    area the caller covers (townships for whoever covers none). Records kept at an area
-    itself rather than below it come as a row of that area. The rows' counts add up to the
-    overview's."""
-    permissions.require(actor, Resource.STATS, Action.READ)
-    await _area(session, actor, area)
-    period = _Period(settings)
-    campaign = await _campaign(session, actor, period, area)
+    """The same figures a row per group (BREAKDOWNS in api/schemas/stats.py says which
+    figures each carries). ``area``: per child area one level down (county → townships,
+    township → villages, village → groups; without an area, one level below the highest area
+    the caller covers, townships for whoever covers none; records kept at an area itself come
+    as a row of that area); the rows' counts add up to the overview's. ``school``, ``grade``:
+    this autumn's registrations there and the cases by the school and grade they record.
+    ``reason``: the cases by reason. ``flag``: left-behind, poverty-registered and disabled
+    children (a child may be in several rows). ``week``: the cases noticed in each of the last
+    ``weeks`` weeks (Monday to Sunday, local time). A null key (a case with no school) is
+    the row ""."""
+    period, campaign = await _setting(session, actor, settings, area)
     top = len(area) if area else min((len(c) for c in actor.area_codes), default=6)
     counts = await _counts(
         session=session,
@@ -404,11 +551,9 @@ async def breakdown(
         period=period,
         area=area,
         campaign=campaign,
-        length=_NEXT_LEVEL[top],
+        dimension=_dimension(by, top, period, weeks),
     )
-    names = dict(
-        (await session.exec(select(Area.code, Area.name).where(col(Area.code).in_(counts)))).all()
-    )
+    names = await _names(session, by, list(counts))
     return StatsBreakdown(
         area=area,
         by=by,
@@ -416,10 +561,45 @@ async def breakdown(
         as_of=period.today,
         campaign_id=campaign.id if campaign else None,
         items=[
-            StatsRow(code=code, name=names.get(code), **figures(row))
-            for code, row in sorted(counts.items())
+            StatsRow(code=code, name=names.get(code), **figures(counts[code]))
+            for code in _ordered(by, counts, names)
         ],
     )
+
+
+async def _names(session: AsyncSession, by: BreakdownBy, codes: list[str]) -> dict[str, str]:
+    """What each row is called, in Chinese."""
+    if by == "area":
+        found = await session.exec(select(Area.code, Area.name).where(col(Area.code).in_(codes)))
+        return dict(found.all())
+    if by == "school":
+        ids = [uuid.UUID(code) for code in codes if code]
+        found_schools = await session.exec(
+            select(School.id, School.name).where(col(School.id).in_(ids))
+        )
+        return {str(key): name for key, name in found_schools.all()}
+    if by == "grade":
+        return {code: labels.grade(int(code)) for code in codes if code}
+    if by == "reason":
+        return {code: labels.DROPOUT_REASON[DropoutReason(code)] for code in codes}
+    if by == "flag":
+        return dict(FLAG_NAMES)
+    return {code: f"{date.fromisoformat(code):%m月%d日}起" for code in codes if code}
+
+
+def _ordered(by: BreakdownBy, counts: dict[str, Any], names: dict[str, str]) -> list[str]:
+    """Rows in the order a reader looks for them: areas by code, schools by name, grades and
+    weeks in order, reasons as the vocabulary lists them, flags as FLAGS; "" last."""
+    if by == "school":
+        return sorted(counts, key=lambda code: (not code, names.get(code) or "", code))
+    if by == "grade":
+        return sorted(counts, key=lambda code: (not code, int(code or 0)))
+    if by == "reason":
+        order = list(DropoutReason)
+        return sorted(counts, key=lambda code: order.index(DropoutReason(code)))
+    if by == "flag":
+        return list(FLAGS)
+    return sorted(counts, key=lambda code: (not code, code))
 
 
 __all__ = ["StatsFigures", "breakdown", "figures", "overview"]

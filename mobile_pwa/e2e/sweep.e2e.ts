@@ -77,6 +77,9 @@ async function openHousehold(h: PackageHousehold, screenshot?: string) {
   await page.getByTestId('tab-households').click()
   const search = page.getByTestId('household-search')
   await search.fill(h.head_name)
+  // The rows are filtered a moment after the typing: a row clicked before that may be
+  // re-rendered away under the pointer (as on a loaded CI machine once).
+  await page.locator(`[data-testid="household-list"][data-query="${h.head_name}"]`).waitFor()
   await page.locator(`[data-testid="household-row"][data-id="${h.id}"]`).click()
   await page.getByTestId('start-visit').waitFor()
   if (screenshot) await shot(page, screenshot)
