@@ -17,9 +17,9 @@ BreakdownBy = Literal["area", "school", "grade", "reason", "flag", "week"]
 # of them): a school has no households to sweep, a reason no children.
 BREAKDOWNS: dict[str, str] = {
     "area": "every figure, per child area one level down; the rows add up to the overview",
-    "school": "this autumn's registrations at the school and their dropouts this year"
-    " (enrolled_at_year_start, dropped_out_this_year, retention_rate_operational) and the cases"
-    " by the school they record",
+    "school": "this autumn's registrations at the school (enrolled_at_year_start) and the cases"
+    " by the school they record (dropped_out_this_year among them, hence"
+    " retention_rate_operational)",
     "grade": "the same by grade (1-9)",
     "reason": "the cases by reason (辍学原因)",
     "flag": "every child and case figure for left-behind (留守), poverty-registered (脱贫户) and"

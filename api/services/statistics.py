@@ -102,11 +102,11 @@ _CHILD_COUNTS = (
     "children_school_age",
     "children_enrolled",
     "enrolled_at_year_start",
-    "dropped_out_this_year",
     "cohort_grade_9",
     "cohort_intake",
 )
 _CASE_COUNTS = (
+    "dropped_out_this_year",
     "dropouts_open",
     "suspected",
     "cases_verified",
@@ -149,30 +149,30 @@ class _Period:
         self.intake_term = f"{intake}-{intake + 1}-1"
 
 
-def _registered(term: str, grade: int | None = None) -> ColumnElement[bool]:
-    where = [
-        col(Enrolment.term) == term,
-        col(Enrolment.status) == EnrolmentStatus.ENROLLED,
-        col(Enrolment.child_id).is_not(None),
-    ]
-    if grade is not None:
-        where.append(col(Enrolment.grade) == grade)
-    return col(Child.id).in_(sa_select(col(Enrolment.child_id)).where(*where))
-
-
-def _dropped(period: _Period) -> ColumnElement[bool]:
-    """The child has a case verified (and not dismissed) noticed this school year."""
+def _registrations(period: _Period) -> Any:
+    """A row per child registered (学籍, status enrolled) this autumn or in the cohort's
+    intake autumn: whether this autumn, this autumn in grade 9, the intake autumn in grade 1.
+    Joined once to the children, rather than probed three times a child."""
+    enrolment = col(Enrolment.term) == period.autumn
     return (
-        sa_select(col(Case.id))
-        .where(
-            col(Case.child_id) == col(Child.id),
-            col(Case.verified_at).is_not(None),
-            col(Case.status) != CaseStatus.DISMISSED,
-            col(Case.noticed_at) >= period.starts_at,
-            col(Case.noticed_at) < period.ends_at,
+        sa_select(
+            col(Enrolment.child_id).label("child_id"),
+            func.max(case((enrolment, 1), else_=0)).label("autumn"),
+            func.max(case((and_(enrolment, col(Enrolment.grade) == 9), 1), else_=0)).label("g9"),
+            func.max(
+                case(
+                    (and_(col(Enrolment.term) == period.intake_term, col(Enrolment.grade) == 1), 1),
+                    else_=0,
+                )
+            ).label("intake"),
         )
-        .correlate(Child)
-        .exists()
+        .where(
+            col(Enrolment.term).in_((period.autumn, period.intake_term)),
+            col(Enrolment.status) == EnrolmentStatus.ENROLLED,
+            col(Enrolment.child_id).is_not(None),
+        )
+        .group_by(col(Enrolment.child_id))
+        .subquery("registered")
     )
 
 
@@ -185,18 +185,13 @@ def _registered_now(period: _Period) -> ColumnElement[bool]:
     )
 
 
-def _registration_figures(period: _Period) -> list[Any]:
-    """The year's start and its dropouts among the pupils registered at a school or grade
-    (distinct: a pupil registered twice in a term, after a transfer, counts once a row)."""
-    return [
-        func.count(func.distinct(col(Child.id))).label("enrolled_at_year_start"),
-        func.count(func.distinct(case((_dropped(period), col(Child.id))))).label(
-            "dropped_out_this_year"
-        ),
-    ]
+def _registration_figures() -> list[Any]:
+    """The year's start among the pupils registered at a school or grade (distinct: a pupil
+    registered twice in a term, after a transfer, counts once a row)."""
+    return [func.count(func.distinct(col(Child.id))).label("enrolled_at_year_start")]
 
 
-def _child_figures(period: _Period) -> list[Any]:
+def _child_figures(period: _Period, registered: Any) -> list[Any]:
     evidence = (
         sa_select(col(SchoolingStatusChange.evidence))
         .where(
@@ -223,26 +218,30 @@ def _child_figures(period: _Period) -> list[Any]:
             col(Child.placement).in_(SPECIAL_EDUCATION),
         ),
     )
-    dropped = _dropped(period)
     return [
         _sum(school_age_).label("children_school_age"),
         _sum(and_(school_age_, at_school)).label("children_enrolled"),
-        _sum(_registered(period.autumn)).label("enrolled_at_year_start"),
-        _sum(dropped).label("dropped_out_this_year"),
-        _sum(_registered(period.autumn, 9)).label("cohort_grade_9"),
-        _sum(_registered(period.intake_term, 1)).label("cohort_intake"),
+        func.sum(func.coalesce(registered.c.autumn, 0)).label("enrolled_at_year_start"),
+        func.sum(func.coalesce(registered.c.g9, 0)).label("cohort_grade_9"),
+        func.sum(func.coalesce(registered.c.intake, 0)).label("cohort_intake"),
     ]
 
 
 def _case_figures(period: _Period) -> list[Any]:
     status = col(Case.status)
     long_ago = period.now - STABLE_AFTER
+    verified = and_(col(Case.verified_at).is_not(None), status != CaseStatus.DISMISSED)
+    # Children, not cases: a child who dropped out twice this year is one dropout.
+    dropped = and_(
+        verified, col(Case.noticed_at) >= period.starts_at, col(Case.noticed_at) < period.ends_at
+    )
     return [
+        func.count(func.distinct(case((dropped, col(Case.child_id))))).label(
+            "dropped_out_this_year"
+        ),
         _sum(status.in_(CONFIRMED_LEDGER)).label("dropouts_open"),
         _sum(status == CaseStatus.REPORTED).label("suspected"),
-        _sum(and_(col(Case.verified_at).is_not(None), status != CaseStatus.DISMISSED)).label(
-            "cases_verified"
-        ),
+        _sum(verified).label("cases_verified"),
         _sum(status.in_(RETURNED)).label("returned"),
         _sum(
             or_(
@@ -332,7 +331,7 @@ class _Dimension:
 
 
 TOTAL = _Dimension(children=literal(""), cases=literal(""), coverage=0)
-_REGISTRATION_COUNTS = ("enrolled_at_year_start", "dropped_out_this_year")
+_REGISTRATION_COUNTS = ("enrolled_at_year_start",)
 FLAG_NAMES = {"left_behind": "留守儿童", "poverty": "脱贫户（建档立卡）", "disability": "残疾儿童"}
 FLAGS: dict[str, ColumnElement[bool]] = {
     "left_behind": col(Child.left_behind) > 0,
@@ -399,8 +398,17 @@ async def _counts(
         for name, value in values.items():
             row[name] = (row[name] or 0) + int(value or 0)
 
-    def children(key: Any, figures: list[Any], *where: Any) -> Any:
-        query = sa_select(key.label("code"), *figures).where(
+    def children(key: Any, *where: Any) -> Any:
+        registered = _registrations(period)
+        query = (
+            sa_select(key.label("code"), *_child_figures(period, registered))
+            .select_from(Child)
+            .outerjoin(registered, registered.c.child_id == col(Child.id))
+        )
+        return narrowed(query, *where)
+
+    def narrowed(query: Any, *where: Any) -> Any:
+        query = query.where(
             scoping.children(actor, settings=settings, within=area),
             col(Child.removed_at).is_(None),
             *where,
@@ -421,15 +429,15 @@ async def _counts(
     queries: list[tuple[Any, Any, tuple[str, ...]]] = []
     if dimension.rows is not None:
         for flag, condition in dimension.rows.items():
-            queries.append((children(literal(flag), _child_figures(period), condition),
-                            None, _CHILD_COUNTS))  # fmt: skip
+            queries.append((children(literal(flag), condition), None, _CHILD_COUNTS))
             queries.append((cases(literal(flag), condition), None, _CASE_COUNTS))
     if dimension.children is not None:
-        queries.append((children(dimension.children, _child_figures(period)),
-                        dimension.children, _CHILD_COUNTS))  # fmt: skip
+        queries.append((children(dimension.children), dimension.children, _CHILD_COUNTS))
     if dimension.registrations is not None:
-        registered = children(dimension.registrations, _registration_figures(period)).join(
-            Enrolment, _registered_now(period)
+        registered = narrowed(
+            sa_select(dimension.registrations.label("code"), *_registration_figures())
+            .select_from(Child)
+            .join(Enrolment, _registered_now(period))
         )
         queries.append((registered, dimension.registrations, _REGISTRATION_COUNTS))
     if dimension.cases is not None:
