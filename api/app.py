@@ -12,6 +12,7 @@ from api.db import create_engine, create_sessionmaker
 from api.observability import RequestContextMiddleware, configure_logging
 from api.routers import (
     areas,
+    assessment,
     assignment_import,
     assignments,
     attachments,
@@ -28,6 +29,7 @@ from api.routers import (
     household_import,
     households,
     me,
+    monthly_reports,
     notifications,
     persuasion_attempts,
     poverty_lists,
@@ -113,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         poverty_lists,
         work_package,
         stats,
+        assessment,
+        monthly_reports,
         audit,
     )
     for router in (module.router for module in routers):

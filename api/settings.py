@@ -4,9 +4,9 @@ import secrets
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     school_entry_cutoff: str = Field(default="08-31", pattern=r"^\d{2}-\d{2}$")
     compulsory_years: int = Field(default=9, ge=8, le=12)
 
+    # 考核: the weight of each component in a township's or school's score, in any unit (points
+    # out of 100, say): each is divided by their sum, so only the proportions count.
+    assessment_weight_coverage: float = Field(default=25, ge=0, allow_inf_nan=False)
+    assessment_weight_deadlines: float = Field(default=25, ge=0, allow_inf_nan=False)
+    assessment_weight_returns: float = Field(default=25, ge=0, allow_inf_nan=False)
+    assessment_weight_stable_returns: float = Field(default=25, ge=0, allow_inf_nan=False)
+
     @field_validator("cors_origins")
     @classmethod
     def _explicit_origins(cls, value: list[str]) -> list[str]:
@@ -72,6 +79,24 @@ class Settings(BaseSettings):
             if value.startswith(plain):
                 return driver + value[len(plain) :]
         return value
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> Self:
+        if not any(self.assessment_weights().values()):
+            raise ValueError(
+                "assessment_weight_coverage, _deadlines, _returns and _stable_returns are all 0:"
+                " give at least one a weight"
+            )
+        return self
+
+    def assessment_weights(self) -> dict[str, float]:
+        """The assessment's weights by component, as configured (not yet normalised)."""
+        return {
+            "coverage": self.assessment_weight_coverage,
+            "deadlines": self.assessment_weight_deadlines,
+            "returns": self.assessment_weight_returns,
+            "stable_returns": self.assessment_weight_stable_returns,
+        }
 
     def entry_cutoff(self, year: int) -> date:
         month, day = (int(part) for part in self.school_entry_cutoff.split("-"))

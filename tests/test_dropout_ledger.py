@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import AuditEvent, Child, User
 from api.models.vocabulary import AuditAction, UserRole
+from api.schemas.cases import LedgerKind
 from api.services import dropout_ledger, school_age
 from api.settings import Settings
 from tests import world as w
@@ -174,3 +175,55 @@ async def test_a_supervisor_reads_the_ledger_masked_and_others_see_only_theirs(
         bad = await client.get(EXPORT, params=params, headers=county)
         assert bad.status_code == 422
         assert bad.json()["errors"][0]["loc"] == ["query", field]
+
+
+async def test_both_ledgers_at_county_township_village_group_and_school_level(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    """A case each for dong_a (东村一组), dong_b (东村), nan_a (南村), all at 东镇中心小学, and
+    xi_a (西村, 西镇小学); dong_b's and xi_a's verified. Each level's ledgers hold its own."""
+    county = await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
+    cases = {key: await report(client, county, world.children[key])
+             for key in ("dong_a", "dong_b", "nan_a", "xi_a")}  # fmt: skip
+    for key in ("dong_b", "xi_a"):
+        assert (await act(client, county, cases[key], "verify")).status_code == 200
+    east, west = str(world.schools["east"]), str(world.schools["west"])
+    for params, everyone, suspected, confirmed in (
+        ({"area": w.COUNTY}, 4, ["王小刚", "张小明"], ["李小红", "赵小丽"]),
+        ({"area": w.EAST}, 3, ["王小刚", "张小明"], ["李小红"]),
+        ({"area": w.WEST}, 1, [], ["赵小丽"]),
+        ({"area": w.DONG}, 2, ["张小明"], ["李小红"]),
+        ({"area": w.NAN}, 1, ["王小刚"], []),
+        ({"area": w.DONG_GROUP}, 1, ["张小明"], []),
+        ({"school": east}, 3, ["王小刚", "张小明"], ["李小红"]),
+        ({"school": west}, 1, [], ["赵小丽"]),
+        ({"school": east, "area": w.DONG}, 2, ["张小明"], ["李小红"]),
+    ):
+        _, rows = sheet_rows(await client.get(EXPORT, params=params, headers=county))
+        assert len(rows) == 1 + everyone, params
+        for ledger, names in (("suspected", suspected), ("confirmed", confirmed)):
+            if not names:
+                continue  # an empty ledger: test_an_empty_ledger_is_a_header_alone
+            title, rows = sheet_rows(
+                await client.get(EXPORT, params={**params, "ledger": ledger}, headers=county)
+            )
+            assert title == dropout_ledger.TITLES[LedgerKind(ledger)]
+            assert sorted(r[1] for r in rows[1:]) == sorted(names), (params, ledger)
+    # Each level's own people see the same as the county asking for their level.
+    for role, scope, names in (
+        (UserRole.TOWNSHIP_OFFICER, {"area_code": w.EAST}, ["李小红", "王小刚", "张小明"]),
+        (UserRole.VILLAGE_CADRE, {"area_code": w.DONG}, ["李小红", "张小明"]),
+        (UserRole.PRINCIPAL, {"school": "west"}, ["赵小丽"]),
+    ):
+        headers = await world.headers(client, session, role, **scope)
+        _, rows = sheet_rows(await client.get(EXPORT, headers=headers))
+        assert sorted(r[1] for r in rows[1:]) == sorted(names), role
+
+
+async def test_an_empty_ledger_is_a_header_alone(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    county = await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
+    title, rows = sheet_rows(await client.get(EXPORT, params={"ledger": "confirmed"},
+                                              headers=county))  # fmt: skip
+    assert (title, rows) == ("辍学学生台账", [list(name for name, _ in dropout_ledger.COLUMNS)])

@@ -651,6 +651,21 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.CAMPAIGN,
         Action.READ,
     ),
+    ("GET", "/api/v1/campaigns/{campaign_id}/summary"): (
+        Call("GET", "/api/v1/campaigns/{campaign}/summary"),
+        Resource.CAMPAIGN,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/campaigns/{campaign_id}/summary.xlsx"): (
+        Call("GET", "/api/v1/campaigns/{campaign}/summary.xlsx"),
+        Resource.CAMPAIGN,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/campaigns/{campaign_id}/summary.html"): (
+        Call("GET", "/api/v1/campaigns/{campaign}/summary.html"),
+        Resource.CAMPAIGN,
+        Action.READ,
+    ),
     ("GET", "/api/v1/stats/overview"): (
         Call("GET", "/api/v1/stats/overview"),
         Resource.STATS,
@@ -658,6 +673,36 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
     ),
     ("GET", "/api/v1/stats/breakdown"): (
         Call("GET", "/api/v1/stats/breakdown?by=area"),
+        Resource.STATS,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/stats/monthly-report"): (
+        Call("GET", "/api/v1/stats/monthly-report?school={school}"),
+        Resource.SCHOOL_REPORT,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/exports/monthly-report.xlsx"): (
+        Call("GET", "/api/v1/exports/monthly-report.xlsx?school={school}"),
+        Resource.SCHOOL_REPORT,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/exports/children-ledger.xlsx"): (
+        Call("GET", "/api/v1/exports/children-ledger.xlsx"),
+        Resource.CHILD,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/exports/statistics.xlsx"): (
+        Call("GET", "/api/v1/exports/statistics.xlsx?by=reason"),
+        Resource.STATS,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/stats/assessment"): (
+        Call("GET", "/api/v1/stats/assessment?level=township"),
+        Resource.STATS,
+        Action.READ,
+    ),
+    ("GET", "/api/v1/exports/assessment.xlsx"): (
+        Call("GET", "/api/v1/exports/assessment.xlsx?level=school"),
         Resource.STATS,
         Action.READ,
     ),

@@ -24,3 +24,36 @@ def test_local_conventions_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BAOXUE_SCHOOL_ENTRY_AGE", "3")
     with pytest.raises(ValueError, match="school_entry_age"):
         Settings()
+
+
+@pytest.mark.parametrize(
+    ("weights", "named"),
+    [
+        ({"BAOXUE_ASSESSMENT_WEIGHT_RETURNS": "-5"}, "assessment_weight_returns"),
+        ({"BAOXUE_ASSESSMENT_WEIGHT_COVERAGE": "inf"}, "assessment_weight_coverage"),
+        (
+            {
+                "BAOXUE_ASSESSMENT_WEIGHT_COVERAGE": "0",
+                "BAOXUE_ASSESSMENT_WEIGHT_DEADLINES": "0",
+                "BAOXUE_ASSESSMENT_WEIGHT_RETURNS": "0",
+                "BAOXUE_ASSESSMENT_WEIGHT_STABLE_RETURNS": "0",
+            },
+            "all 0",
+        ),
+    ],
+)
+def test_assessment_weights_are_refused_when_negative_or_all_zero(
+    weights: dict[str, str], named: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in weights.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=named):
+        Settings()
+
+
+def test_assessment_weights_are_read_as_points(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BAOXUE_ASSESSMENT_WEIGHT_COVERAGE", "40")
+    monkeypatch.setenv("BAOXUE_ASSESSMENT_WEIGHT_STABLE_RETURNS", "0")
+    assert Settings().assessment_weights() == {
+        "coverage": 40, "deadlines": 25, "returns": 25, "stable_returns": 0,
+    }  # fmt: skip

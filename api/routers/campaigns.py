@@ -1,10 +1,13 @@
+import asyncio
 import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
 
 from api import responses, uploads
 from api.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, SessionDep, SettingsDep
+from api.schemas.campaign_summary import CampaignSummary
 from api.schemas.campaigns import (
     CampaignCoverage,
     CampaignCreate,
@@ -12,7 +15,14 @@ from api.schemas.campaigns import (
     UnvisitedHousehold,
 )
 from api.schemas.common import AreaQuery, Limit, Offset, Page
-from api.services import campaigns, coverage, sweep_form
+from api.services import (
+    campaign_summary,
+    campaign_summary_html,
+    campaign_summary_xlsx,
+    campaigns,
+    coverage,
+    sweep_form,
+)
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
@@ -162,3 +172,68 @@ async def get_registration_form(
         session=session, actor=actor, settings=settings, campaign_id=campaign_id, area=area
     )
     return uploads.xlsx(name, content, ascii_name=f"sweep-form-{area}.xlsx")
+
+
+SUMMARY = (
+    "The seed's fourth week (总结): 活动开展情况 (the campaign, its coverage in all and by area,"
+    " visits per day and who made them), 取得的成效 (children checked and found out of school,"
+    " cases opened during its dates by source, verified, returned; the statistics overview of"
+    " its area), 存在的问题 (villages least covered, refusals, cases past 不过周, confirmed"
+    " dropouts with no return plan, reasons) and 下一步工作 (sentences made from those figures,"
+    " none when nothing is left). Within the caller's scope: the campaign's areas as far as"
+    " the caller reaches into them."
+)
+
+
+@router.get(
+    "/{campaign_id}/summary",
+    summary="The campaign's summary report (总结报告): activity, results, problems, next steps",
+    description=SUMMARY,
+    responses={401: {}, 403: {}, 404: {}, 422: {}},
+)
+async def get_summary(
+    campaign_id: uuid.UUID, actor: ActorDep, session: SessionDep, settings: SettingsDep
+) -> CampaignSummary:
+    return await campaign_summary.summarize(
+        session=session, actor=actor, settings=settings, campaign_id=campaign_id
+    )
+
+
+@router.get(
+    "/{campaign_id}/summary.xlsx",
+    summary="The campaign's summary report as XLSX, with its tables and charts",
+    description=SUMMARY,
+    response_class=Response,
+    responses={**uploads.REPORT_RESPONSES, 422: {}},
+)
+async def get_summary_workbook(
+    campaign_id: uuid.UUID, actor: ActorDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    summary = await campaign_summary.summarize(
+        session=session, actor=actor, settings=settings, campaign_id=campaign_id
+    )
+    content = await asyncio.to_thread(campaign_summary_xlsx.workbook, summary)
+    return uploads.xlsx(
+        f"{summary.activity.name}_总结报告.xlsx",
+        content,
+        ascii_name=f"campaign-summary-{campaign_id}.xlsx",
+    )
+
+
+@router.get(
+    "/{campaign_id}/summary.html",
+    summary="The campaign's summary report as a page to print on A4, its charts in SVG",
+    description=SUMMARY,
+    response_class=HTMLResponse,
+    responses={200: {"content": {"text/html": {}}}, 401: {}, 403: {}, 404: {}, 422: {}},
+)
+async def get_summary_page(
+    campaign_id: uuid.UUID, actor: ActorDep, session: SessionDep, settings: SettingsDep
+) -> HTMLResponse:
+    summary = await campaign_summary.summarize(
+        session=session, actor=actor, settings=settings, campaign_id=campaign_id
+    )
+    return HTMLResponse(
+        campaign_summary_html.page(summary),
+        headers={"Content-Security-Policy": campaign_summary_html.POLICY},
+    )

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import or_
+from sqlalchemy import false, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -206,11 +206,12 @@ async def _persons(
         select(Assignment).where(
             assignments.in_force(today),
             or_(
+                false(),  # no case listed: no assignment to read
                 *(
                     (col(Assignment.kind) == kind) & among(session, column, list(values))
                     for kind, column, values in targets
                     if values
-                )
+                ),
             ),
         )
     )

@@ -30,6 +30,10 @@ class Resource(StrEnum):
     WEBHOOK = "webhooks"
     ESCALATION = "escalations"  # running the deadline scan: the county's, or its scheduler's
     POVERTY_LIST = "poverty_lists"  # 脱贫户/监测户/低保户名单, uploaded by the county
+    # 学校月报: a school's report to the county and township, naming every pupil out of school
+    # at it; read by those it is sent to and by its principal, not by each teacher or cadre
+    # (their own figures are STATS, within their scope).
+    SCHOOL_REPORT = "school_reports"
 
 
 class Action(StrEnum):
@@ -71,6 +75,7 @@ MATRIX: dict[UserRole, dict[Resource, frozenset[Action]]] = {
         Resource.POVERTY_LIST: R,
         Resource.STATUS_APPROVAL: W,
         Resource.ASSIGNMENT: W,
+        Resource.SCHOOL_REPORT: R,
     },
     UserRole.VILLAGE_CADRE: _FIELD,
     UserRole.PRINCIPAL: {
@@ -78,6 +83,7 @@ MATRIX: dict[UserRole, dict[Resource, frozenset[Action]]] = {
         Resource.ROSTER: W,
         Resource.RECONCILIATION: W,
         Resource.ASSIGNMENT: W,
+        Resource.SCHOOL_REPORT: R,
     },
     UserRole.TEACHER: {**_FIELD, Resource.HOUSEHOLD: P},
     UserRole.INTEGRATION_CLIENT: {},

@@ -1,0 +1,98 @@
+"""The county's statistics on the county demo (issue 10's targets: the overview of the whole
+county under 200 ms p95, the full breakdown under 1 s), as the county admin (demo.county):
+
+- ``stats_overview_p50`` / ``_p95``: ``GET /stats/overview``, the whole county;
+- ``stats_breakdown_<by>_p95``: ``GET /stats/breakdown?by=<by>``, for each breakdown;
+- ``stats_breakdown_full``: every breakdown, one after the other, median of the runs;
+- ``stats_overview_floor_p95``: the plainest work of the same kind beside it, one
+  ``SELECT count(*)`` over the children, so that the overview's figure reads against what
+  this database takes for any scan of them.
+
+``python -m bench.stats`` runs these against the database DATABASE_URL names, which must hold
+the county demo (``make bench`` makes one).
+"""
+
+import asyncio
+import secrets
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from functools import partial
+
+import httpx
+from pydantic import SecretStr
+from sqlalchemy import func, select, text
+
+from api.app import create_app
+from api.models import Child
+from api.schemas.stats import BREAKDOWNS
+from api.settings import Settings
+from bench.figures import emit
+from bench.registry import login
+
+RUNS = 40
+WARMUPS = 3
+
+
+def _p95(timings: list[float]) -> float:
+    return statistics.quantiles(timings, n=20)[18] * 1000
+
+
+async def _timed(call: Callable[[], Awaitable[None]], runs: int) -> list[float]:
+    for _ in range(WARMUPS):
+        await call()
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await call()
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+async def stats_figures(database_url: str) -> None:
+    settings = Settings(
+        database_url=database_url,
+        log_level="WARNING",
+        jwt_secret=SecretStr(secrets.token_urlsafe(32)),
+    )
+    app = create_app(settings)
+    engine = app.state.engine
+    try:
+        async with engine.connect() as connection:
+            # What the database's own maintenance does after a bulk load (autovacuum on
+            # PostgreSQL, `PRAGMA optimize` on SQLite): planner statistics.
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            vacuum = "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"
+            await autocommit.execute(text(vacuum))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            headers = {"Authorization": f"Bearer {await login(client, 'demo.county')}"}
+
+            async def get(path: str) -> None:
+                response = await client.get(f"/api/v1/stats/{path}", headers=headers)
+                response.raise_for_status()
+
+            overview = await _timed(lambda: get("overview"), RUNS)
+            emit("stats_overview_p50", statistics.median(overview) * 1000, "ms")
+            emit("stats_overview_p95", _p95(overview), "ms")
+
+            async def floor() -> None:
+                async with engine.connect() as connection:
+                    await connection.execute(select(func.count()).select_from(Child))
+
+            emit("stats_overview_floor_p95", _p95(await _timed(floor, RUNS)), "ms")
+            for by in BREAKDOWNS:
+                timings = await _timed(partial(get, f"breakdown?by={by}"), RUNS // 4)
+                emit(f"stats_breakdown_{by}_p95", _p95(timings), "ms")
+
+            async def full() -> None:
+                for by in BREAKDOWNS:
+                    await get(f"breakdown?by={by}")
+
+            emit("stats_breakdown_full", statistics.median(await _timed(full, 5)) * 1000, "ms")
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(stats_figures(Settings().database_url))
