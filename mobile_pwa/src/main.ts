@@ -10,7 +10,8 @@ import { accessToken, loadSession, refreshTokens, session } from './session'
 import { refreshCases, refreshMyCases } from './cases'
 import { refreshNotifications } from './notifications'
 import { refreshClassChildren } from './classChildren'
-import { reportsAbsences, sweeps } from './roles'
+import { reportsAbsences, showsStats, sweeps } from './roles'
+import { assessmentLevels, refreshStats } from './stats'
 import { downloadPackage } from './workPackage'
 
 // Who is logged in comes from IndexedDB first, so the router's guard knows before any screen.
@@ -38,7 +39,8 @@ senders.visits = sync
 senders.requests = startRequestSync({ afterSent: (ids) => refreshCases(ids) })
 
 // The home page counts my cases and unread messages from the cache (and a teacher reports
-// from the class kept on the phone, a cadre visits from the work package): refresh them at
+// from the class kept on the phone, a cadre visits from the work package, the heads of an area
+// or school read its figures): refresh them at
 // start and login (session.me set) and on reconnect. The package comes as a delta, or a 304
 // when nothing changed. Offline it simply fails and the cache stays.
 function refreshCaches() {
@@ -49,6 +51,7 @@ function refreshCaches() {
     refreshNotifications(),
     reportsAbsences(role) ? refreshClassChildren() : null,
     sweeps(role) ? downloadPackage() : null,
+    showsStats(role) ? refreshStats(null, { levels: assessmentLevels(null, session.me) }) : null,
   ])
 }
 watch(() => [session.me?.id, session.me?.must_change_password], refreshCaches)

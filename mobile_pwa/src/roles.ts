@@ -1,15 +1,16 @@
 import type { UserRole } from './api/types'
 
-export type Tab = 'home' | 'households' | 'report' | 'cases' | 'outbox' | 'me'
+export type Tab = 'home' | 'households' | 'report' | 'cases' | 'stats' | 'outbox' | 'me'
 
-/** The tab bar each role works with: cadres sweep households, teachers report absences. */
+/** The tab bar each role works with: cadres sweep households, teachers report absences, and
+ *  those answerable for an area or a school read its statistics. */
 const TABS: Record<UserRole, Tab[]> = {
   village_cadre: ['home', 'households', 'cases', 'outbox', 'me'],
-  township_officer: ['home', 'households', 'cases', 'outbox', 'me'],
+  township_officer: ['home', 'households', 'cases', 'stats', 'outbox', 'me'],
   teacher: ['home', 'report', 'cases', 'outbox', 'me'],
-  principal: ['home', 'cases', 'outbox', 'me'],
-  county_admin: ['home', 'cases', 'me'],
-  supervisor: ['home', 'cases', 'me'],
+  principal: ['home', 'cases', 'stats', 'outbox', 'me'],
+  county_admin: ['home', 'stats', 'cases', 'me'],
+  supervisor: ['home', 'stats', 'cases', 'me'],
   integration_client: ['home', 'me'],
 }
 
@@ -19,6 +20,10 @@ export function tabsOf(role: UserRole | undefined): Tab[] {
 
 export function sweeps(role: UserRole | undefined): boolean {
   return tabsOf(role).includes('households')
+}
+
+export function showsStats(role: UserRole | undefined): boolean {
+  return tabsOf(role).includes('stats')
 }
 
 export function reportsAbsences(role: UserRole | undefined): boolean {

@@ -269,3 +269,67 @@ export interface Page<T> {
   limit: number
   offset: number
 }
+
+/**
+ * The statistics' figures (api/schemas/stats.py StatsFigures). Each rate is a share (0 to 1) of
+ * two of the counts, null when its base is 0; in a breakdown's rows the counts that do not apply
+ * to that breakdown (a reason has no children, a school no households) are null too.
+ */
+export interface StatsFigures {
+  children_school_age: number | null
+  children_enrolled: number | null
+  enrolment_rate: number | null
+  enrolled_at_year_start: number | null
+  dropped_out_this_year: number | null
+  retention_rate_operational: number | null
+  cohort_grade_9: number | null
+  cohort_intake: number | null
+  retention_rate_national: number | null
+  retention_rate_national_reason?: string | null
+  dropouts_open: number | null
+  suspected: number | null
+  cases_verified: number | null
+  returned: number | null
+  return_rate: number | null
+  stable_returns: number | null
+  stable_return_rate: number | null
+  school_deadline_due: number | null
+  school_deadline_met: number | null
+  school_deadline_compliance: number | null
+  county_deadline_due: number | null
+  county_deadline_met: number | null
+  county_deadline_compliance: number | null
+  households: number | null
+  households_visited: number | null
+  household_coverage: number | null
+  sweep_children: number | null
+  sweep_children_observed: number | null
+  child_coverage: number | null
+}
+
+/** GET /stats/overview */
+export interface StatsOverview extends StatsFigures {
+  area: string | null
+  school_year: number
+  as_of: string
+  campaign_id: string | null
+}
+
+export type StatsBreakdownBy = 'area' | 'school' | 'grade' | 'reason' | 'flag' | 'week'
+
+/** A row of GET /stats/breakdown: code is the area code, school id, grade "1".."9", reason,
+ *  flag or the week's Monday (YYYY-MM-DD); "" for cases with none (no school, no grade). */
+export interface StatsRow extends StatsFigures {
+  code: string
+  name: string | null
+}
+
+/** GET /stats/breakdown */
+export interface StatsBreakdown {
+  area: string | null
+  by: StatsBreakdownBy
+  school_year: number
+  as_of: string
+  campaign_id: string | null
+  items: StatsRow[]
+}

@@ -4,6 +4,7 @@ import visit from './sections/visit'
 import cases from './sections/cases'
 import report from './sections/report'
 import labels from './sections/labels'
+import stats from './sections/stats'
 
 const en: MessageSchema = {
   app: {
@@ -24,6 +25,8 @@ const en: MessageSchema = {
     notifications: 'Messages',
     notificationsHint: '{unread} unread',
     outbox: 'To send',
+    stats: 'Statistics',
+    statsNone: 'Enrolment, retention and more, once online',
     loginAgain: 'Your login expired; sign in again (everything on the phone is kept)',
   },
   nav: {
@@ -32,6 +35,7 @@ const en: MessageSchema = {
     report: 'Report',
     cases: 'Cases',
     outbox: 'To send',
+    stats: 'Statistics',
     me: 'Me',
   },
   role: {
@@ -139,6 +143,7 @@ const en: MessageSchema = {
   cases: cases.en,
   report: report.en,
   labels: labels.en,
+  stats: stats.en,
   validation: {
     idNumber: {
       shape: 'An ID number has 18 characters (the last may be X), or the old 15 digits',

@@ -5,6 +5,7 @@ import visit from './sections/visit'
 import cases from './sections/cases'
 import report from './sections/report'
 import labels from './sections/labels'
+import stats from './sections/stats'
 
 const zhCN = {
   app: {
@@ -25,6 +26,8 @@ const zhCN = {
     notifications: '消息',
     notificationsHint: '{unread} 条未读',
     outbox: '待上传',
+    stats: '统计',
+    statsNone: '联网后查看入学率、巩固率等',
     loginAgain: '登录已过期，请重新登录（手机上的记录都还在）',
   },
   nav: {
@@ -33,6 +36,7 @@ const zhCN = {
     report: '报告',
     cases: '个案',
     outbox: '待上传',
+    stats: '统计',
     me: '我的',
   },
   role: {
@@ -140,6 +144,7 @@ const zhCN = {
   cases: cases.zh,
   report: report.zh,
   labels: labels.zh,
+  stats: stats.zh,
   validation: {
     idNumber: {
       shape: '身份证号码应为18位（最后一位可为X）或旧式15位数字',
