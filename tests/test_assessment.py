@@ -24,7 +24,7 @@ xi_a's nobody home, N1 met (observing n1); nan_a's and N2 not visited.
 
 import io
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -38,9 +38,7 @@ from api.models import (
     Campaign,
     CampaignArea,
     Case,
-    Child,
     Enrolment,
-    Household,
     School,
     Visit,
     VisitObservation,
@@ -54,43 +52,18 @@ from api.models.vocabulary import (
     ObservedSchooling,
     SchoolingStatus,
     SchoolKind,
-    Sex,
     UserRole,
     VisitOutcome,
 )
-from api.services import actors, assessment, names, school_age
+from api.services import actors, assessment, school_age
 from api.settings import Settings
+from tests import people
 from tests import world as w
 
 S = SchoolingStatus
 NORTH, BEI = "519901003", "519901003001"
 ASSESSMENT = "/api/v1/stats/assessment"
 EXPORT = "/api/v1/exports/assessment.xlsx"
-
-
-async def _household(session: AsyncSession, area: str, head: str) -> Household:
-    household = Household(area_code=area, address=f"{head}家", head_name=head)
-    session.add(household)
-    await session.flush()
-    return household
-
-
-async def _child(
-    session: AsyncSession, household: Household, name: str, status: SchoolingStatus, born: date
-) -> Child:
-    child = Child(
-        household_id=household.id,
-        area_code=household.area_code,
-        name=name,
-        name_pinyin=names.pinyin(name),
-        name_initials=names.initials(name),
-        sex=Sex.FEMALE,
-        birth_date=born,
-        schooling_status=status,
-    )
-    session.add(child)
-    await session.flush()
-    return child
 
 
 @pytest.fixture
@@ -127,14 +100,17 @@ async def population(session: AsyncSession, settings: Settings) -> w.World:
     await session.flush()
     session.add(CampaignArea(campaign_id=campaign.id, area_code=w.COUNTY))
 
-    e_one = await _household(session, w.DONG, "东一")
-    west = await _household(session, w.XI, "西三")
-    n_one, n_two = await _household(session, BEI, "北一"), await _household(session, BEI, "北二")
-    e1 = await _child(session, e_one, "甲一", S.DROPPED_OUT, born)
-    w1 = await _child(session, west, "丙一", S.DROPPED_OUT, born)
-    w2 = await _child(session, west, "丙二", S.ENROLLED_IN_COUNTY, born)
-    n1 = await _child(session, n_one, "丁一", S.ENROLLED_IN_COUNTY, born)
-    n2 = await _child(session, n_two, "丁二", S.ENROLLED_IN_COUNTY, born)
+    e_one = await people.household(session, w.DONG, "东一")
+    west = await people.household(session, w.XI, "西三")
+    n_one, n_two = (
+        await people.household(session, BEI, "北一"),
+        await people.household(session, BEI, "北二"),
+    )
+    e1 = await people.child(session, e_one, "甲一", S.DROPPED_OUT, born)
+    w1 = await people.child(session, west, "丙一", S.DROPPED_OUT, born)
+    w2 = await people.child(session, west, "丙二", S.ENROLLED_IN_COUNTY, born)
+    n1 = await people.child(session, n_one, "丁一", S.ENROLLED_IN_COUNTY, born)
+    n2 = await people.child(session, n_two, "丁二", S.ENROLLED_IN_COUNTY, born)
     for pupil in (n1, n2):
         session.add(
             Enrolment(

@@ -47,7 +47,7 @@ from sqlalchemy import update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Area, Case, Child, Household, ReturnPlan, Visit, VisitObservation
+from api.models import Area, Case, ReturnPlan, Visit, VisitObservation
 from api.models.base import utcnow
 from api.models.vocabulary import (
     CampaignKind,
@@ -56,14 +56,14 @@ from api.models.vocabulary import (
     DropoutReason,
     ObservedSchooling,
     SchoolingStatus,
-    Sex,
     UserRole,
     VisitOutcome,
 )
 from api.schemas.campaigns import CampaignOut
-from api.services import campaign_summary, names, school_age
+from api.services import campaign_summary, school_age
 from api.services.actors import Actor
 from api.settings import Settings
+from tests import people
 from tests import world as w
 from tests.factories import make_user
 
@@ -79,29 +79,6 @@ class Sweep:
     county: dict[str, str]  # a county administrator's headers
     start: date
     end: date
-
-
-async def _household(session: AsyncSession, area: str, head: str) -> Household:
-    household = Household(area_code=area, address=f"{head}家", head_name=head)
-    session.add(household)
-    await session.flush()
-    return household
-
-
-async def _child(session: AsyncSession, household: Household, name: str, born: date) -> Child:
-    child = Child(
-        household_id=household.id,
-        area_code=household.area_code,
-        name=name,
-        name_pinyin=names.pinyin(name),
-        name_initials=names.initials(name),
-        sex=Sex.FEMALE,
-        birth_date=born,
-        schooling_status=SchoolingStatus.ENROLLED_IN_COUNTY,
-    )
-    session.add(child)
-    await session.flush()
-    return child
 
 
 @pytest.fixture
@@ -121,14 +98,16 @@ async def sweep(client: httpx.AsyncClient, session: AsyncSession, settings: Sett
         return datetime.combine(start + timedelta(days=day), time(hour, minute), zone)
 
     born, _ = school_age.birth_dates_for_grade(3, world.school_year, settings)
-    h1 = await _household(session, w.DONG, "东一")
-    await _household(session, w.DONG, "东二")
-    h3 = await _household(session, w.NAN, "南三")
-    h4 = await _household(session, w.XI, "西四")
-    c1 = await _child(session, h1, "甲一", born)
-    await _child(session, h1, "甲小", today.replace(year=today.year - 3))
-    c3 = await _child(session, h3, "丙三", born)
-    c4 = await _child(session, h4, "丁四", born)
+    h1 = await people.household(session, w.DONG, "东一")
+    await people.household(session, w.DONG, "东二")
+    h3 = await people.household(session, w.NAN, "南三")
+    h4 = await people.household(session, w.XI, "西四")
+    c1 = await people.child(session, h1, "甲一", SchoolingStatus.ENROLLED_IN_COUNTY, born)
+    await people.child(
+        session, h1, "甲小", SchoolingStatus.ENROLLED_IN_COUNTY, today.replace(year=today.year - 3)
+    )
+    c3 = await people.child(session, h3, "丙三", SchoolingStatus.ENROLLED_IN_COUNTY, born)
+    c4 = await people.child(session, h4, "丁四", SchoolingStatus.ENROLLED_IN_COUNTY, born)
     a, b, c, d = [
         (await make_user(session, role=UserRole.VILLAGE_CADRE, area_code=area)).user_id
         for area in (w.DONG, w.NAN, w.XI, w.NEIGHBOUR_VILLAGE)

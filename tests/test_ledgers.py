@@ -41,8 +41,9 @@ from api.models.vocabulary import (
     Sex,
     UserRole,
 )
-from api.services import children_ledger, names, school_age
+from api.services import children_ledger, school_age
 from api.settings import Settings
+from tests import people
 from tests import world as w
 
 LEDGER = "/api/v1/exports/children-ledger.xlsx"
@@ -56,18 +57,6 @@ COUNTY_ROWS = ["李小红", "钱小一", "张小明", "王小刚", "赵小丽", 
 S = SchoolingStatus
 
 
-async def _child(
-    session: AsyncSession, household: Household, name: str, status: SchoolingStatus, born: date,
-    **extra: Any,
-) -> Child:  # fmt: skip
-    child = Child(household_id=household.id, area_code=household.area_code, name=name,
-                  name_pinyin=names.pinyin(name), name_initials=names.initials(name),
-                  sex=Sex.FEMALE, birth_date=born, schooling_status=status, **extra)  # fmt: skip
-    session.add(child)
-    await session.flush()
-    return child
-
-
 @pytest.fixture
 async def population(session: AsyncSession, settings: Settings) -> w.World:
     world = await w.build(session, settings, school_age.local_today(settings))
@@ -79,15 +68,15 @@ async def population(session: AsyncSession, settings: Settings) -> w.World:
     zhou = Household(area_code=w.XI, address="周家", head_name="周大山")
     session.add_all([qian, zhou])
     await session.flush()
-    await _child(session, qian, "钱小一", S.NEVER_ENROLLED, born, left_behind=2, is_orphan=True,
-                 disability_kind="肢体残疾", disability_grade=2,
-                 placement=DisabilityPlacement.REGULAR_CLASS)  # fmt: skip
-    await _child(session, qian, "钱小二", S.DECEASED, born)
-    await _child(session, qian, "钱小三", S.EMIGRATED, born)
-    await _child(session, qian, "钱小四", S.UNKNOWN, date(year - 3, 1, 1))
-    await _child(session, qian, "钱小五", S.NEVER_ENROLLED, born, removed_at=utcnow())
-    await _child(session, qian, "钱小六", S.NEVER_ENROLLED, oldest - timedelta(days=1))
-    seventh = await _child(session, zhou, "周小七", S.SUSPENDED, born)
+    await people.child(session, qian, "钱小一", S.NEVER_ENROLLED, born, left_behind=2,
+                       is_orphan=True, disability_kind="肢体残疾", disability_grade=2,
+                       placement=DisabilityPlacement.REGULAR_CLASS)  # fmt: skip
+    await people.child(session, qian, "钱小二", S.DECEASED, born)
+    await people.child(session, qian, "钱小三", S.EMIGRATED, born)
+    await people.child(session, qian, "钱小四", S.UNKNOWN, date(year - 3, 1, 1))
+    await people.child(session, qian, "钱小五", S.NEVER_ENROLLED, born, removed_at=utcnow())
+    await people.child(session, qian, "钱小六", S.NEVER_ENROLLED, oldest - timedelta(days=1))
+    seventh = await people.child(session, zhou, "周小七", S.SUSPENDED, born)
     grandmother = Guardian(household_id=zhou.id, name="周奶奶", phone="13700000001")
     father = Guardian(household_id=zhou.id, name="周大山", phone="13700000002")
     session.add_all([grandmother, father])
@@ -272,7 +261,7 @@ async def test_the_statements_do_not_grow_with_the_children(
     session.add(more)
     await session.flush()
     for n in range(40):
-        await _child(session, more, f"吴小{n}", S.ENROLLED_IN_COUNTY, born)
+        await people.child(session, more, f"吴小{n}", S.ENROLLED_IN_COUNTY, born)
     await session.commit()
     statements.clear()
     assert len(table(opened(await client.get(LEDGER, headers=county)))) == 46
