@@ -1,5 +1,6 @@
-"""Jobs the app runs on its own: the deadline scan (escalations.run) every so often, and at
-startup the reconciliations a stopped server left unfinished (reconciliations.resume).
+"""Jobs the app runs on its own: the deadline scan (escalations.run) every so often, the
+statistics snapshot's refresh (statistics.refresh_if_due) before readers find it stale, and
+at startup the reconciliations a stopped server left unfinished (reconciliations.resume).
 
 Each run opens its own session. A failed run is logged and the next one comes on time; with
 several app servers each runs the scan, which is safe: escalations and notifications are
@@ -12,7 +13,7 @@ from collections.abc import Awaitable, Callable
 import structlog
 from fastapi import FastAPI
 
-from api.services import escalations, reconciliations
+from api.services import escalations, reconciliations, statistics
 
 log = structlog.get_logger(__name__)
 
@@ -39,12 +40,21 @@ async def _resume(app: FastAPI) -> None:
 
 def start(app: FastAPI) -> list[asyncio.Task[None]]:
     jobs = [asyncio.create_task(_resume(app))]
-    minutes = app.state.settings.escalation_interval_minutes
+    settings = app.state.settings
+    if (seconds := settings.stats_refresh_seconds) > 0:
+
+        async def snapshot() -> object:
+            async with app.state.sessionmaker() as session:
+                return await statistics.refresh_if_due(session=session, settings=settings)
+
+        # Due at half the age readers take: looked at every quarter, it is never older.
+        jobs.append(asyncio.create_task(every(seconds / 4, snapshot, "stats_snapshot")))
+    minutes = settings.escalation_interval_minutes
     if minutes <= 0:
         return jobs
 
     async def scan() -> object:
         async with app.state.sessionmaker() as session:
-            return await escalations.run(session=session, settings=app.state.settings)
+            return await escalations.run(session=session, settings=settings)
 
     return [*jobs, asyncio.create_task(every(minutes * 60, scan, "escalations"))]

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # How often the app scans for deadlines near or passed and escalates; 0: never (a
     # scheduler calls POST /escalations/run instead).
     escalation_interval_minutes: int = Field(default=15, ge=0, le=24 * 60)
+    # How old the statistics snapshot (county-wide figures as of a time) may be before a reader
+    # refreshes it; the app refreshes it by itself well before. 0: every figure counted live.
+    stats_refresh_seconds: int = Field(default=300, ge=0)
 
     # Local conventions of compulsory schooling (DOMAIN.md): settings, never constants.
     timezone: str = "Asia/Shanghai"

@@ -1,9 +1,9 @@
 """Foundation figures: loading the county-scale demo, and the health endpoint's latency; then
 the registry's read figures on that same database (bench/registry.py), and the
 responsibility chain's (bench/responsibility.py), visits synced from phones (bench/visits.py),
-a cadre's work package (bench/work_package.py) and the county's reconciliation
-(bench/reconciliation.py); last, the field app with a township's package in Chromium
-(bench/field_app.py).
+a cadre's work package (bench/work_package.py), the county's statistics (bench/stats.py)
+and the county's reconciliation (bench/reconciliation.py); last, the field app with a
+township's package in Chromium (bench/field_app.py).
 
 Runs on SQLite by default, on PostgreSQL when DATABASE_URL names a server (a fresh database
 is made there and dropped afterwards).
@@ -26,6 +26,7 @@ from bench import (
     reconciliation,
     registry,
     responsibility,
+    stats,
     visits,
     work_package,
 )
@@ -73,6 +74,7 @@ async def main() -> None:
         await responsibility.responsibility_reads(url)
         await visits.visit_ingest(url)
         await work_package.work_package_sizes(url)
+        await stats.stats_figures(url)
         await reconciliation.reconciliation_figures(url)  # last: it relinks registrations
     await imports.household_imports()  # makes its own fresh databases
     field_app.field_app_figures()  # its own server and browser

@@ -204,7 +204,9 @@ async def test_a_teachers_report_of_days_absent_goes_as_far_as_the_rule_on_absen
 async def test_the_scan_is_left_to_a_scheduler_when_its_interval_is_zero(
     settings: Settings,
 ) -> None:
-    app = create_app(settings.model_copy(update={"escalation_interval_minutes": 0}))
+    app = create_app(
+        settings.model_copy(update={"escalation_interval_minutes": 0, "stats_refresh_seconds": 0})
+    )
     jobs = scheduler.start(app)
     assert len(jobs) == 1  # only resuming unfinished reconciliations, once, at the start
     await asyncio.gather(*jobs)

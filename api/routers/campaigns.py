@@ -1,4 +1,3 @@
-import asyncio
 import uuid
 from typing import Annotated, Literal
 
@@ -18,7 +17,6 @@ from api.schemas.common import AreaQuery, Limit, Offset, Page
 from api.services import (
     campaign_summary,
     campaign_summary_html,
-    campaign_summary_xlsx,
     campaigns,
     coverage,
     sweep_form,
@@ -209,15 +207,10 @@ async def get_summary(
 async def get_summary_workbook(
     campaign_id: uuid.UUID, actor: ActorDep, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    summary = await campaign_summary.summarize(
+    name, content = await campaign_summary.workbook(
         session=session, actor=actor, settings=settings, campaign_id=campaign_id
     )
-    content = await asyncio.to_thread(campaign_summary_xlsx.workbook, summary)
-    return uploads.xlsx(
-        f"{summary.activity.name}_总结报告.xlsx",
-        content,
-        ascii_name=f"campaign-summary-{campaign_id}.xlsx",
-    )
+    return uploads.xlsx(name, content, ascii_name=f"campaign-summary-{campaign_id}.xlsx")
 
 
 @router.get(
@@ -230,10 +223,9 @@ async def get_summary_workbook(
 async def get_summary_page(
     campaign_id: uuid.UUID, actor: ActorDep, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
-    summary = await campaign_summary.summarize(
-        session=session, actor=actor, settings=settings, campaign_id=campaign_id
-    )
     return HTMLResponse(
-        campaign_summary_html.page(summary),
+        await campaign_summary.page(
+            session=session, actor=actor, settings=settings, campaign_id=campaign_id
+        ),
         headers={"Content-Security-Policy": campaign_summary_html.POLICY},
     )

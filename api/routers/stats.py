@@ -32,6 +32,8 @@ DEFINITIONS = (
     "- **household_coverage** / **child_coverage**: of the current campaign (the latest started"
     " one over the area): households reached / households in scope, children whose schooling"
     " a visit recorded / children of compulsory age in them.\n\n"
+    "Figures count where the child lives. For whoever covers areas alone they are those of"
+    " the county's statistics snapshot, made every few minutes, as of `computed_at`.\n\n"
     "An area outside the caller's is 404, as is an unknown one."
 )
 

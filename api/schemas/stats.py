@@ -7,7 +7,7 @@ api/services/statistics.py.
 """
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -28,6 +28,11 @@ BREAKDOWNS: dict[str, str] = {
     " time), by the Monday",
 }
 NO_COHORT_HISTORY = "no roster history for the cohort"
+COMPUTED_AT = (
+    "when the figures were counted (UTC): for whoever covers areas alone, when the county's"
+    " statistics snapshot was made (refreshed every few minutes: `stats_refresh_seconds`),"
+    " otherwise now"
+)
 
 
 class StatsFigures(BaseModel):
@@ -129,6 +134,7 @@ class StatsOverview(StatsFigures):
     area: str | None = Field(description="the area asked for; None: all the caller sees")
     school_year: int = Field(description="the school year, by its first calendar year")
     as_of: date = Field(description="the county's date the figures are computed for")
+    computed_at: datetime = Field(description=COMPUTED_AT)
     campaign_id: uuid.UUID | None = Field(
         description="the current campaign (the latest started one the caller sees over the"
         " area); None: no sweep yet, and the coverage counts are 0"
@@ -147,5 +153,6 @@ class StatsBreakdown(BaseModel):
     by: BreakdownBy
     school_year: int
     as_of: date
+    computed_at: datetime = Field(description=COMPUTED_AT)
     campaign_id: uuid.UUID | None
     items: list[StatsRow]

@@ -11,6 +11,7 @@ The report is of the campaign's areas as far as the caller reaches into them: a 
 officer gets the township's part of a county's campaign. Cases count where the child lives.
 """
 
+import asyncio
 import math
 import uuid
 from datetime import date, datetime, time, timedelta
@@ -39,7 +40,9 @@ from api.schemas.campaign_summary import (
 )
 from api.schemas.campaigns import AreaCoverage, CampaignCoverage, CampaignOut, CoverageCounts
 from api.services import (
+    campaign_summary_html,
     campaign_summary_steps,
+    campaign_summary_xlsx,
     campaigns,
     case_deadlines,
     case_rules,
@@ -389,3 +392,24 @@ async def _problems(
             for r, n in sorted(reasons.items(), key=lambda item: (-item[1], order.index(item[0])))
         ],
     )
+
+
+async def workbook(
+    *, session: AsyncSession, actor: Actor, settings: Settings, campaign_id: uuid.UUID
+) -> tuple[str, bytes]:
+    """The summary as XLSX: its file name and bytes."""
+    summary = await summarize(
+        session=session, actor=actor, settings=settings, campaign_id=campaign_id
+    )
+    content = await asyncio.to_thread(campaign_summary_xlsx.workbook, summary)
+    return f"{summary.activity.name}_总结报告.xlsx", content
+
+
+async def page(
+    *, session: AsyncSession, actor: Actor, settings: Settings, campaign_id: uuid.UUID
+) -> str:
+    """The summary as a page to print."""
+    summary = await summarize(
+        session=session, actor=actor, settings=settings, campaign_id=campaign_id
+    )
+    return campaign_summary_html.page(summary)

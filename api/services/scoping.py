@@ -64,6 +64,13 @@ def _in_any_area(column: object, codes: tuple[str, ...]) -> ColumnElement[bool]:
     return or_(false(), *(in_area(column, code) for code in codes))
 
 
+def in_areas(actor: Actor, column: object, *, within: str | None = None) -> ColumnElement[bool]:
+    """The column's area lies in the actor's areas (those within ``within``, given one): for
+    figures kept by area, such as the statistics snapshot, which whoever covers areas alone
+    sees by the area they were counted in."""
+    return _in_any_area(column, narrowed(actor.area_codes, within))
+
+
 def recent_terms_floor(settings: Settings, today: date | None) -> str:
     year = school_age.school_year_of(today or school_age.local_today(settings), settings)
     return f"{year - 1}-"  # terms are named "2026-2027-1": text order is time order

@@ -31,12 +31,20 @@ within its subtree; rates are divisions of two of these counts, ``None`` on a ze
   caller sees over the area): households reached / households in scope, and children whose
   schooling a visit recorded / children of compulsory age in those households.
 
-Cases count where the child lives (the child's area), in the caller's case scope.
+Cases count where the child lives (the child's area): for whoever covers areas alone, the
+cases of the children living in them (a case handed to their area counts where its child
+lives until the move is accepted); whoever covers a school or class sees those opened there
+too.
+
+Whoever covers areas alone gets these counts summed from the statistics snapshot
+(stats_snapshot.py, ``refresh``): the same counts, made for every area at once, as of its
+``computed_at``; refreshed by the reader who finds it older than ``stats_refresh_seconds`` or
+of another day, and by the app well before that. A school's or class's are counted live.
 """
 
 import uuid
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_
@@ -61,6 +69,7 @@ from api.models.vocabulary import (
     DisabilityPlacement,
     DropoutReason,
     EnrolmentStatus,
+    UserRole,
 )
 from api.models.vocabulary import SchoolingStatus as S
 from api.schemas.campaigns import CoverageCounts
@@ -72,7 +81,7 @@ from api.schemas.stats import (
     StatsOverview,
     StatsRow,
 )
-from api.services import coverage, labels, permissions, school_age, scoping
+from api.services import coverage, labels, permissions, school_age, scoping, stats_snapshot
 from api.services.actors import Actor
 from api.services.errors import NotFound
 from api.services.permissions import Action, Resource
@@ -331,6 +340,11 @@ class _Dimension:
 
 
 TOTAL = _Dimension(children=literal(""), cases=literal(""), coverage=0)
+# The snapshot is counted in everyone's scope: the empty code's subtree is every area.
+_EVERYONE = Actor(
+    user_id=uuid.UUID(int=0), username="statistics", role=UserRole.COUNTY_ADMIN, area_codes=("",)
+)
+WEEKS_KEPT = 53  # the most weeks a breakdown by week takes (api/routers/stats.py)
 _REGISTRATION_COUNTS = ("enrolled_at_year_start",)
 FLAG_NAMES = {"left_behind": "留守儿童", "poverty": "脱贫户（建档立卡）", "disability": "残疾儿童"}
 FLAGS: dict[str, ColumnElement[bool]] = {
@@ -386,15 +400,19 @@ async def _counts(
     area: str | None,
     campaign: Campaign | None,
     dimension: _Dimension,
-) -> dict[str, dict[str, int | None]]:
-    """Every count the dimension carries, a row per key (null keys as ""); the others null."""
+    places: tuple[Any, ...] = (),
+) -> dict[tuple[str, tuple[Any, ...]], Counts]:
+    """Every count the dimension carries, a row per key (null keys as "") and per value of
+    the columns ``places`` (the child's area, say); the others null."""
     connection = await session.connection()
     names = dimension.names
-    found: dict[str, dict[str, int | None]] = {}
+    found: dict[tuple[str, tuple[Any, ...]], Counts] = {}
 
-    def add(place: Any, values: dict[str, Any]) -> None:
-        key = "" if place is None else str(place)
-        row = found.setdefault(key, {name: (0 if name in names else None) for name in COUNTS})
+    def add(key: Any, values: dict[str, Any], where: tuple[Any, ...] = ()) -> None:
+        row = found.setdefault(
+            ("" if key is None else str(key), where),
+            {name: (0 if name in names else None) for name in COUNTS},
+        )
         for name, value in values.items():
             row[name] = (row[name] or 0) + int(value or 0)
 
@@ -420,12 +438,13 @@ async def _counts(
             sa_select(key.label("code"), *_case_figures(period))
             .select_from(Case)
             .join(Child, col(Child.id) == col(Case.child_id))
-            .where(scoping.cases(actor, settings=settings), *dimension.where_cases, *where)
+            .where(_case_scope(actor, settings, area), *dimension.where_cases, *where)
         )
         return query.where(scoping.in_area(Child.area_code, area)) if area else query
 
-    for key in dimension.keys:
-        add(key, {})
+    if not places:
+        for key in dimension.keys:
+            add(key, {})
     queries: list[tuple[Any, Any, tuple[str, ...]]] = []
     if dimension.rows is not None:
         for flag, condition in dimension.rows.items():
@@ -443,10 +462,14 @@ async def _counts(
     if dimension.cases is not None:
         queries.append((cases(dimension.cases), dimension.cases, _CASE_COUNTS))
     for query, key, counted in queries:
-        grouped = query.group_by(key) if key is not None and dimension is not TOTAL else query
-        for row in (await connection.execute(grouped)).all():
-            if dimension is not TOTAL or any(row._mapping[name] for name in counted):
-                add(row.code, {name: row._mapping[name] for name in counted})
+        by = [key] if key is not None and dimension is not TOTAL else []
+        if places:
+            query = query.add_columns(*(p.label(f"place_{n}") for n, p in enumerate(places)))
+            by += places
+        for row in (await connection.execute(query.group_by(*by) if by else query)).all():
+            if places or dimension is not TOTAL or any(row._mapping[name] for name in counted):
+                where = tuple(row[-len(places) :]) if places else ()
+                add(row.code, {name: row._mapping[name] for name in counted}, where)
     if campaign is not None and dimension.coverage is not None:
         swept = await coverage.counts_by_area(
             session=session,
@@ -456,8 +479,8 @@ async def _counts(
             within=area,
             length=dimension.coverage or 15,
         )
-        for place, counts in swept.items():
-            add(place if dimension.coverage else "", _coverage(counts))
+        for code, counts in swept.items():
+            add(code if dimension.coverage else "", _coverage(counts))
     return found
 
 
@@ -507,25 +530,154 @@ async def _setting(
     return period, await _campaign(session, actor, period, area)
 
 
+def _by_area(actor: Actor) -> bool:
+    """Whoever covers areas alone (no school, no class): their figures are those of the
+    children living in their areas, sums of the snapshot's rows."""
+    return bool(actor.area_codes) and not actor.school_ids and not actor.class_ids
+
+
+def _case_scope(actor: Actor, settings: Settings, area: str | None) -> ColumnElement[bool]:
+    """Cases count where the child lives: for whoever covers areas alone, the cases of the
+    children living there (a case handed to their area counts where its child lives until
+    the move is accepted); a school's or class's cases too for whoever covers one."""
+    if _by_area(actor):
+        return scoping.children(actor, settings=settings, within=area)
+    return scoping.cases(actor, settings=settings)
+
+
+async def refresh(*, session: AsyncSession, settings: Settings) -> int:
+    """Count the snapshot (api/services/stats_snapshot.py) again and replace it in one
+    transaction: each breakdown's counts in everyone's scope, grouped by the child's area as
+    well (a statement a group of counts, never one an area), and the coverage of each
+    campaign a reader may be shown, by household area. The number of rows written."""
+    period = _Period(settings)
+    kept: dict[tuple[str, str, str], Counts] = {}
+
+    def keep(by: str, key: str, area_code: str, values: Counts) -> None:
+        row = kept.setdefault((by, key, area_code), dict.fromkeys(COUNTS))
+        for name, value in values.items():
+            if value is not None and name not in _COVERAGE_COUNTS:  # coverage: rows of its own
+                row[name] = (row[name] or 0) + value
+
+    # The flags' counts come with the areas': a child has one area and one set of flags, so
+    # the children and their cases are counted once, grouped by both.
+    flagged = tuple(case((condition, 1), else_=0) for condition in FLAGS.values())
+    for by in get_args(BreakdownBy):
+        if by == "flag":
+            continue
+        counts = await _counts(
+            session=session,
+            actor=_EVERYONE,
+            settings=settings,
+            period=period,
+            area=None,
+            campaign=None,
+            dimension=TOTAL if by == "area" else _dimension(by, 6, period, WEEKS_KEPT),
+            places=(col(Child.area_code), *(flagged if by == "area" else ())),
+        )
+        for (key, (area_code, *flags)), values in counts.items():
+            keep(by, key, area_code, values)
+            for flag in (flag for flag, on in zip(FLAGS, flags, strict=False) if on):
+                keep("flag", flag, area_code, values)
+    rows: list[dict[str, Any]] = [
+        {"dimension": by, "key": key, "area_code": area_code, **values}
+        for (by, key, area_code), values in kept.items()
+    ]
+    shown = await stats_snapshot.campaigns_shown(session, period.today)
+    for campaign in shown:
+        swept = await coverage.counts_by_area(
+            session=session,
+            actor=_EVERYONE,
+            settings=settings,
+            campaign=campaign,
+            within=None,
+            length=15,  # the whole code
+        )
+        rows += [
+            {"dimension": stats_snapshot.COVERAGE, "key": str(campaign.id), "area_code": code,
+             "campaign_id": campaign.id, **_coverage(counts)}
+            for code, counts in swept.items()
+        ]  # fmt: skip
+    return await stats_snapshot.replace(
+        session=session,
+        rows=rows,
+        computed_at=period.now,
+        campaigns=[campaign.id for campaign in shown],
+    )
+
+
+async def refresh_if_due(*, session: AsyncSession, settings: Settings) -> int:
+    """The app's own refresh (api/scheduler.py): once the snapshot is half as old as readers
+    take it, so that they seldom find it stale; with several app servers, whichever comes
+    first. The number of rows written, 0 when not due."""
+    found = await stats_snapshot.state(session)
+    today = school_age.local_today(settings)
+    if stats_snapshot.fresh(found, settings, today, share=0.5):
+        return 0
+    return await refresh(session=session, settings=settings)
+
+
+async def _read(
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    period: _Period,
+    area: str | None,
+    campaign: Campaign | None,
+    *,
+    by: BreakdownBy,
+    dimension: _Dimension,
+) -> tuple[dict[str, Counts], datetime]:
+    """The counts a row per key, and when they were counted: summed from the snapshot for
+    whoever covers areas alone (a school's pupils are no sum of areas, and few enough to
+    count live), counted live otherwise."""
+    made = None
+    if _by_area(actor) and (by != "week" or len(dimension.keys) <= WEEKS_KEPT):
+        made = await stats_snapshot.ensure(
+            session=session,
+            settings=settings,
+            today=period.today,
+            campaign_id=campaign.id if campaign else None,
+            refresh=refresh,
+        )
+    if made is None:
+        counts = await _counts(
+            session=session,
+            actor=actor,
+            settings=settings,
+            period=period,
+            area=area,
+            campaign=campaign,
+            dimension=dimension,
+        )
+        return {key: row for (key, _), row in counts.items()}, period.now
+    found = await stats_snapshot.counts(
+        session=session,
+        actor=actor,
+        dimension=by,
+        area=area,
+        names=dimension.names,
+        keys=dimension.keys,
+        length=dimension.coverage or None,
+        campaign_id=campaign.id if campaign and dimension.coverage is not None else None,
+    )
+    return found, made
+
+
 async def overview(
     *, session: AsyncSession, actor: Actor, settings: Settings, area: str | None
 ) -> StatsOverview:
     """The figures of the caller's scope, or of the area ``area`` within it."""
     period, campaign = await _setting(session, actor, settings, area)
-    counts = await _counts(
-        session=session,
-        actor=actor,
-        settings=settings,
-        period=period,
-        area=area,
-        campaign=campaign,
-        dimension=TOTAL,
+    counts, computed_at = await _read(
+        session, actor, settings, period, area, campaign, by="area", dimension=TOTAL
     )
     total = counts.get("", dict.fromkeys(COUNTS, 0))
     return StatsOverview(
         area=area,
         school_year=period.year,
         as_of=period.today,
+        computed_at=computed_at,
         campaign_id=campaign.id if campaign else None,
         **figures(total),
     )
@@ -552,14 +704,9 @@ async def breakdown(
     the row ""."""
     period, campaign = await _setting(session, actor, settings, area)
     top = len(area) if area else min((len(c) for c in actor.area_codes), default=6)
-    counts = await _counts(
-        session=session,
-        actor=actor,
-        settings=settings,
-        period=period,
-        area=area,
-        campaign=campaign,
-        dimension=_dimension(by, top, period, weeks),
+    dimension = _dimension(by, top, period, weeks)
+    counts, computed_at = await _read(
+        session, actor, settings, period, area, campaign, by=by, dimension=dimension
     )
     names = await _names(session, by, list(counts))
     return StatsBreakdown(
@@ -567,6 +714,7 @@ async def breakdown(
         by=by,
         school_year=period.year,
         as_of=period.today,
+        computed_at=computed_at,
         campaign_id=campaign.id if campaign else None,
         items=[
             StatsRow(code=code, name=names.get(code), **figures(counts[code]))
@@ -610,4 +758,4 @@ def _ordered(by: BreakdownBy, counts: dict[str, Any], names: dict[str, str]) -> 
     return sorted(counts, key=lambda code: (not code, code))
 
 
-__all__ = ["StatsFigures", "breakdown", "figures", "overview"]
+__all__ = ["StatsFigures", "breakdown", "figures", "overview", "refresh", "refresh_if_due"]
