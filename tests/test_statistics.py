@@ -61,45 +61,15 @@ from api.models.vocabulary import (
     UserRole,
     VisitOutcome,
 )
-from api.services import names, school_age
+from api.services import school_age
 from api.settings import Settings
+from tests import people
 from tests import world as w
 from tests.factories import make_user
 
 S = SchoolingStatus
 OVERVIEW = "/api/v1/stats/overview"
 BREAKDOWN = "/api/v1/stats/breakdown"
-
-
-async def _child(
-    session: AsyncSession,
-    household: Household,
-    name: str,
-    status: SchoolingStatus,
-    born: date,
-    **extra: Any,
-) -> Child:
-    child = Child(
-        household_id=household.id,
-        area_code=household.area_code,
-        name=name,
-        name_pinyin=names.pinyin(name),
-        name_initials=names.initials(name),
-        sex=Sex.FEMALE,
-        birth_date=born,
-        schooling_status=status,
-        **extra,
-    )
-    session.add(child)
-    await session.flush()
-    return child
-
-
-async def _household(session: AsyncSession, area: str, head: str) -> Household:
-    household = Household(area_code=area, address=f"{head}家", head_name=head)
-    session.add(household)
-    await session.flush()
-    return household
 
 
 @pytest.fixture
@@ -129,22 +99,22 @@ async def population(session: AsyncSession, settings: Settings) -> w.World:
     await session.flush()
     session.add(CampaignArea(campaign_id=campaign.id, area_code=w.COUNTY))
 
-    e_one = await _household(session, w.DONG, "东一")
-    e_two = await _household(session, w.NAN, "南二")
-    west = await _household(session, w.XI, "西三")
-    e1 = await _child(session, e_one, "甲一", S.ENROLLED_OUTSIDE_COUNTY, born)
-    e2 = await _child(session, e_one, "甲二", S.ENROLLED_OUTSIDE_COUNTY, born)
-    e5 = await _child(session, e_one, "甲五", S.DROPPED_OUT, born)
-    await _child(session, e_one, "甲六", S.DECEASED, born)
-    await _child(session, e_one, "甲八", S.SUSPENDED, born)
-    await _child(session, e_one, "甲九", S.UNKNOWN, today.replace(year=today.year - 3))
-    await _child(session, e_two, "乙三", S.HOME_DELIVERED, born)
-    await _child(
+    e_one = await people.household(session, w.DONG, "东一")
+    e_two = await people.household(session, w.NAN, "南二")
+    west = await people.household(session, w.XI, "西三")
+    e1 = await people.child(session, e_one, "甲一", S.ENROLLED_OUTSIDE_COUNTY, born)
+    e2 = await people.child(session, e_one, "甲二", S.ENROLLED_OUTSIDE_COUNTY, born)
+    e5 = await people.child(session, e_one, "甲五", S.DROPPED_OUT, born)
+    await people.child(session, e_one, "甲六", S.DECEASED, born)
+    await people.child(session, e_one, "甲八", S.SUSPENDED, born)
+    await people.child(session, e_one, "甲九", S.UNKNOWN, today.replace(year=today.year - 3))
+    await people.child(session, e_two, "乙三", S.HOME_DELIVERED, born)
+    await people.child(
         session, e_two, "乙四", S.UNKNOWN, born, placement=DisabilityPlacement.SPECIAL_SCHOOL
     )
-    await _child(session, e_two, "乙七", S.EMIGRATED, born)
-    w1 = await _child(session, west, "丙一", S.DROPPED_OUT, born)
-    w2 = await _child(session, west, "丙二", S.ENROLLED_IN_COUNTY, born)
+    await people.child(session, e_two, "乙七", S.EMIGRATED, born)
+    w1 = await people.child(session, west, "丙一", S.DROPPED_OUT, born)
+    w2 = await people.child(session, west, "丙二", S.ENROLLED_IN_COUNTY, born)
     for child, evidence in ((e1, "转学证明"), (e2, None)):
         session.add(
             SchoolingStatusChange(
