@@ -130,11 +130,11 @@ const shimen: StatsFigures = {
 }
 
 function overview(f: StatsFigures, area: string | null = null): StatsOverview {
-  return { ...f, area, school_year: 2026, as_of: '2026-12-02', campaign_id: null }
+  return { ...f, area, school_year: 2026, as_of: '2026-12-02', computed_at: '2026-12-02T01:55:00Z', campaign_id: null }
 }
 
 function breakdown(by: StatsBreakdownBy, items: StatsRow[], area: string | null = null): StatsBreakdown {
-  return { area, by, school_year: 2026, as_of: '2026-12-02', campaign_id: null, items }
+  return { area, by, school_year: 2026, as_of: '2026-12-02', computed_at: '2026-12-02T01:55:00Z', campaign_id: null, items }
 }
 
 const row = (code: string, name: string | null, f: Partial<StatsFigures>): StatsRow => ({ ...NONE, ...f, code, name })
@@ -574,6 +574,8 @@ describe('StatsView', () => {
       expect(wrapper.get('[data-testid="stats-updated"]').text()).toContain('无网络，显示手机上保存的统计')
     })
     expect(wrapper.get('[data-testid="stats-updated"]').text()).toContain(`更新于 ${new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(kept.fetchedAt)}`)
+    // and when the server counted them (its snapshot, 01:55 UTC: 09:55 in the county)
+    expect(wrapper.get('[data-testid="stats-updated"]').text()).toContain('截至 12/02 09:55')
     expect(cardText(wrapper, 'enrolment')).toContain('99.8%')
     expect(wrapper.findAll('[data-testid="area-row"]')).toHaveLength(2)
     wrapper.unmount()

@@ -312,6 +312,8 @@ export interface StatsOverview extends StatsFigures {
   area: string | null
   school_year: number
   as_of: string
+  /** When the figures were counted: the county's snapshot is made every few minutes. */
+  computed_at: string
   campaign_id: string | null
 }
 
@@ -330,6 +332,7 @@ export interface StatsBreakdown {
   by: StatsBreakdownBy
   school_year: number
   as_of: string
+  computed_at: string
   campaign_id: string | null
   items: StatsRow[]
 }
