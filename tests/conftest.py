@@ -1,11 +1,12 @@
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import delete, text
+from sqlalchemy import delete, event, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -105,3 +106,18 @@ async def client(app: FastAPI, db: AsyncEngine) -> AsyncIterator[httpx.AsyncClie
         ) as client,
     ):
         yield client
+
+
+@pytest.fixture
+def statements(app: FastAPI) -> Iterator[list[str]]:
+    """The SQL statements the app sends, each executemany once: to check that work is done
+    in a bounded number of statements, whatever the number of rows."""
+    sent: list[str] = []
+
+    def note(*args: Any) -> None:
+        sent.append(args[2])
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", note)
+    yield sent
+    event.remove(engine, "before_cursor_execute", note)

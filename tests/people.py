@@ -1,13 +1,15 @@
 """Households and children added to tests/world.py's county for a population counted by hand
 (the statistics, assessment, ledger and campaign-summary tests)."""
 
-from datetime import date
+import uuid
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Child, Household
-from api.models.vocabulary import SchoolingStatus, Sex
+from api.models import Campaign, CampaignArea, Child, Household
+from api.models.base import utcnow
+from api.models.vocabulary import CampaignKind, SchoolingStatus, Sex
 from api.services import names
 
 
@@ -40,4 +42,28 @@ async def child(
     )
     session.add(made)
     await session.flush()
+    return made
+
+
+async def campaign(
+    session: AsyncSession,
+    *,
+    created_by: uuid.UUID,
+    area: str,
+    today: date,
+    name: str = "控辍保学月",
+) -> Campaign:
+    """A campaign over ``area`` started yesterday for a week: every household registered
+    since (all a test adds) is in its scope."""
+    made = Campaign(
+        name=name,
+        kind=CampaignKind.CONTROL_MONTH,
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=7),
+        started_at=utcnow() - timedelta(days=1),
+        created_by_id=created_by,
+    )
+    session.add(made)
+    await session.flush()
+    session.add(CampaignArea(campaign_id=made.id, area_code=area))
     return made

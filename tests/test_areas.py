@@ -1,14 +1,12 @@
 """Areas: read by everyone as lists, trees and breadcrumbs; the code list imported from CSV."""
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from sqlalchemy import event, func
+from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -507,20 +505,6 @@ async def test_a_file_over_the_limit_is_a_413(
     assert response.status_code == 413
     assert response.json()["type"] == "urn:baoxue:problem:payload-too-large"
     assert await audited_imports(session) == []
-
-
-@pytest.fixture
-def statements(app: FastAPI) -> Iterator[list[str]]:
-    """The SQL statements the app sends, each executemany once."""
-    sent: list[str] = []
-
-    def note(*args: Any) -> None:
-        sent.append(args[2])
-
-    engine = app.state.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", note)
-    yield sent
-    event.remove(engine, "before_cursor_execute", note)
 
 
 async def test_a_whole_county_imports_in_a_few_statements_and_trees_stay_bounded(

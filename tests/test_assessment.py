@@ -35,8 +35,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import (
     Area,
-    Campaign,
-    CampaignArea,
     Case,
     Enrolment,
     School,
@@ -46,7 +44,6 @@ from api.models import (
 from api.models.base import utcnow
 from api.models.vocabulary import (
     AreaLevel,
-    CampaignKind,
     CaseSource,
     CaseStatus,
     ObservedSchooling,
@@ -88,17 +85,7 @@ async def population(session: AsyncSession, settings: Settings) -> w.World:
     admin = await world.login(session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
     now = utcnow()
     born, _ = school_age.birth_dates_for_grade(3, year, settings)
-    campaign = Campaign(
-        name="控辍保学月",
-        kind=CampaignKind.CONTROL_MONTH,
-        starts_on=today - timedelta(days=1),
-        ends_on=today + timedelta(days=7),
-        started_at=now - timedelta(days=1),
-        created_by_id=admin.user_id,
-    )
-    session.add(campaign)
-    await session.flush()
-    session.add(CampaignArea(campaign_id=campaign.id, area_code=w.COUNTY))
+    campaign = await people.campaign(session, created_by=admin.user_id, area=w.COUNTY, today=today)
 
     e_one = await people.household(session, w.DONG, "东一")
     west = await people.household(session, w.XI, "西三")

@@ -17,16 +17,13 @@ So the county's ledger has six rows, ordered by area and name: 李小红, 钱小
 
 import io
 import uuid
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import event
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -94,20 +91,6 @@ async def population(session: AsyncSession, settings: Settings) -> w.World:
     )  # fmt: skip
     await session.commit()
     return world
-
-
-@pytest.fixture
-def statements(app: FastAPI) -> Iterator[list[str]]:
-    """The SQL statements the app sends."""
-    sent: list[str] = []
-
-    def note(*args: Any) -> None:
-        sent.append(args[2])
-
-    engine = app.state.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", note)
-    yield sent
-    event.remove(engine, "before_cursor_execute", note)
 
 
 def opened(answer: httpx.Response) -> Worksheet:

@@ -37,8 +37,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import (
-    Campaign,
-    CampaignArea,
     Case,
     Child,
     Enrolment,
@@ -49,7 +47,6 @@ from api.models import (
 )
 from api.models.base import utcnow
 from api.models.vocabulary import (
-    CampaignKind,
     CaseSource,
     CaseStatus,
     DisabilityPlacement,
@@ -87,17 +84,7 @@ async def population(session: AsyncSession, settings: Settings) -> w.World:
     last_year = year_start - timedelta(days=200)
     born, _ = school_age.birth_dates_for_grade(3, year, settings)
     # A campaign started yesterday: households registered since (all of these) are in scope.
-    campaign = Campaign(
-        name="控辍保学月",
-        kind=CampaignKind.CONTROL_MONTH,
-        starts_on=today - timedelta(days=1),
-        ends_on=today + timedelta(days=7),
-        started_at=now - timedelta(days=1),
-        created_by_id=admin.user_id,
-    )
-    session.add(campaign)
-    await session.flush()
-    session.add(CampaignArea(campaign_id=campaign.id, area_code=w.COUNTY))
+    campaign = await people.campaign(session, created_by=admin.user_id, area=w.COUNTY, today=today)
 
     e_one = await people.household(session, w.DONG, "东一")
     e_two = await people.household(session, w.NAN, "南二")

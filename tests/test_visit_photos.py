@@ -3,15 +3,13 @@
 
 import hashlib
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from sqlalchemy import event, func, update
+from sqlalchemy import func, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -39,19 +37,6 @@ async def world(session: AsyncSession, settings: Settings) -> w.World:
     )
     await session.commit()
     return built
-
-
-@pytest.fixture
-def statements(app: FastAPI) -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def note(*args: Any) -> None:
-        sent.append(args[2])
-
-    engine = app.state.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", note)
-    yield sent
-    event.remove(engine, "before_cursor_execute", note)
 
 
 def visit(household: uuid.UUID, *photos: Any, hours_ago: float = 1) -> dict[str, Any]:
