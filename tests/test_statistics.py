@@ -204,6 +204,7 @@ COUNTY_FIGURES = {
     "enrolled_at_year_start": 6,
     # verified, not dismissed, noticed this year: A (e5), D (nan_a)
     "dropped_out_this_year": 2,
+    "dropout_rate": 2 / 6,
     "retention_rate_operational": 1 - 2 / 6,
     "cohort_grade_9": 0,
     "cohort_intake": 0,
@@ -238,6 +239,7 @@ EAST_FIGURES = {
     "enrolment_rate": 6 / 9,
     "enrolled_at_year_start": 4,  # dong_a, dong_b, nan_a, e5
     "dropped_out_this_year": 2,  # e5, nan_a
+    "dropout_rate": 2 / 4,
     "retention_rate_operational": 1 - 2 / 4,
     "dropouts_open": 3,
     "suspected": 0,

@@ -57,6 +57,7 @@ async def test_the_table_by_area_has_a_row_a_township_and_the_total(
     assert table["合计"]["适龄儿童"] == COUNTY_FIGURES["children_school_age"] == 12
     assert table["合计"]["入学率"] == COUNTY_FIGURES["enrolment_rate"]
     assert table["合计"]["辍学在册"] == COUNTY_FIGURES["dropouts_open"]
+    assert table["合计"]["辍学率"] == COUNTY_FIGURES["dropout_rate"] == 2 / 6
     assert table["合计"]["应排查户数"] == 7
     assert table["合计"]["入户覆盖率"] == 2 / 7
     assert table["合计"]["巩固率（国家口径）"] is None  # no roster history: left blank

@@ -19,6 +19,7 @@ DEFINITIONS = (
     "- **retention_rate_operational** (巩固率, this school year) = 1 − dropped_out_this_year /"
     " enrolled_at_year_start: children with a case verified (not dismissed) noticed this"
     " school year, over children registered in this year's autumn term.\n"
+    "- **dropout_rate** (辍学率) = dropped_out_this_year / enrolled_at_year_start.\n"
     "- **retention_rate_national** (巩固率, national) = grade 9 registered this autumn / grade 1"
     " registered eight autumns ago; null with `retention_rate_national_reason` when no roster"
     " of that year is held.\n"

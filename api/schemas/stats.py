@@ -59,6 +59,9 @@ class StatsFigures(BaseModel):
         description="children with a case verified as a dropout (确认辍学, not dismissed since)"
         " whose noticed_at falls in this school year"
     )
+    dropout_rate: float | None = Field(
+        description="辍学率 = dropped_out_this_year / enrolled_at_year_start"
+    )
     retention_rate_operational: float | None = Field(
         description="巩固率 (operational, this school year) = 1 − dropped_out_this_year /"
         " enrolled_at_year_start"

@@ -16,6 +16,8 @@ within its subtree; rates are divisions of two of these counts, ``None`` on a ze
   1 − children dropped out this year / children registered at the year's start. Dropped out:
   a case verified (``verified_at`` set) and not dismissed, noticed in this school year.
   Registered at the start: a registration (学籍, status enrolled) in this year's autumn term.
+- 辍学率 dropout rate (``dropout_rate``) = children dropped out this year / children registered
+  at the year's start, as counties compute it (its complement is the operational 巩固率).
 - 巩固率, national (``retention_rate_national``) = children registered in grade 9 this
   autumn / children registered in grade 1 in the autumn term eight years earlier, from the
   rosters held; ``None`` with the reason "no roster history for the cohort" when none are.
@@ -502,6 +504,7 @@ def figures(counts: Counts) -> dict[str, Any]:
     return {
         **counts,
         "enrolment_rate": _share(counts["children_enrolled"], counts["children_school_age"]),
+        "dropout_rate": _share(dropped, start),
         "retention_rate_operational": 1 - dropped / start
         if start and dropped is not None
         else None,

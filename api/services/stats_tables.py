@@ -27,6 +27,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("enrolment_rate", "入学率", 8),
     ("enrolled_at_year_start", "学年初在籍", 10),
     ("dropped_out_this_year", "本学年辍学", 10),
+    ("dropout_rate", "辍学率", 8),
     ("retention_rate_operational", "巩固率（本学年）", 10),
     ("cohort_intake", "八年前一年级入学", 10),
     ("cohort_grade_9", "本年九年级在籍", 10),
@@ -56,6 +57,7 @@ RATES = frozenset(name for name, *_ in COLUMNS if name not in statistics.COUNTS)
 # where every row's rate is blank (a zero base).
 BASE = {
     "enrolment_rate": "children_school_age",
+    "dropout_rate": "enrolled_at_year_start",
     "retention_rate_operational": "enrolled_at_year_start",
     "retention_rate_national": "cohort_intake",
     "return_rate": "cases_verified",

@@ -89,6 +89,7 @@ export const CARDS: readonly CardSpec[] = [
     whole: 'enrolled_at_year_start',
     zero: 'noRegistered',
   },
+  { key: 'dropoutRate', rate: 'dropout_rate', part: field('dropped_out_this_year'), whole: 'enrolled_at_year_start', zero: 'noRegistered' },
   { key: 'retentionNational', rate: 'retention_rate_national', part: field('cohort_grade_9'), whole: 'cohort_intake', zero: 'noCohortHistory' },
   { key: 'dropoutsOpen', count: 'dropouts_open' },
   { key: 'suspected', count: 'suspected' },
@@ -143,7 +144,7 @@ export function summary(overview: StatsOverview): Card[] {
 /** A breakdown table's columns: those of these figures any row has (the others are null).
  *  Few enough to fit a phone's width; the rest is on the cards of each area. */
 export const TABLE_FIGURES: readonly CountField[] = [
-  'enrolment_rate', 'enrolled_at_year_start', 'retention_rate_operational', 'dropouts_open', 'suspected',
+  'enrolment_rate', 'enrolled_at_year_start', 'dropout_rate', 'retention_rate_operational', 'dropouts_open', 'suspected',
 ]
 
 export function tableColumns(rows: readonly StatsRow[]): CountField[] {

@@ -46,6 +46,7 @@ const NONE: StatsFigures = {
   enrolment_rate: null,
   enrolled_at_year_start: null,
   dropped_out_this_year: null,
+  dropout_rate: null,
   retention_rate_operational: null,
   cohort_grade_9: null,
   cohort_intake: null,
@@ -79,6 +80,7 @@ const county: StatsFigures = {
   enrolment_rate: 0.998,
   enrolled_at_year_start: 1000,
   dropped_out_this_year: 3,
+  dropout_rate: 0.003,
   retention_rate_operational: 0.997,
   cohort_grade_9: 90,
   cohort_intake: 0,
@@ -112,6 +114,7 @@ const qingxi: StatsFigures = {
   enrolment_rate: 0.996,
   enrolled_at_year_start: 500,
   dropped_out_this_year: 2,
+  dropout_rate: 0.004,
   retention_rate_operational: 0.996,
   dropouts_open: 9,
   suspected: 3,
@@ -124,6 +127,7 @@ const shimen: StatsFigures = {
   enrolment_rate: 1,
   enrolled_at_year_start: 500,
   dropped_out_this_year: 1,
+  dropout_rate: 0.002,
   retention_rate_operational: 0.998,
   dropouts_open: 3,
   suspected: 0,
@@ -181,6 +185,7 @@ describe('figures for reading', () => {
     expect(c.enrolment).toMatchObject({ value: '99.8%', counts: '998 / 1,000', why: null })
     // retained = 1,000 registered − 3 dropped out
     expect(c.retentionYear).toMatchObject({ value: '99.7%', counts: '997 / 1,000' })
+    expect(c.dropoutRate).toMatchObject({ value: '0.3%', counts: '3 / 1,000' })
     expect(c.dropoutsOpen).toMatchObject({ value: '12', counts: null })
     expect(c.suspected).toMatchObject({ value: '3', counts: null })
     expect(c.returnRate).toMatchObject({ value: '80.0%', counts: '8 / 10' })
@@ -188,7 +193,7 @@ describe('figures for reading', () => {
     expect(c.schoolDeadline).toMatchObject({ value: '100%', counts: '20 / 20' })
     expect(c.countyDeadline).toMatchObject({ value: '89.5%', counts: '17 / 19' })
     expect(Object.keys(c)).toEqual([
-      'enrolment', 'retentionYear', 'retentionNational', 'dropoutsOpen', 'suspected', 'returnRate',
+      'enrolment', 'retentionYear', 'dropoutRate', 'retentionNational', 'dropoutsOpen', 'suspected', 'returnRate',
       'stableReturn', 'schoolDeadline', 'countyDeadline', 'householdCoverage', 'childCoverage',
     ])
   })

@@ -281,6 +281,7 @@ export interface StatsFigures {
   enrolment_rate: number | null
   enrolled_at_year_start: number | null
   dropped_out_this_year: number | null
+  dropout_rate: number | null
   retention_rate_operational: number | null
   cohort_grade_9: number | null
   cohort_intake: number | null

@@ -12,6 +12,7 @@ const zh = {
   card: {
     enrolment: '入学率',
     retentionYear: '巩固率（本学年）',
+    dropoutRate: '辍学率',
     retentionNational: '巩固率（国家口径）',
     dropoutsOpen: '辍学在册',
     suspected: '疑似辍学',
@@ -122,6 +123,7 @@ const en: typeof zh = {
   card: {
     enrolment: 'Enrolment rate',
     retentionYear: 'Retention (this year)',
+    dropoutRate: 'Dropout rate',
     retentionNational: 'Retention (national)',
     dropoutsOpen: 'Dropouts on the ledger',
     suspected: 'Suspected dropouts',
