@@ -42,6 +42,7 @@ from api.routers import (
     status_applications,
     users,
     visits,
+    webhooks,
     work_package,
 )
 from api.schemas.rosters import RosterUploadDoc
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assessment,
         monthly_reports,
         audit,
+        webhooks,
     )
     for router in (module.router for module in routers):
         app.include_router(router, prefix=API_PREFIX)

@@ -1,6 +1,7 @@
 """Jobs the app runs on its own: the deadline scan (escalations.run) every so often, the
 statistics snapshot's refresh (statistics.refresh_if_due) before readers find it stale, and
-at startup the reconciliations a stopped server left unfinished (reconciliations.resume).
+at startup the reconciliations a stopped server left unfinished (reconciliations.resume), and
+the webhook deliveries due (webhooks.deliver_due) every few seconds.
 
 Each run opens its own session. A failed run is logged and the next one comes on time; with
 several app servers each runs the scan, which is safe: escalations and notifications are
@@ -10,10 +11,11 @@ written once whoever writes them first.
 import asyncio
 from collections.abc import Awaitable, Callable
 
+import httpx
 import structlog
 from fastapi import FastAPI
 
-from api.services import escalations, reconciliations, statistics
+from api.services import escalations, reconciliations, statistics, webhooks
 
 log = structlog.get_logger(__name__)
 
@@ -38,6 +40,19 @@ async def _resume(app: FastAPI) -> None:
         log.exception("job_failed", job="reconciliations_resumed")
 
 
+async def _webhooks(app: FastAPI, interval: float) -> None:
+    # One client for every run: its connections to the receivers are kept and reused.
+    timeout = httpx.Timeout(app.state.settings.webhook_timeout_seconds)
+    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+
+        async def deliver() -> object:
+            return await webhooks.deliver_due(
+                sessionmaker=app.state.sessionmaker, settings=app.state.settings, client=client
+            )
+
+        await every(interval, deliver, "webhook_delivery")
+
+
 def start(app: FastAPI) -> list[asyncio.Task[None]]:
     jobs = [asyncio.create_task(_resume(app))]
     settings = app.state.settings
@@ -49,6 +64,8 @@ def start(app: FastAPI) -> list[asyncio.Task[None]]:
 
         # Due at half the age readers take: looked at every quarter, it is never older.
         jobs.append(asyncio.create_task(every(seconds / 4, snapshot, "stats_snapshot")))
+    if (interval := settings.webhook_delivery_interval_seconds) > 0:
+        jobs.append(asyncio.create_task(_webhooks(app, interval)))
     minutes = settings.escalation_interval_minutes
     if minutes <= 0:
         return jobs

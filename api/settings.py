@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     # How old the statistics snapshot (county-wide figures as of a time) may be before a reader
     # refreshes it; the app refreshes it by itself well before. 0: every figure counted live.
     stats_refresh_seconds: int = Field(default=300, ge=0)
+    # Webhooks: how often the worker sends the deliveries due (0: never), how long it waits for
+    # a receiver, and the backoff between attempts (base·2^attempts, capped, jittered) until
+    # the last attempt, after which a delivery is dead until redelivered by hand.
+    webhook_delivery_interval_seconds: float = Field(default=5, ge=0)
+    webhook_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    webhook_retry_base_seconds: float = Field(default=30, gt=0)
+    webhook_retry_cap_seconds: float = Field(default=6 * 3600, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=30)
 
     # Local conventions of compulsory schooling (DOMAIN.md): settings, never constants.
     timezone: str = "Asia/Shanghai"

@@ -205,7 +205,13 @@ async def test_the_scan_is_left_to_a_scheduler_when_its_interval_is_zero(
     settings: Settings,
 ) -> None:
     app = create_app(
-        settings.model_copy(update={"escalation_interval_minutes": 0, "stats_refresh_seconds": 0})
+        settings.model_copy(
+            update={
+                "escalation_interval_minutes": 0,
+                "stats_refresh_seconds": 0,
+                "webhook_delivery_interval_seconds": 0,
+            }
+        )
     )
     jobs = scheduler.start(app)
     assert len(jobs) == 1  # only resuming unfinished reconciliations, once, at the start

@@ -27,6 +27,9 @@ from api.models import (
     PovertyList,
     Reconciliation,
     Roster,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
 )
 from api.models.base import utcnow
 from api.models.household_import import ImportStatus
@@ -39,6 +42,7 @@ from api.models.vocabulary import (
     ReconciliationStatus,
     UserRole,
 )
+from api.models.webhook import DeliveryStatus
 from api.services import case_deadlines, id_number
 from api.services.actors import Actor
 from api.services.permissions import MATRIX, Action, Resource, allowed
@@ -312,6 +316,32 @@ def _start_run(ids: dict[str, uuid.UUID]) -> dict[str, Any]:
 
 def _explain(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     return {"action": "explained", "note": "走查"}
+
+
+def _redescribe(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"description": f"省级看板{next(_names)}"}
+
+
+def _webhook_body(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"url": f"http://127.0.0.1:9/walk/{next(_names)}", "events": ["case.created"]}
+
+
+async def _webhook(
+    session: AsyncSession, by: Login, area: str = w.COUNTY
+) -> tuple[uuid.UUID, uuid.UUID]:
+    """A subscription of ``area`` and a dead delivery of it, for the routes that read or
+    resend them."""
+    made = WebhookSubscription(url="http://127.0.0.1:9/walk", secret="s" * 43,
+                               event_types=["case.created"], area_code=area,
+                               created_by_id=by.user_id)  # fmt: skip
+    event = WebhookEvent(type="case.created", area_code=area, payload={})
+    session.add_all([made, event])
+    await session.flush()
+    dead = WebhookDelivery(event_id=event.id, subscription_id=made.id, attempts=8,
+                           status=DeliveryStatus.DEAD, next_attempt_at=None)  # fmt: skip
+    session.add(dead)
+    await session.commit()
+    return made.id, dead.id
 
 
 OPEN = None  # a route anyone (or any logged-in user) may call
@@ -716,6 +746,37 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.VISIT,
         Action.WRITE,
     ),
+    ("GET", "/api/v1/webhooks"): (Call("GET", "/api/v1/webhooks"), Resource.WEBHOOK, Action.READ),
+    ("POST", "/api/v1/webhooks"): (
+        Call("POST", "/api/v1/webhooks", _webhook_body),
+        Resource.WEBHOOK,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/webhooks/{webhook_id}"): (
+        Call("GET", "/api/v1/webhooks/{webhook}"),
+        Resource.WEBHOOK,
+        Action.READ,
+    ),
+    ("PATCH", "/api/v1/webhooks/{webhook_id}"): (
+        Call("PATCH", "/api/v1/webhooks/{webhook}", _redescribe),
+        Resource.WEBHOOK,
+        Action.WRITE,
+    ),
+    ("POST", "/api/v1/webhooks/{webhook_id}/ping"): (
+        Call("POST", "/api/v1/webhooks/{webhook}/ping"),
+        Resource.WEBHOOK,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): (
+        Call("GET", "/api/v1/webhooks/{webhook}/deliveries"),
+        Resource.WEBHOOK,
+        Action.READ,
+    ),
+    ("POST", "/api/v1/webhooks/deliveries/{delivery_id}/redeliver"): (
+        Call("POST", "/api/v1/webhooks/deliveries/{delivery}/redeliver"),
+        Resource.WEBHOOK,
+        Action.WRITE,
+    ),
     # Removals last, of records kept spare for them.
     ("DELETE", "/api/v1/children/{child_id}"): (
         Call("DELETE", "/api/v1/children/{spare_child}?reason=登记错误"),
@@ -725,6 +786,11 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
     ("DELETE", "/api/v1/households/{household_id}"): (
         Call("DELETE", "/api/v1/households/{spare_household}?reason=登记错误"),
         Resource.HOUSEHOLD,
+        Action.WRITE,
+    ),
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): (
+        Call("DELETE", "/api/v1/webhooks/{webhook}"),
+        Resource.WEBHOOK,
         Action.WRITE,
     ),
     ("POST", "/api/v1/households/import"): (
@@ -907,6 +973,7 @@ async def test_each_role_gets_exactly_what_the_matrix_grants(
             )
         ),
         "campaign": await _planned_campaign(session, login),
+        **dict(zip(("webhook", "delivery"), await _webhook(session, login), strict=True)),
     }
     actor = Actor(user_id=login.user_id, username=login.username, role=role)
     for walk in ROUTES.values():
@@ -967,6 +1034,11 @@ async def test_no_object_of_another_area_is_reachable_by_id(
             )
         ),
         "campaign": await _neighbour_campaign(session, stranger),
+        **dict(
+            zip(
+                ("webhook", "delivery"), await _webhook(session, stranger, w.NEIGHBOUR), strict=True
+            )
+        ),
     }
     for key in OBJECT_ROUTES:
         walk = ROUTES[key]

@@ -25,6 +25,7 @@ from api.models.status_application import StatusApplication
 from api.models.token import RefreshToken
 from api.models.user import User, UserScope
 from api.models.visit import Visit, VisitObservation
+from api.models.webhook import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 metadata = SQLModel.metadata
 
@@ -69,5 +70,8 @@ __all__ = [
     "UserScope",
     "Visit",
     "VisitObservation",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
     "metadata",
 ]

@@ -55,6 +55,7 @@ from api.services import (
     responsibility,
     school_age,
     scoping,
+    webhooks,
 )
 from api.services.actors import Actor
 from api.services.errors import Conflict, Forbidden, InvalidInput
@@ -260,6 +261,7 @@ async def open_many(
             )
         )
         opened.append(case)
+    await webhooks.cases_opened(session=session, cases=opened)
     return opened
 
 
@@ -488,6 +490,13 @@ async def transition(
             note=data.note,
             evidence_id=data.evidence_id,
         )
+    )
+    await webhooks.case_moved(
+        session=session,
+        case=case,
+        action=data.action.value,
+        from_status=case.status.value,
+        to_status=move.to.value,
     )
     await records.update_versioned(
         session=session,

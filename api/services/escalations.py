@@ -32,6 +32,7 @@ from api.services import (
     permissions,
     responsibility,
     school_age,
+    webhooks,
 )
 from api.services.actors import Actor
 from api.services.id_lists import among
@@ -77,7 +78,10 @@ async def run(
             )
         ).all()
     }
+    newly_overdue: list[Case] = []
     for case, name in overdue:
+        if not any(key[0] == case.id for key in escalated):
+            newly_overdue.append(case)  # told once, when first found past 不过周
         due = school_age.local_minute(case.county_due_at, settings)
         duties = await responsibility.duties(
             session=session, settings=settings, child_id=case.child_id
@@ -128,6 +132,7 @@ async def run(
         rows=raised,
     )
     told = await notifications.send(session=session, rows=notes)
+    await webhooks.cases_overdue(session=session, cases=newly_overdue)
     audit.record(
         session=session,
         action=AuditAction.CREATE if made or told else AuditAction.JOB_RUN,

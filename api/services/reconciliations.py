@@ -25,6 +25,7 @@ from api.models.vocabulary import (
     DiscrepancyResolution,
     ReconciliationStatus,
 )
+from api.models.webhook import WebhookEventType
 from api.schemas.cases import CaseCreate
 from api.schemas.common import Page
 from api.schemas.reconciliations import (
@@ -45,6 +46,7 @@ from api.services import (
     roster_matching,
     school_age,
     scoping,
+    webhooks,
 )
 from api.services.actors import Actor
 from api.services.discrepancy_finding import Found, Scope
@@ -200,6 +202,21 @@ async def _carry_out(*, session: AsyncSession, settings: Settings, run_id: uuid.
     run.progress = 100
     run.phase = None
     run.finished_at = utcnow()
+    school = await session.get(School, run.school_id) if run.school_id else None
+    await webhooks.emit(
+        session=session,
+        type=WebhookEventType.RECONCILIATION_COMPLETED,
+        area_code=run.area_code or (school.area_code if school else ""),
+        payload={
+            "reconciliation_id": str(run.id),
+            "term": run.term,
+            "area_code": run.area_code,
+            "school_id": str(run.school_id) if run.school_id else None,
+            "counts": run.counts,
+            "new": run.new,
+            "gone": run.gone,
+        },
+    )
     await session.commit()
 
 

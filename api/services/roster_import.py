@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.models import Enrolment, Roster, RosterEntry, School, SchoolClass, metadata
 from api.models.base import utcnow
 from api.models.household_import import ImportStatus
+from api.models.webhook import WebhookEventType
 from api.schemas.rosters import (
     RosterBrief,
     RosterEntryOut,
@@ -46,6 +47,7 @@ from api.services import (
     roster_rows,
     school_age,
     scoping,
+    webhooks,
 )
 from api.services.actors import Actor
 from api.services.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
@@ -180,6 +182,19 @@ async def _replace(
         audit.created(
             session=session, actor=actor, new=roster, exclude=import_records.NOT_AUDITED, also=also
         )
+        if roster.status is ImportStatus.STORED:
+            await webhooks.emit(
+                session=session,
+                type=WebhookEventType.ROSTER_IMPORTED,
+                area_code=school.area_code,
+                payload={
+                    "roster_id": str(roster.id),
+                    "school_id": str(school.id),
+                    "term": term,
+                    "version": roster.version,
+                    **{k: v for k, v in also.items() if isinstance(v, int)},
+                },
+            )
         await session.commit()
     except IntegrityError as exc:  # another upload of this school's term won the race
         await session.rollback()

@@ -74,6 +74,7 @@ from api.services import (
     school_age,
     scoping,
     status_rules,
+    webhooks,
 )
 from api.services.actors import Actor
 from api.services.errors import DomainError, InvalidInput, NotFound
@@ -581,6 +582,13 @@ async def _store(
     by_index = {outcome.index: outcome for outcome in outcomes}
     for case in opened:
         by_index[writes.opened_for[case.child_id]].case_ids.append(case.id)
+    counts = {**tally, "visits": len(writes.visits), "cases_opened": len(opened)}
+    await webhooks.visit_batch_received(
+        session=session,
+        actor=actor,
+        counts=counts,
+        household_ids=[v["household_id"] for v in writes.visits],
+    )
     audit.record(
         session=session,
         action=AuditAction.CREATE,
