@@ -15,7 +15,7 @@ import json
 import random
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -135,55 +135,55 @@ async def _listened(session: AsyncSession, kind: str) -> Sequence[WebhookSubscri
     return [s for s in await _subscriptions(session) if kind in s.event_types]
 
 
-async def cases_opened(*, session: AsyncSession, cases: Sequence[Case]) -> None:
-    """``case.created`` for each of these cases (Case rows), filed under the child's area."""
-    if not cases or not (listening := await _listened(session, WebhookEventType.CASE_CREATED)):
+async def _about_cases(
+    session: AsyncSession,
+    kind: WebhookEventType,
+    cases: Sequence[Case],
+    detail: Callable[[Case], dict[str, Any]],
+) -> None:
+    """``kind`` for each of these cases, filed under the child's area: the case, the child,
+    the status and the area, and the event's own ``detail``."""
+    if not cases or not (listening := await _listened(session, kind)):
         return
     areas = await _areas_of_children(session, [case.child_id for case in cases])
-    await emit_many(
-        session=session,
-        subscriptions=listening,
-        events=[
-            (
-                WebhookEventType.CASE_CREATED,
-                areas[case.child_id],
-                {
-                    "case_id": str(case.id),
-                    "child_id": str(case.child_id),
-                    "status": case.status.value,
-                    "source": case.source.value,
-                    "school_id": str(case.school_id) if case.school_id else None,
-                    "area_code": areas[case.child_id],
-                    "reported_at": case.reported_at.isoformat(),
-                },
-            )
-            for case in cases
-        ],
+    events = [
+        (
+            kind,
+            areas[case.child_id],
+            {
+                "case_id": str(case.id),
+                "child_id": str(case.child_id),
+                "status": case.status.value,
+                "area_code": areas[case.child_id],
+                **detail(case),
+            },
+        )
+        for case in cases
+    ]
+    await emit_many(session=session, subscriptions=listening, events=events)
+
+
+async def cases_opened(*, session: AsyncSession, cases: Sequence[Case]) -> None:
+    """``case.created`` for each of these cases (Case rows)."""
+    await _about_cases(
+        session,
+        WebhookEventType.CASE_CREATED,
+        cases,
+        lambda case: {
+            "source": case.source.value,
+            "school_id": str(case.school_id) if case.school_id else None,
+            "reported_at": case.reported_at.isoformat(),
+        },
     )
 
 
 async def cases_overdue(*, session: AsyncSession, cases: Sequence[Case]) -> None:
     """``case.overdue`` for each of these cases, found past the county deadline (不过周)."""
-    if not cases or not (listening := await _listened(session, WebhookEventType.CASE_OVERDUE)):
-        return
-    areas = await _areas_of_children(session, [case.child_id for case in cases])
-    await emit_many(
-        session=session,
-        subscriptions=listening,
-        events=[
-            (
-                WebhookEventType.CASE_OVERDUE,
-                areas[case.child_id],
-                {
-                    "case_id": str(case.id),
-                    "child_id": str(case.child_id),
-                    "status": case.status.value,
-                    "area_code": areas[case.child_id],
-                    "county_due_at": case.county_due_at.isoformat(),
-                },
-            )
-            for case in cases
-        ],
+    await _about_cases(
+        session,
+        WebhookEventType.CASE_OVERDUE,
+        cases,
+        lambda case: {"county_due_at": case.county_due_at.isoformat()},
     )
 
 
