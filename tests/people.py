@@ -2,14 +2,21 @@
 (the statistics, assessment, ledger and campaign-summary tests)."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Campaign, CampaignArea, Child, Household
+from api.models import Campaign, CampaignArea, Child, Household, Visit, VisitObservation
 from api.models.base import utcnow
-from api.models.vocabulary import CampaignKind, SchoolingStatus, Sex
+from api.models.vocabulary import (
+    CampaignKind,
+    ObservedSchooling,
+    SchoolingStatus,
+    Sex,
+    VisitOutcome,
+)
 from api.services import names
 
 
@@ -67,3 +74,37 @@ async def campaign(
     await session.flush()
     session.add(CampaignArea(campaign_id=made.id, area_code=area))
     return made
+
+
+async def visits(
+    session: AsyncSession,
+    *,
+    campaign_id: uuid.UUID,
+    visitor_id: uuid.UUID,
+    made: Sequence[tuple[uuid.UUID, VisitOutcome, Sequence[uuid.UUID]]],
+) -> None:
+    """A visit of the campaign now to each household (id, outcome, the children it found at
+    school, their schooling applied)."""
+    now = utcnow()
+    for household_id, outcome, seen in made:
+        visit = Visit(
+            campaign_id=campaign_id,
+            household_id=household_id,
+            visitor_id=visitor_id,
+            visited_at=now,
+            received_at=now,
+            outcome=outcome,
+            content_sha256="0" * 64,
+        )
+        session.add(visit)
+        await session.flush()
+        session.add_all(
+            VisitObservation(
+                visit_id=visit.id,
+                child_id=child_id,
+                observed_at=now,
+                schooling=ObservedSchooling.IN_SCHOOL,
+                applied=True,
+            )
+            for child_id in seen
+        )

@@ -38,15 +38,12 @@ from api.models import (
     Case,
     Enrolment,
     School,
-    Visit,
-    VisitObservation,
 )
 from api.models.base import utcnow
 from api.models.vocabulary import (
     AreaLevel,
     CaseSource,
     CaseStatus,
-    ObservedSchooling,
     SchoolingStatus,
     SchoolKind,
     UserRole,
@@ -162,22 +159,7 @@ async def population(session: AsyncSession, settings: Settings) -> w.World:
         (world.households["xi_a"], VisitOutcome.NOBODY_HOME, []),
         (n_one.id, VisitOutcome.MET, [n1.id]),
     )
-    for household_id, outcome, seen in visits:
-        visit = Visit(campaign_id=campaign.id, household_id=household_id,
-                      visitor_id=admin.user_id, visited_at=now, received_at=now, outcome=outcome,
-                      content_sha256="0" * 64)  # fmt: skip
-        session.add(visit)
-        await session.flush()
-        for child_id in seen:
-            session.add(
-                VisitObservation(
-                    visit_id=visit.id,
-                    child_id=child_id,
-                    observed_at=now,
-                    schooling=ObservedSchooling.IN_SCHOOL,
-                    applied=True,
-                )
-            )
+    await people.visits(session, campaign_id=campaign.id, visitor_id=admin.user_id, made=visits)
     await session.commit()
     return world
 

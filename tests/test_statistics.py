@@ -42,8 +42,6 @@ from api.models import (
     Enrolment,
     Household,
     SchoolingStatusChange,
-    Visit,
-    VisitObservation,
 )
 from api.models.base import utcnow
 from api.models.vocabulary import (
@@ -51,7 +49,6 @@ from api.models.vocabulary import (
     CaseStatus,
     DisabilityPlacement,
     DropoutReason,
-    ObservedSchooling,
     SchoolingStatus,
     Sex,
     StatusSource,
@@ -167,28 +164,7 @@ async def population(session: AsyncSession, settings: Settings) -> w.World:
         (west.id, VisitOutcome.NOBODY_HOME, []),
         (world.households["xi_a"], VisitOutcome.REFUSED, []),
     )
-    for household_id, outcome, seen in visits:
-        visit = Visit(
-            campaign_id=campaign.id,
-            household_id=household_id,
-            visitor_id=admin.user_id,
-            visited_at=now,
-            received_at=now,
-            outcome=outcome,
-            content_sha256="0" * 64,
-        )
-        session.add(visit)
-        await session.flush()
-        for child_id in seen:
-            session.add(
-                VisitObservation(
-                    visit_id=visit.id,
-                    child_id=child_id,
-                    observed_at=now,
-                    schooling=ObservedSchooling.IN_SCHOOL,
-                    applied=True,
-                )
-            )
+    await people.visits(session, campaign_id=campaign.id, visitor_id=admin.user_id, made=visits)
     await session.commit()
     return world
 
