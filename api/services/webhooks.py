@@ -281,14 +281,7 @@ async def create(*, session: AsyncSession, actor: Actor, data: WebhookCreate) ->
         created_by_id=actor.user_id,
     )
     session.add(subscription)
-    audit.record(
-        session=session,
-        action=AuditAction.CREATE,
-        actor=actor,
-        object_type=WebhookSubscription.__tablename__,
-        object_id=subscription.id,
-        changes=audit.diff(None, _audited(subscription)),
-    )
+    audit.created(session=session, actor=actor, new=subscription, exclude={"secret"})
     await session.commit()
     return WebhookCreated(**_out(subscription).model_dump(), secret=subscription.secret)
 
