@@ -28,6 +28,7 @@ from api.routers import (
     health,
     household_import,
     households,
+    integration_clients,
     me,
     monthly_reports,
     notifications,
@@ -47,6 +48,7 @@ from api.routers import (
 )
 from api.schemas.rosters import RosterUploadDoc
 from api.schemas.visits import VisitBatch
+from api.services.rate_limits import RateLimiter
 from api.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -78,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = create_engine(settings)
     app.state.sessionmaker = create_sessionmaker(app.state.engine)
+    app.state.rate_limiter = RateLimiter()
 
     problems.install(app)
     # A phone on a weak signal downloads its work package and the app's scripts compressed;
@@ -91,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth,
         me,
         users,
+        integration_clients,
         areas,
         rosters,
         schools,

@@ -8,6 +8,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.models.vocabulary import UserRole
 from api.services import actors, tokens
 from api.services.actors import Actor
 from api.services.errors import (
@@ -16,6 +17,7 @@ from api.services.errors import (
     PreconditionFailed,
     Unauthenticated,
 )
+from api.services.rate_limits import RateLimiter
 from api.settings import Settings
 
 _bearer = HTTPBearer(
@@ -50,6 +52,7 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
 async def get_actor_even_with_one_time_password(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     session: SessionDep,
     settings: SettingsDep,
@@ -60,6 +63,14 @@ async def get_actor_even_with_one_time_password(
     actor = await actors.load(session=session, user_id=claims.user_id)
     if actor is None:
         raise AccountDisabled("The account is disabled or no longer exists.")
+    if claims.generation != actor.token_generation:
+        raise Unauthenticated("The token was revoked; get a new one.")
+    if actor.role is UserRole.INTEGRATION_CLIENT:
+        limiter: RateLimiter = request.app.state.rate_limiter
+        limiter.take(
+            client=actor.user_id,
+            per_minute=actor.rate_limit_per_minute or settings.client_rate_limit_per_minute,
+        )
     if claims.scopes:  # a client's token carries the scopes it asked for, at most its grant
         actor = actors.with_scopes(actor, claims.scopes)
     return actor

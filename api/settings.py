@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     lockout_failures: int = Field(default=5, ge=3)
     lockout_minutes: int = Field(default=15, ge=1)
     ip_failure_limit: int = Field(default=20, ge=5)  # failed logins from one address per window
+    # Requests a minute an integration client may make unless its own limit says otherwise.
+    client_rate_limit_per_minute: int = Field(default=600, ge=1, le=100_000)
     # Origins of other web apps allowed to call the API from a browser; none by default, and
     # never "*": the field app is served from the API's own origin.
     cors_origins: list[str] = []

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.app import create_app
 from api.db import create_engine, create_sessionmaker
 from api.models import metadata
+from api.observability import current_request_id
 from api.settings import Settings
 from tests import audit_check
 from tests.databases import backend, fresh_database, migrate
@@ -115,7 +116,9 @@ def statements(app: FastAPI) -> Iterator[list[str]]:
     sent: list[str] = []
 
     def note(*args: Any) -> None:
-        sent.append(args[2])
+        # A request's own, not those of the app's scheduled jobs running beside it.
+        if current_request_id() is not None:
+            sent.append(args[2])
 
     engine = app.state.engine.sync_engine
     event.listen(engine, "before_cursor_execute", note)

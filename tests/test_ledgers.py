@@ -248,7 +248,7 @@ async def test_the_statements_do_not_grow_with_the_children(
     await session.commit()
     statements.clear()
     assert len(table(opened(await client.get(LEDGER, headers=county)))) == 46
-    assert len(statements) == few <= 12, statements
+    assert 0 < len(statements) == few <= 12, statements
 
 
 def test_the_columns_are_the_clerks() -> None:

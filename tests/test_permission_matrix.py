@@ -74,6 +74,19 @@ def _rename(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     return {"display_name": f"改名{next(_names)}"}
 
 
+def _new_client(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {
+        "client_id": f"walk.sync.{next(_names)}",
+        "display_name": "学籍系统",
+        "api_scopes": ["roster:write"],
+        "areas": [w.EAST],
+    }
+
+
+def _no_grace(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    return {"previous_secret_valid_minutes": 0}
+
+
 def _new_child(ids: dict[str, uuid.UUID]) -> dict[str, Any]:
     born = date(2017, 3, 1)
     number = id_number.make(area_code="510821", birth_date=born, sequence=next(_names) * 2 + 1)
@@ -383,6 +396,36 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
     ),
     ("POST", "/api/v1/users/{user_id}/password-reset"): (
         Call("POST", "/api/v1/users/{user}/password-reset"),
+        Resource.USER,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/integration-clients"): (
+        Call("GET", "/api/v1/integration-clients"),
+        Resource.USER,
+        Action.READ,
+    ),
+    ("POST", "/api/v1/integration-clients"): (
+        Call("POST", "/api/v1/integration-clients", _new_client),
+        Resource.USER,
+        Action.WRITE,
+    ),
+    ("GET", "/api/v1/integration-clients/{client_id}"): (
+        Call("GET", "/api/v1/integration-clients/{machine}"),
+        Resource.USER,
+        Action.READ,
+    ),
+    ("PATCH", "/api/v1/integration-clients/{client_id}"): (
+        Call("PATCH", "/api/v1/integration-clients/{machine}", _rename),
+        Resource.USER,
+        Action.WRITE,
+    ),
+    ("POST", "/api/v1/integration-clients/{client_id}/secret"): (
+        Call("POST", "/api/v1/integration-clients/{machine}/secret", _no_grace),
+        Resource.USER,
+        Action.WRITE,
+    ),
+    ("POST", "/api/v1/integration-clients/{client_id}/revoke"): (
+        Call("POST", "/api/v1/integration-clients/{machine}/revoke"),
         Resource.USER,
         Action.WRITE,
     ),
@@ -958,6 +1001,9 @@ async def test_each_role_gets_exactly_what_the_matrix_grants(
         "other_school": world.schools["west"],
         "application": uuid.uuid4(),
         "user": colleague.user_id,
+        "machine": (
+            await make_user(session, role=UserRole.INTEGRATION_CLIENT, area_code=w.EAST)
+        ).user_id,
         "spare_child": world.children["dong_b"],
         "spare_household": await w.empty_household(session, w.DONG),
         "household_import": await _import(session, login, HouseholdImport),
@@ -1017,6 +1063,9 @@ async def test_no_object_of_another_area_is_reachable_by_id(
         "other_school": world.schools["east"],
         "application": uuid.uuid4(),
         "user": stranger.user_id,
+        "machine": (
+            await make_user(session, role=UserRole.INTEGRATION_CLIENT, area_code=w.NEIGHBOUR)
+        ).user_id,
         "spare_child": world.children["lin_a"],
         "spare_household": world.households["lin_a"],
         "household_import": await _import(session, stranger, HouseholdImport),

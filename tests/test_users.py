@@ -86,7 +86,6 @@ async def test_a_new_account_must_change_its_one_time_password_first(
         ({"areas": [w.EAST]}, "areas"),  # a township is not a village cadre's to cover
         ({"areas": []}, "areas"),
         ({"role": "teacher"}, "areas"),  # a teacher is bound to classes
-        ({"api_scopes": ["children:read"]}, "api_scopes"),
         ({"password": "short1"}, "password"),
         ({"password": "wang.cun-2026x"}, "password"),  # contains the username
     ],
@@ -138,21 +137,11 @@ async def test_principals_teachers_and_clients_are_bound_to_what_they_work_on(
     assert far.json()["errors"][0]["loc"] == ["body", "schools"]
     machine = await client.post(
         USERS,
-        json=cadre(
-            username="xueji.sync",
-            role="integration_client",
-            api_scopes=["roster:write", "children:read"],
-        ),
+        json=cadre(username="xueji.sync", role="integration_client"),
         headers=admin,
     )
-    assert machine.status_code == 201
-    assert machine.json()["api_scopes"] == ["children:read", "roster:write"]
-    unknown = await client.post(
-        USERS,
-        json=cadre(username="bad.sync", role="integration_client", api_scopes=["everything"]),
-        headers=admin,
-    )
-    assert unknown.status_code == 422
+    assert machine.status_code == 422  # kept at /integration-clients, with their secrets
+    assert machine.json()["errors"][0]["loc"] == ["body", "role"]
 
 
 async def test_a_taken_username_is_a_conflict(

@@ -21,6 +21,15 @@ class User(UUIDKeyed, Timestamped, Versioned, table=True):
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Integration clients only: the API scopes granted, space-separated ("roster:write ...").
     api_scopes: str | None = Field(default=None, max_length=500)
+    # Integration clients only: the secret replaced by a rotation stays valid until then, so
+    # the third party can switch over without an outage.
+    previous_password_hash: str | None = Field(default=None, max_length=200)
+    previous_password_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Requests a minute an integration client may make; None is the county's default.
+    rate_limit_per_minute: int | None = None
+    # Stamped in each access token: raising it makes every token already issued worthless at
+    # once, where waiting for them to expire would leave a leaked secret's tokens working.
+    token_generation: int = 0
 
 
 class UserScope(UUIDKeyed, table=True):

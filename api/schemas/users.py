@@ -28,7 +28,6 @@ class UserCreate(BaseModel):
     areas: list[AreaCode] = Field(default=[], max_length=50)
     schools: list[uuid.UUID] = Field(default=[], max_length=50)
     classes: list[uuid.UUID] = Field(default=[], max_length=50)
-    api_scopes: list[str] = Field(default=[], max_length=60, description="integration clients only")
     password: Annotated[str, StringConstraints(max_length=128)] | None = None
 
 

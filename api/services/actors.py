@@ -21,6 +21,8 @@ class Actor:
     class_ids: tuple[uuid.UUID, ...] = ()
     api_scopes: frozenset[str] = field(default_factory=frozenset)
     must_change_password: bool = False
+    token_generation: int = 0
+    rate_limit_per_minute: int | None = None  # integration clients' own; None: the default
 
 
 async def load(*, session: AsyncSession, user_id: uuid.UUID) -> Actor | None:
@@ -58,6 +60,8 @@ def _actor(user: User, scopes: list[UserScope]) -> Actor:
         class_ids=tuple(s.class_id for s in scopes if s.class_id),
         api_scopes=frozenset((user.api_scopes or "").split()),
         must_change_password=user.must_change_password,
+        token_generation=user.token_generation,
+        rate_limit_per_minute=user.rate_limit_per_minute,
     )
 
 

@@ -5,7 +5,7 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -87,11 +87,8 @@ async def _verified_user(
         await _fail(session=session, username=username, detail="unknown username")
         raise Unauthenticated(_WRONG)
     is_client = user.role is UserRole.INTEGRATION_CLIENT
-    if (
-        not verify_password(user.password_hash, password)
-        or not user.is_active
-        or is_client != client
-    ):
+    matched = _matched(user, password, now=now)
+    if matched is None or not user.is_active or is_client != client:
         user.failed_login_count += 1
         if user.failed_login_count >= settings.lockout_failures:
             user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
@@ -102,7 +99,7 @@ async def _verified_user(
     user.failed_login_count = 0
     user.locked_until = None
     user.last_login_at = now
-    if needs_rehash(user.password_hash):
+    if matched == "current" and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     session.add(user)
     audit.record(
@@ -111,8 +108,21 @@ async def _verified_user(
         username=user.username,
         object_type="user",
         object_id=user.id,
+        # Who still uses a rotated-out secret is what the administrator waits on.
+        detail="the previous secret, in its grace period" if matched == "previous" else None,
     )
     return user
+
+
+def _matched(user: User, password: str, *, now: datetime) -> str | None:
+    """Which of the account's secrets this is: its password, or for an integration client
+    also the secret a rotation replaced, while its grace period lasts."""
+    if verify_password(user.password_hash, password):
+        return "current"
+    previous, until = user.previous_password_hash, user.previous_password_expires_at
+    if previous and until is not None and until > now and verify_password(previous, password):
+        return "previous"
+    return None
 
 
 async def login(
@@ -122,7 +132,9 @@ async def login(
     user = await _verified_user(
         session=session, settings=settings, username=username, password=password, client=False
     )
-    access, lifetime = tokens.issue_access(settings=settings, user_id=user.id, role=user.role)
+    access, lifetime = tokens.issue_access(
+        settings=settings, user_id=user.id, role=user.role, generation=user.token_generation
+    )
     refresh = await tokens.issue_refresh(
         session=session, settings=settings, user_id=user.id, family_id=None
     )
@@ -143,7 +155,11 @@ async def client_login(
         await session.rollback()
         raise Forbidden("Scopes not granted to this client: " + " ".join(sorted(asked - granted)))
     access, lifetime = tokens.issue_access(
-        settings=settings, user_id=user.id, role=user.role, scopes=asked
+        settings=settings,
+        user_id=user.id,
+        role=user.role,
+        generation=user.token_generation,
+        scopes=asked,
     )
     await session.commit()
     return Tokens(access, lifetime, None, scope=" ".join(sorted(asked)))
@@ -157,7 +173,9 @@ async def refresh(*, session: AsyncSession, settings: Settings, refresh_token: s
     if user is None or not user.is_active:
         await session.rollback()
         raise AccountDisabled("The account is disabled.")
-    access, lifetime = tokens.issue_access(settings=settings, user_id=user.id, role=user.role)
+    access, lifetime = tokens.issue_access(
+        settings=settings, user_id=user.id, role=user.role, generation=user.token_generation
+    )
     await session.commit()
     return Tokens(access, lifetime, new_refresh, must_change_password=user.must_change_password)
 

@@ -106,6 +106,15 @@ def require(actor: Actor, resource: Resource, action: Action) -> None:
         )
 
 
+# Accounts are people's business: a client that could make accounts could make itself more.
+_NOT_FOR_CLIENTS = frozenset({Resource.USER})
+
+
 def api_scopes() -> list[str]:
     """Every scope an integration client may be granted, "resource:action"."""
-    return [f"{resource.value}:{action.value}" for resource in Resource for action in _ORDER]
+    return [
+        f"{resource.value}:{action.value}"
+        for resource in Resource
+        if resource not in _NOT_FOR_CLIENTS
+        for action in _ORDER
+    ]

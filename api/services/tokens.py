@@ -30,10 +30,16 @@ AUDIENCE = "baoxue-api"
 class AccessClaims:
     user_id: uuid.UUID
     scopes: frozenset[str]
+    generation: int
 
 
 def issue_access(
-    *, settings: Settings, user_id: uuid.UUID, role: str, scopes: frozenset[str] = frozenset()
+    *,
+    settings: Settings,
+    user_id: uuid.UUID,
+    role: str,
+    generation: int,
+    scopes: frozenset[str] = frozenset(),
 ) -> tuple[str, int]:
     now = utcnow()
     lifetime = settings.access_token_minutes * 60
@@ -46,6 +52,7 @@ def issue_access(
         "exp": int(now.timestamp()) + lifetime,
         "jti": uuid.uuid4().hex,
         "typ": "access",
+        "gen": generation,
     }
     if scopes:
         claims["scope"] = " ".join(sorted(scopes))
@@ -67,7 +74,9 @@ def verify_access(*, settings: Settings, token: str) -> AccessClaims:
         if claims.get("typ") != "access":
             raise Unauthenticated("This is not an access token.")
         return AccessClaims(
-            user_id=uuid.UUID(claims["sub"]), scopes=frozenset(claims.get("scope", "").split())
+            user_id=uuid.UUID(claims["sub"]),
+            scopes=frozenset(claims.get("scope", "").split()),
+            generation=int(claims.get("gen", 0)),
         )
     except (JWTError, ValueError, KeyError) as exc:
         raise Unauthenticated("The token is invalid or has expired.") from exc

@@ -9,6 +9,7 @@ import secrets
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, func
 from sqlalchemy.exc import IntegrityError
@@ -33,18 +34,26 @@ _AREA_LEVELS: dict[UserRole, frozenset[AreaLevel]] = {
     UserRole.VILLAGE_CADRE: frozenset({AreaLevel.VILLAGE, AreaLevel.GROUP}),
     UserRole.INTEGRATION_CLIENT: frozenset(AreaLevel),
 }
-_BOUND_TO: dict[UserRole, str] = {
-    **{role: "areas" for role in _AREA_LEVELS},
-    UserRole.PRINCIPAL: "schools",
-    UserRole.TEACHER: "classes",
+_BOUND_TO: dict[UserRole, frozenset[str]] = {
+    **{role: frozenset({"areas"}) for role in _AREA_LEVELS},
+    UserRole.PRINCIPAL: frozenset({"schools"}),
+    UserRole.TEACHER: frozenset({"classes"}),
+    # A third party's system serves a county, a township or one school.
+    UserRole.INTEGRATION_CLIENT: frozenset({"areas", "schools"}),
 }
 # No 0/O, 1/l/I: the password is read out or copied from paper.
 _ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-_SECRET_FIELDS = {"password_hash", "failed_login_count", "last_login_at"}
+SECRET_FIELDS = {
+    "password_hash",
+    "previous_password_hash",
+    "failed_login_count",
+    "last_login_at",
+    "token_generation",
+}
 
 
 @dataclass
-class _Coverage:
+class Coverage:
     areas: list[CoveredArea]
     schools: list[CoveredUnit]
     classes: list[CoveredUnit]
@@ -57,11 +66,11 @@ def one_time_password() -> str:
             return candidate
 
 
-async def _coverage(
+async def coverage_of(
     *, session: AsyncSession, user_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, _Coverage]:
+) -> dict[uuid.UUID, Coverage]:
     """What each of these users covers, named, in three queries whatever their number."""
-    found: dict[uuid.UUID, _Coverage] = defaultdict(lambda: _Coverage([], [], []))
+    found: dict[uuid.UUID, Coverage] = defaultdict(lambda: Coverage([], [], []))
     in_users = col(UserScope.user_id).in_(user_ids)
     for user_id, area in await session.exec(
         select(UserScope.user_id, Area).join(Area).where(in_users).order_by(col(Area.code))
@@ -80,7 +89,7 @@ async def _coverage(
     return found
 
 
-def _out(user: User, coverage: _Coverage) -> UserOut:
+def _out(user: User, coverage: Coverage) -> UserOut:
     return UserOut.model_validate(
         {
             **user.model_dump(),
@@ -96,7 +105,7 @@ async def describe(*, session: AsyncSession, actor: Actor) -> Me:
     user = await session.get(User, actor.user_id)
     if user is None:
         raise Unauthenticated("The account no longer exists.")
-    coverage = (await _coverage(session=session, user_ids=[user.id]))[user.id]
+    coverage = (await coverage_of(session=session, user_ids=[user.id]))[user.id]
     return Me(
         id=user.id,
         username=user.username,
@@ -110,51 +119,71 @@ async def describe(*, session: AsyncSession, actor: Actor) -> Me:
     )
 
 
-def _visible(actor: Actor) -> ColumnElement[bool]:
+def visible(actor: Actor) -> ColumnElement[bool]:
     return col(User.id).in_(select(UserScope.user_id).where(scoping.user_scopes(actor)))
 
 
-async def _check_binding(*, session: AsyncSession, actor: Actor, data: UserCreate) -> None:
-    bound_to = _BOUND_TO[data.role]
-    for name in ("areas", "schools", "classes"):
-        given = getattr(data, name)
-        if name == bound_to and not given:
-            raise InvalidInput(name, f"a {data.role.value} must be bound to at least one of {name}")
-        if name != bound_to and given:
-            raise InvalidInput(name, f"a {data.role.value} is bound to {bound_to}, not {name}")
-    if data.areas:
-        areas = (await session.exec(select(Area).where(col(Area.code).in_(data.areas)))).all()
-        known = {a.code: a for a in areas}
-        if missing := [c for c in data.areas if c not in known]:
+async def check_binding(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    role: UserRole,
+    areas: list[str],
+    schools: list[uuid.UUID],
+    classes: list[uuid.UUID],
+) -> None:
+    """What an account of this role is bound to: of the kinds its role takes, at least one,
+    each known, within the administrator's own reach, and areas at the role's levels."""
+    bound_to = _BOUND_TO[role]
+    given: dict[str, list[Any]] = {"areas": areas, "schools": schools, "classes": classes}
+    kinds = " or ".join(sorted(bound_to))
+    for name, values in given.items():
+        if name not in bound_to and values:
+            raise InvalidInput(name, f"a {role.value} is bound to {kinds}, not {name}")
+    if not any(given[name] for name in bound_to):
+        raise InvalidInput(sorted(bound_to)[0], f"a {role.value} must be bound to {kinds}")
+    if areas:
+        found = (await session.exec(select(Area).where(col(Area.code).in_(areas)))).all()
+        known = {a.code: a for a in found}
+        if missing := [c for c in areas if c not in known]:
             raise InvalidInput("areas", "unknown area codes: " + ", ".join(missing))
-        if outside := scoping.outside_areas(actor, data.areas):
+        if outside := scoping.outside_areas(actor, areas):
             raise InvalidInput("areas", "outside the areas you cover: " + ", ".join(outside))
-        levels = _AREA_LEVELS[data.role]
-        if wrong := [c for c in data.areas if known[c].level not in levels]:
+        levels = _AREA_LEVELS[role]
+        if wrong := [c for c in areas if known[c].level not in levels]:
             allowed = ", ".join(sorted(level.value for level in levels))
-            raise InvalidInput(
-                "areas", f"a {data.role.value} covers {allowed}; not {', '.join(wrong)}"
-            )
+            raise InvalidInput("areas", f"a {role.value} covers {allowed}; not {', '.join(wrong)}")
     for name, model, visible in (
         ("schools", School, scoping.schools(actor)),
         ("classes", SchoolClass, scoping.classes(actor)),
     ):
-        ids = getattr(data, name)
+        ids = given[name]
         if ids:
             reachable = set(
                 (await session.exec(select(model.id).where(col(model.id).in_(ids), visible))).all()
             )
             if missing := [str(i) for i in ids if i not in reachable]:
                 raise InvalidInput(name, "unknown or outside your scope: " + ", ".join(missing))
-    if data.api_scopes and data.role is not UserRole.INTEGRATION_CLIENT:
-        raise InvalidInput("api_scopes", "only integration clients are granted API scopes")
-    if unknown := sorted(set(data.api_scopes) - set(permissions.api_scopes())):
-        raise InvalidInput("api_scopes", "unknown scopes: " + ", ".join(unknown))
+
+
+def bind(user_id: uuid.UUID, *, areas: list[str], schools: list[uuid.UUID]) -> list[UserScope]:
+    return [UserScope(user_id=user_id, area_code=code) for code in areas] + [
+        UserScope(user_id=user_id, school_id=i) for i in schools
+    ]
 
 
 async def create(*, session: AsyncSession, actor: Actor, data: UserCreate) -> UserCreated:
     permissions.require(actor, Resource.USER, Action.WRITE)
-    await _check_binding(session=session, actor=actor, data=data)
+    if data.role is UserRole.INTEGRATION_CLIENT:
+        raise InvalidInput("role", "integration clients are kept at /api/v1/integration-clients")
+    await check_binding(
+        session=session,
+        actor=actor,
+        role=data.role,
+        areas=data.areas,
+        schools=data.schools,
+        classes=data.classes,
+    )
     password = data.password or one_time_password()
     if problems := auth.policy_problems(password, data.username):
         raise InvalidInput("password", "; ".join(problems))
@@ -167,13 +196,11 @@ async def create(*, session: AsyncSession, actor: Actor, data: UserCreate) -> Us
         role=data.role,
         password_hash=hash_password(password),
         must_change_password=True,
-        api_scopes=" ".join(sorted(set(data.api_scopes))) or None,
     )
     session.add(user)
     await session.flush()  # the scopes refer to the user
     session.add_all(
-        [UserScope(user_id=user.id, area_code=code) for code in data.areas]
-        + [UserScope(user_id=user.id, school_id=i) for i in data.schools]
+        bind(user.id, areas=data.areas, schools=data.schools)
         + [UserScope(user_id=user.id, class_id=i) for i in data.classes]
     )
     scopes = {
@@ -181,13 +208,13 @@ async def create(*, session: AsyncSession, actor: Actor, data: UserCreate) -> Us
         "schools": [str(i) for i in data.schools],
         "classes": [str(i) for i in data.classes],
     }
-    audit.created(session=session, actor=actor, new=user, exclude=_SECRET_FIELDS, also=scopes)
+    audit.created(session=session, actor=actor, new=user, exclude=SECRET_FIELDS, also=scopes)
     try:
         await session.commit()
     except IntegrityError as exc:  # a concurrent create took the name first
         await session.rollback()
         raise Conflict(f"The username {data.username} is taken.") from exc
-    coverage = (await _coverage(session=session, user_ids=[user.id]))[user.id]
+    coverage = (await coverage_of(session=session, user_ids=[user.id]))[user.id]
     return UserCreated.model_validate(
         {**_out(user, coverage).model_dump(), "one_time_password": password}
     )
@@ -197,7 +224,7 @@ async def search(
     *, session: AsyncSession, actor: Actor, role: UserRole | None, limit: int, offset: int
 ) -> tuple[list[UserOut], int]:
     permissions.require(actor, Resource.USER, Action.READ)
-    conditions = [_visible(actor)]
+    conditions = [visible(actor)]
     if role:
         conditions.append(col(User.role) == role)
     total = (await session.exec(select(func.count()).select_from(User).where(*conditions))).one()
@@ -206,20 +233,18 @@ async def search(
             select(User).where(*conditions).order_by(col(User.username)).limit(limit).offset(offset)
         )
     ).all()
-    coverage = await _coverage(session=session, user_ids=[u.id for u in users])
+    coverage = await coverage_of(session=session, user_ids=[u.id for u in users])
     return [_out(u, coverage[u.id]) for u in users], total
 
 
 async def _visible_user(*, session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> User:
-    return await scoping.one(
-        session=session, model=User, object_id=user_id, visible=_visible(actor)
-    )
+    return await scoping.one(session=session, model=User, object_id=user_id, visible=visible(actor))
 
 
 async def get(*, session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> UserOut:
     permissions.require(actor, Resource.USER, Action.READ)
     user = await _visible_user(session=session, actor=actor, user_id=user_id)
-    return _out(user, (await _coverage(session=session, user_ids=[user.id]))[user.id])
+    return _out(user, (await coverage_of(session=session, user_ids=[user.id]))[user.id])
 
 
 async def update(
@@ -227,14 +252,14 @@ async def update(
 ) -> UserOut:
     permissions.require(actor, Resource.USER, Action.WRITE)
     user = await _visible_user(session=session, actor=actor, user_id=user_id)
-    before = audit.snapshot(user, exclude=_SECRET_FIELDS)
+    before = audit.snapshot(user, exclude=SECRET_FIELDS)
     for name, value in data.model_dump(exclude_unset=True).items():
         if value is None and name != "phone":
             raise InvalidInput(name, "may not be empty")
         setattr(user, name, value)
     if user.id == actor.user_id and user.is_active is False:
         raise InvalidInput("is_active", "you cannot disable your own account")
-    changes = audit.diff(before, audit.snapshot(user, exclude=_SECRET_FIELDS))
+    changes = audit.diff(before, audit.snapshot(user, exclude=SECRET_FIELDS))
     if changes:
         user.version += 1
         session.add(user)
@@ -249,7 +274,7 @@ async def update(
             changes=changes,
         )
         await session.commit()
-    return _out(user, (await _coverage(session=session, user_ids=[user.id]))[user.id])
+    return _out(user, (await coverage_of(session=session, user_ids=[user.id]))[user.id])
 
 
 async def reset_password(
@@ -258,12 +283,18 @@ async def reset_password(
     """A forgotten password: a new one-time password, the lock lifted, every session ended."""
     permissions.require(actor, Resource.USER, Action.WRITE)
     user = await _visible_user(session=session, actor=actor, user_id=user_id)
+    if user.role is UserRole.INTEGRATION_CLIENT:
+        raise Conflict(
+            "An integration client has a secret, not a password:"
+            f" POST /api/v1/integration-clients/{user.id}/secret rotates it."
+        )
     password = one_time_password()
-    before = audit.snapshot(user, exclude=_SECRET_FIELDS)
+    before = audit.snapshot(user, exclude=SECRET_FIELDS)
     user.password_hash = hash_password(password)
     user.must_change_password = True
     user.failed_login_count = 0
     user.locked_until = None
+    user.token_generation += 1  # the access tokens of the sessions ended, too
     user.version += 1
     session.add(user)
     await tokens.revoke_user(session=session, user_id=user.id, reason="password reset")
@@ -274,7 +305,7 @@ async def reset_password(
         object_type="user",
         object_id=user.id,
         changes={
-            **audit.diff(before, audit.snapshot(user, exclude=_SECRET_FIELDS)),
+            **audit.diff(before, audit.snapshot(user, exclude=SECRET_FIELDS)),
             "password": {"before": "***", "after": "***"},
         },
     )
