@@ -204,6 +204,28 @@ async def update(
     return await _described(session=session, client=client, settings=settings)
 
 
+async def _secret_changed(
+    *, session: AsyncSession, actor: Actor, client: User, detail: str
+) -> None:
+    client.version += 1
+    session.add(client)
+    audit.record(
+        session=session,
+        action=AuditAction.PASSWORD_RESET,
+        actor=actor,
+        object_type="user",
+        object_id=client.id,
+        changes={
+            "client_secret": {
+                "before": "***",
+                "after": "***" if client.password_hash != _REVOKED else None,
+            }
+        },
+        detail=detail,
+    )
+    await session.commit()
+
+
 async def rotate_secret(
     *,
     session: AsyncSession,
@@ -227,18 +249,12 @@ async def rotate_secret(
     client.password_hash = hash_password(secret)
     client.failed_login_count = 0
     client.locked_until = None
-    client.version += 1
-    session.add(client)
-    audit.record(
+    await _secret_changed(
         session=session,
-        action=AuditAction.PASSWORD_RESET,
         actor=actor,
-        object_type="user",
-        object_id=client.id,
-        changes={"client_secret": {"before": "***", "after": "***"}},
+        client=client,
         detail=f"secret rotated; the previous one valid {data.previous_secret_valid_minutes} min",
     )
-    await session.commit()
     return ClientSecret(
         client_id=client.username,
         client_secret=secret,
@@ -257,16 +273,7 @@ async def revoke(
     client.previous_password_hash = None
     client.previous_password_expires_at = None
     client.token_generation += 1
-    client.version += 1
-    session.add(client)
-    audit.record(
-        session=session,
-        action=AuditAction.PASSWORD_RESET,
-        actor=actor,
-        object_type="user",
-        object_id=client.id,
-        changes={"client_secret": {"before": "***", "after": None}},
-        detail="every secret and token revoked",
+    await _secret_changed(
+        session=session, actor=actor, client=client, detail="every secret and token revoked"
     )
-    await session.commit()
     return await _described(session=session, client=client, settings=settings)
