@@ -19,12 +19,13 @@ PWA_SOURCES := $(shell find $(PWA)/src $(PWA)/public -type f 2>/dev/null) \
 	$(wildcard $(PWA)/index.html $(PWA)/vite.config.ts $(PWA)/tsconfig*.json)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install browser run serve migrate seed pwa test test-python test-pwa test-e2e lint typecheck bench lock clean
+.PHONY: help install browser run serve migrate seed pwa test test-python test-pwa test-e2e lint typecheck bench docs lock clean
 
 help:
 	@echo "make run    install, build the field app, migrate, seed the demo county, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install and run every test (lint, types, PWA unit and end-to-end tests, API tests)"
 	@echo "make bench  print benchmark figures, one JSON object a line"
+	@echo "make docs   regenerate docs/api-reference.md from the OpenAPI"
 	@echo "make lock   re-pin Python dependencies after editing pyproject.toml"
 
 # --- installs ------------------------------------------------------------------------------
@@ -88,11 +89,11 @@ serve:
 
 # --- checks --------------------------------------------------------------------------------
 lint: install
-	$(BIN)/ruff check api tests bench alembic
-	$(BIN)/ruff format --check api tests bench alembic
+	$(BIN)/ruff check api tests bench alembic docs
+	$(BIN)/ruff format --check api tests bench alembic docs
 
 typecheck: install
-	$(BIN)/mypy api tests bench
+	$(BIN)/mypy api tests bench docs
 
 test-pwa: $(PWA)/node_modules/.installed
 	cd $(PWA) && npx vitest run
@@ -112,6 +113,10 @@ test: lint typecheck test-pwa test-e2e test-python
 
 bench: install pwa browser $(PWA)/node_modules/.installed
 	$(BIN)/python -m bench
+
+# The API reference, made from the OpenAPI the app publishes; a test fails when it is stale.
+docs: install
+	$(BIN)/python -m docs.build_reference
 
 clean:
 	rm -rf $(VENV) .tools $(PWA)/node_modules $(PWA)/dist .mypy_cache .ruff_cache .pytest_cache

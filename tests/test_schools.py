@@ -102,3 +102,29 @@ async def test_a_registered_code_is_a_conflict_and_updates_need_the_current_vers
     assert stale.status_code == 412
     shrink = await client.patch(url, json={"grade_to": 9}, headers=admin)
     assert shrink.status_code == 422  # a primary school teaches to grade 6
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"grade_from": None, "grade_to": None}, ["grade_from", "grade_to"]),
+        ({"name": None, "grade_to": None}, ["grade_to", "name"]),
+        ({"grade_from": None}, ["grade_from"]),
+    ],
+)
+async def test_a_school_update_may_not_empty_its_grades(
+    client: httpx.AsyncClient,
+    world: w.World,
+    admin: dict[str, str],
+    body: dict[str, Any],
+    fields: list[str],
+) -> None:
+    # Found by the contract test (tests/test_contract.py): emptied grades were compared, a 500.
+    url = f"{SCHOOLS}/{world.schools['east']}"
+    refused = await client.patch(url, json={"phone": "0839-1234567", **body}, headers=admin)
+    assert refused.status_code == 422, refused.text
+    assert [error["loc"] for error in refused.json()["errors"]] == [
+        ["body", field] for field in fields
+    ]
+    kept = (await client.get(url, headers=admin)).json()
+    assert (kept["grade_from"], kept["grade_to"], kept["phone"]) == (1, 6, "08391234567")

@@ -476,6 +476,19 @@ async def test_bad_subscriptions_are_refused_naming_the_field(
     assert (await client.get(URL, headers=admin)).json()["total"] == 0
 
 
+async def test_an_update_may_not_empty_the_url(
+    client: httpx.AsyncClient, admin: dict[str, str], receiver: Receiver
+) -> None:
+    # Found by the contract test (tests/test_contract.py): a null url was written, a 500.
+    ours = await subscribe(client, admin, receiver)
+    body = {"url": None, "description": "县级平台"}
+    refused = await client.patch(f"{URL}/{ours['id']}", json=body, headers=admin)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["loc"] == ["body", "url"]
+    kept = (await client.get(f"{URL}/{ours['id']}", headers=admin)).json()
+    assert (kept["url"], kept["description"]) == (receiver.url, None)
+
+
 async def test_only_county_administrators_keep_webhooks_and_only_their_own(
     client: httpx.AsyncClient,
     session: AsyncSession,

@@ -24,7 +24,7 @@ router = APIRouter(prefix="/attachments", tags=["attachments"])
         " marked `Idempotent-Replayed: true`) and stores nothing more; the id taken by another"
         " user, or by another file, is a 409 naming `id`."
     ),
-    responses={401: {}, 409: {}, 413: {}, 422: {}},
+    responses={401: {}, 403: {}, 409: {}, 413: {}, 422: {}},
 )
 async def upload(
     file: Annotated[UploadFile, File(description="JPEG, PNG, WEBP or PDF")],
@@ -55,7 +55,7 @@ async def upload(
 @router.get(
     "/{attachment_id}",
     summary="Download an attachment (its uploader, or whoever may see what it proves)",
-    responses={401: {}, 404: {}},
+    responses={401: {}, 403: {}, 404: {}},
     response_class=FileResponse,
 )
 async def download(

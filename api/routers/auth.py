@@ -99,7 +99,12 @@ async def refresh_token(
     return TokenResponse.model_validate(issued, from_attributes=True)
 
 
-@router.post("/logout", status_code=204, summary="Revoke a session (its refresh-token family)")
+@router.post(
+    "/logout",
+    status_code=204,
+    summary="Revoke a session (its refresh-token family)",
+    responses={401: {}, 422: {}},
+)
 async def logout(body: RefreshRequest, actor: NewcomerDep, session: SessionDep) -> Response:
     await auth.logout(session=session, user_id=actor.user_id, refresh_token=body.refresh_token)
     return Response(status_code=204)

@@ -11,7 +11,11 @@ from api.services import enrolments
 router = APIRouter(prefix="/enrolments", tags=["enrolments"])
 
 
-@router.get("", summary="Registrations of a term within the caller's scope")
+@router.get(
+    "",
+    summary="Registrations of a term within the caller's scope",
+    responses={401: {}, 403: {}},
+)
 async def list_enrolments(
     actor: ActorDep,
     session: SessionDep,
@@ -50,6 +54,7 @@ async def create_enrolment(
 @router.get(
     "/doubles",
     summary="Children registered at two schools or more in one term, to be resolved",
+    responses={401: {}, 403: {}},
 )
 async def double_enrolments(
     actor: ActorDep,

@@ -13,7 +13,12 @@ async def get_me(actor: NewcomerDep, session: SessionDep) -> Me:
     return await users.describe(session=session, actor=actor)
 
 
-@router.post("/password", status_code=204, summary="Change one's own password", responses={422: {}})
+@router.post(
+    "/password",
+    status_code=204,
+    summary="Change one's own password",
+    responses={401: {}, 422: {}},
+)
 async def change_password(
     body: PasswordChange, actor: NewcomerDep, session: SessionDep
 ) -> Response:

@@ -14,7 +14,7 @@ router = APIRouter(tags=["notifications"])
 @router.get(
     "/notifications",
     summary="The caller's inbox: deadlines near or passed, escalations, follow-ups due",
-    responses={401: {}},
+    responses={401: {}, 403: {}},
 )
 async def list_notifications(
     actor: ActorDep,
@@ -31,7 +31,7 @@ async def list_notifications(
 @router.post(
     "/notifications/{notification_id}/read",
     summary="Mark one of the caller's notifications read",
-    responses={401: {}, 404: {}},
+    responses={401: {}, 403: {}, 404: {}},
 )
 async def read_notification(
     notification_id: uuid.UUID, actor: ActorDep, session: SessionDep
@@ -44,7 +44,7 @@ async def read_notification(
 @router.post(
     "/notifications/read-all",
     summary="Mark all the caller's notifications read; how many were unread",
-    responses={401: {}},
+    responses={401: {}, 403: {}},
 )
 async def read_all_notifications(actor: ActorDep, session: SessionDep) -> int:
     return await notifications.mark_all_read(session=session, actor=actor)

@@ -13,7 +13,7 @@ router = APIRouter(tags=["cases"])
 @router.get(
     "/return-plan-templates",
     summary="The seeds' support measures for each reason a child left, and the legal steps",
-    responses={401: {}},
+    responses={401: {}, 403: {}},
 )
 async def list_plan_templates(actor: ActorDep) -> list[PlanTemplate]:
     return return_plans.templates()

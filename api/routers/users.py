@@ -54,7 +54,8 @@ async def update_user(
 @router.post(
     "/{user_id}/password-reset",
     summary="Issue a new one-time password, lift a lock and end every session",
-    responses={401: {}, 403: {}, 404: {}},
+    description="An integration client has a secret instead: a 409 (rotate it).",
+    responses={401: {}, 403: {}, 404: {}, 409: {}},
 )
 async def reset_password(
     user_id: uuid.UUID, actor: ActorDep, session: SessionDep

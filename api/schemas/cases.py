@@ -115,6 +115,7 @@ class TransferCreate(BaseModel):
         default=None,
         pattern=r"^\d{12}(\d{3})?$",
         description="the village or group the family moved to, in another township",
+        examples=["519901002001"],
     )
     to_school_id: uuid.UUID | None = Field(default=None, description="or the school taking it")
     note: str | None = Field(default=None, max_length=500, description="where, since when, why")

@@ -27,7 +27,11 @@ class Page(BaseModel, Generic[T]):
 
 AreaQuery = Annotated[
     str | None,
-    Query(pattern=r"^\d{6}(\d{3}){0,3}$", description="an official area code: its whole subtree"),
+    Query(
+        pattern=r"^\d{6}(\d{3}){0,3}$",
+        description="an official area code: its whole subtree",
+        examples=["519901001"],
+    ),
 ]
 SearchQuery = Annotated[
     str | None,
@@ -67,5 +71,8 @@ Reason = Annotated[
 AreaCode = Annotated[
     str,
     StringConstraints(pattern=r"^\d{6}(\d{3}){0,3}$"),
-    Field(description="an official area code: 6, 9, 12 digits, or 15 for a village group"),
+    Field(
+        description="an official area code: 6, 9, 12 digits, or 15 for a village group",
+        examples=["519901001"],
+    ),
 ]

@@ -70,7 +70,14 @@ class PlanTemplate(BaseModel):
 class AttemptIn(BaseModel):
     attempted_at: AwareDatetime
     persons: Text200 = Field(description="who went: names and roles")
-    phone: Annotated[str, StringConstraints(pattern=r"^[0-9+\-() ]{5,20}$")] | None = None
+    phone: (
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^[0-9+\-() ]{5,20}$"),
+            Field(examples=["0839-1234567"]),
+        ]
+        | None
+    ) = None
     method: PersuasionMethod
     outcome: AttemptOutcome
     next_step: Text500 | None = None

@@ -46,7 +46,7 @@ Grade = Annotated[int, Field(ge=1, le=9)]
 
 class SchoolCreate(BaseModel):
     code: Annotated[str, StringConstraints(pattern=r"^\d{10}$")] = Field(
-        description="学校标识码, 10 digits"
+        description="学校标识码, 10 digits", examples=["2151990101"]
     )
     name: Text50
     kind: SchoolKind

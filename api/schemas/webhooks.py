@@ -34,6 +34,7 @@ AreaCode = Annotated[
     Field(
         pattern=r"^\d{6}(\d{3}){0,3}$",
         description="only the events of this area's subtree (default: the caller's area)",
+        examples=["519901"],
     ),
 ]
 

@@ -21,6 +21,7 @@ SinceQuery = Annotated[
     Query(
         pattern=VERSION_PATTERN,
         description="the version of the package the phone holds: only what changed since is sent",
+        examples=["v1.1788000000.3f2a9c1b7d4e"],
     ),
 ]
 

@@ -157,9 +157,10 @@ async def update(
     client = await _visible_client(session=session, actor=actor, client_id=client_id)
     records.check_version(client, expected_version)
     given = data.model_dump(exclude_unset=True)
-    for name in ("display_name", "api_scopes", "areas", "schools", "is_active"):
-        if name in given and given[name] is None:
-            raise InvalidInput(name, "may not be null")
+    if faults := records.blanked(
+        given, {"display_name", "api_scopes", "areas", "schools", "is_active"}
+    ):
+        raise InvalidInput.of(faults)
     before = audit.snapshot(client, exclude=users.SECRET_FIELDS)
     rebinding = "areas" in given or "schools" in given
     coverage = (await users.coverage_of(session=session, user_ids=[client.id]))[client.id]

@@ -102,7 +102,8 @@ async def update(
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     faults = records.blanked(changes, {"name", "grade_from", "grade_to"})
     merged = {**school.model_dump(), **changes}
-    faults += _grade_faults(school.kind, merged["grade_from"], merged["grade_to"])
+    if merged["grade_from"] is not None and merged["grade_to"] is not None:
+        faults += _grade_faults(school.kind, merged["grade_from"], merged["grade_to"])
     if faults:
         raise InvalidInput.of(faults)
     await records.update_versioned(

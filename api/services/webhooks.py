@@ -45,7 +45,7 @@ from api.schemas.webhooks import (
     WebhookOut,
     WebhookUpdate,
 )
-from api.services import audit, scoping
+from api.services import audit, records, scoping
 from api.services.actors import Actor
 from api.services.errors import Conflict, InvalidInput
 from api.services.permissions import Action, Resource, require
@@ -316,6 +316,8 @@ async def update(
     subscription = await _visible(session=session, actor=actor, subscription_id=subscription_id)
     before = _audited(subscription)
     given = data.model_dump(exclude_unset=True)
+    if faults := records.blanked(given, {"url"}):
+        raise InvalidInput.of(faults)
     for name in ("url", "description"):
         if name in given:
             setattr(subscription, name, given[name])
