@@ -13,9 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.app import create_app
 from api.db import create_engine, create_sessionmaker
 from api.models import metadata
+from api.models.vocabulary import UserRole
 from api.observability import current_request_id
 from api.settings import Settings
 from tests import audit_check
+from tests import world as w
 from tests.databases import backend, fresh_database, migrate
 
 
@@ -124,3 +126,15 @@ def statements(app: FastAPI) -> Iterator[list[str]]:
     event.listen(engine, "before_cursor_execute", note)
     yield sent
     event.remove(engine, "before_cursor_execute", note)
+
+
+@pytest.fixture
+async def world(session: AsyncSession, settings: Settings) -> w.World:
+    """The small county of tests/world.py, built afresh for each test that asks for it."""
+    return await w.build(session, settings)
+
+
+@pytest.fixture
+async def admin(client: httpx.AsyncClient, session: AsyncSession, world: w.World) -> dict[str, str]:
+    """The Authorization header of a county administrator of the world's county."""
+    return await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)

@@ -10,16 +10,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.models import AuditEvent
 from api.models.vocabulary import AuditAction, UserRole
 from api.services import scoping
-from api.settings import Settings
 from tests import world as w
 
 MASKED_ID = re.compile(r"^\d{6}\*{8}[\dX]{4}$")
 MASKED_PHONE = re.compile(r"^\d{3}\*{4}\d{4}$")
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
 
 
 async def names_listed(

@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models.vocabulary import UserRole
@@ -14,11 +13,6 @@ from tests import world as w
 
 UNITS = "/api/v1/responsibility/accountability/units"
 PEOPLE = "/api/v1/responsibility/accountability/people"
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
 
 
 def figures(children: int, open_: int, missed: int, returned: int, staying: int) -> dict[str, int]:

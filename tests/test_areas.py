@@ -13,7 +13,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.models import Area, AuditEvent
 from api.models.vocabulary import AreaLevel, AuditAction, UserRole
 from api.services import areas
-from api.settings import Settings
 from tests import world as w
 from tests.factories import bearer, make_user
 
@@ -22,16 +21,6 @@ IMPORT = f"{AREAS}/import"
 ENGLISH = ["code", "name", "level", "parent"]
 CHINESE = ["代码", "名称", "级别", "上级代码"]
 NEW_TOWN, NEW_VILLAGE, NEW_GROUP = "519901003", "519901003001", "519901003001001"
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
-
-
-@pytest.fixture
-async def admin(client: httpx.AsyncClient, session: AsyncSession, world: w.World) -> dict[str, str]:
-    return await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
 
 
 @pytest.fixture

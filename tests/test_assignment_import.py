@@ -26,11 +26,6 @@ HEADER = ["分工类型", "负责人账号", "负责人手机", "负责人姓名
 EAST_CODE, WEST_CODE, NEIGHBOUR_CODE = "2151990101", "2151990201", "2151990301"
 
 
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
-
-
 def row(kind: str, **cells: Any) -> list[Any]:
     keys = ["username", "phone", "name", "area", "school", "grade", "klass", "id", "since"]
     return [kind, *(cells.get(key, "") for key in keys)]

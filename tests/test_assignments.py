@@ -3,19 +3,12 @@
 from datetime import date
 
 import httpx
-import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models.vocabulary import UserRole
-from api.settings import Settings
 from tests import world as w
 
 URL = "/api/v1/assignments"
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
 
 
 async def test_a_head_teacher_is_assigned_reassigned_and_the_history_kept(

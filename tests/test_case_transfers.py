@@ -2,19 +2,12 @@
 only its acceptance changes who answers for the child."""
 
 import httpx
-import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Child, Household
 from api.models.vocabulary import UserRole
-from api.settings import Settings
 from tests import world as w
 from tests.test_cases import URL, report
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
 
 
 async def test_a_family_that_moved_takes_its_case_to_the_new_township_on_acceptance(

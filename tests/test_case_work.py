@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,11 +18,6 @@ from tests.test_cases import URL, act, plan, report
 
 PHOTO = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 RECORDING = b"OggS" + b"\x00" * 64
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
 
 
 def ago(**delta: float) -> str:

@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Assignment
@@ -15,11 +14,6 @@ from tests import world as w
 from tests.factories import Login, bearer, token_for
 
 URL = "/api/v1/cases"
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
 
 
 def ago(**delta: float) -> str:

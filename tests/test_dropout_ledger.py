@@ -6,7 +6,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -23,11 +22,6 @@ from tests.test_return_plans import headers_of, lines
 
 EXPORT = "/api/v1/exports/dropout-ledger.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
 
 
 def sheet_rows(answer: httpx.Response) -> tuple[str, list[list[Any]]]:

@@ -9,18 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Enrolment
 from api.models.vocabulary import EnrolmentStatus, UserRole
-from api.settings import Settings
 from tests import world as w
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
-
-
-@pytest.fixture
-async def admin(client: httpx.AsyncClient, session: AsyncSession, world: w.World) -> dict[str, str]:
-    return await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
 
 
 def enrolment(world: w.World, **overrides: Any) -> dict[str, Any]:

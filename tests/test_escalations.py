@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,11 +24,6 @@ from tests.test_return_plans import headers_of, lines
 RUN = "/api/v1/escalations/run"
 MANUAL = {"source": "manual", "days_absent": None}  # no teacher's count of days
 INBOX = "/api/v1/notifications"
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
 
 
 async def above(session: AsyncSession, world: w.World) -> tuple[Login, Login]:

@@ -15,22 +15,11 @@ from api.models.base import utcnow
 from api.models.vocabulary import UserRole
 from api.services.errors import RateLimited
 from api.services.rate_limits import RateLimiter
-from api.settings import Settings
 from tests import world as w
 from tests.factories import bearer
 
 CLIENTS = "/api/v1/integration-clients"
 TOKEN = "/api/v1/auth/token"
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
-
-
-@pytest.fixture
-async def admin(client: httpx.AsyncClient, session: AsyncSession, world: w.World) -> dict[str, str]:
-    return await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
 
 
 def registration(**overrides: Any) -> dict[str, Any]:

@@ -46,7 +46,6 @@ from api.models.webhook import DeliveryStatus
 from api.services import case_deadlines, id_number
 from api.services.actors import Actor
 from api.services.permissions import MATRIX, Action, Resource, allowed
-from api.settings import Settings
 from tests import world as w
 from tests.factories import Login, bearer, make_user, token_for
 
@@ -935,11 +934,6 @@ COVERAGE: dict[UserRole, dict[str, str]] = {
 }
 PEOPLE = list(COVERAGE)
 OBJECT_ROUTES = [key for key, walk in ROUTES.items() if walk and "{" in walk[0].path]
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
 
 
 def test_every_route_is_walked(app: FastAPI) -> None:

@@ -143,11 +143,6 @@ async def login(
 
 
 @pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
-
-
-@pytest.fixture
 async def county(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World
 ) -> dict[str, str]:

@@ -49,16 +49,6 @@ RUNS = "/api/v1/reconciliations"
 _sequence = iter(range(100, 999))
 
 
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
-
-
-@pytest.fixture
-async def admin(client: httpx.AsyncClient, session: AsyncSession, world: w.World) -> dict[str, str]:
-    return await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
-
-
 def grade_birth(grade: int, world: w.World, settings: Settings, day: int = 10) -> date:
     first, _ = school_age.birth_dates_for_grade(grade, world.school_year, settings)
     return first.replace(day=day)

@@ -22,11 +22,6 @@ NUMBER = id_number.make(area_code="510821", birth_date=BORN, sequence=123)  # od
 
 
 @pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
-
-
-@pytest.fixture
 async def cadre(client: httpx.AsyncClient, session: AsyncSession, world: w.World) -> dict[str, str]:
     return await world.headers(client, session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
 

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Child
@@ -15,11 +14,6 @@ from tests import world as w
 
 URL = "/api/v1/children/{}/responsibility"
 GAPS = "/api/v1/responsibility/gaps"
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
 
 
 async def _assign(

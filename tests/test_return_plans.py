@@ -4,7 +4,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,17 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.models import Assignment, ReturnPlan
 from api.models.vocabulary import AssignmentKind, DropoutReason, SupportMeasure, UserRole
 from api.services import plan_templates
-from api.settings import Settings
 from tests import world as w
 from tests.factories import Login, bearer, token_for
 from tests.test_cases import URL, act, report
 
 TEMPLATES = "/api/v1/return-plan-templates"
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
 
 
 async def headers_of(client: httpx.AsyncClient, login: Login) -> dict[str, str]:

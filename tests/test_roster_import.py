@@ -17,7 +17,6 @@ from api.models import AuditEvent, Enrolment, Roster, RosterEntry, SchoolClass
 from api.models.household_import import ImportStatus
 from api.models.vocabulary import AuditAction, EnrolmentStatus, Sex, UserRole
 from api.services import id_number, import_records, roster_import, roster_rows
-from api.settings import Settings
 from tests import spreadsheets
 from tests import world as w
 from tests.factories import bearer, token_for
@@ -136,11 +135,6 @@ async def login(
 ) -> dict[str, str]:
     made = await world.login(session, role, **scope)
     return bearer((await token_for(client, made))["access_token"])
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
 
 
 @pytest.fixture

@@ -11,13 +11,7 @@ from api.models import AuditEvent, Child
 from api.models.base import utcnow
 from api.models.vocabulary import AuditAction, SchoolingStatus, UserRole
 from api.services import status_rules
-from api.settings import Settings
 from tests import world as w
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
 
 
 @pytest.fixture

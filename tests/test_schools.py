@@ -9,21 +9,9 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import School
-from api.models.vocabulary import UserRole
-from api.settings import Settings
 from tests import world as w
 
 SCHOOLS = "/api/v1/schools"
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
-
-
-@pytest.fixture
-async def admin(client: httpx.AsyncClient, session: AsyncSession, world: w.World) -> dict[str, str]:
-    return await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
 
 
 def school(**overrides: Any) -> dict[str, Any]:

@@ -1,7 +1,6 @@
 """免学/缓学/休学: certificates on disk, applications, decisions by township or county."""
 
 import httpx
-import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -12,11 +11,6 @@ from tests import world as w
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
 
 
 async def upload(

@@ -10,21 +10,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import AuditEvent, User
 from api.models.vocabulary import AuditAction, UserRole
-from api.settings import Settings
 from tests import world as w
 from tests.factories import Login, bearer, make_user, token_for
 
 USERS = "/api/v1/users"
-
-
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
-
-
-@pytest.fixture
-async def admin(client: httpx.AsyncClient, session: AsyncSession, world: w.World) -> dict[str, str]:
-    return await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
 
 
 def cadre(**overrides: Any) -> dict[str, Any]:

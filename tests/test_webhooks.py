@@ -97,16 +97,6 @@ def app(settings: Settings, db: object) -> FastAPI:
     return create_app(settings.model_copy(update={"webhook_delivery_interval_seconds": 0}))
 
 
-@pytest.fixture
-async def world(session: AsyncSession, settings: Settings) -> w.World:
-    return await w.build(session, settings)
-
-
-@pytest.fixture
-async def admin(client: httpx.AsyncClient, session: AsyncSession, world: w.World) -> dict[str, str]:
-    return await world.headers(client, session, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
-
-
 async def subscribe(
     client: httpx.AsyncClient, headers: dict[str, str], receiver: Receiver, **body: Any
 ) -> dict[str, Any]:

@@ -133,6 +133,10 @@ class _Staff:
             locked_until=None,
             last_login_at=None,
             api_scopes=None,
+            previous_password_hash=None,
+            previous_password_expires_at=None,
+            rate_limit_per_minute=None,
+            token_generation=0,
             version=1,
         )
 
