@@ -9,6 +9,19 @@ from typing import Any
 import openpyxl
 
 Row = dict[str, Any]
+# A roster (学籍名单) as the student-status system exports it: each field's heading.
+ROSTER_HEADINGS = {
+    "student_number": "全国学籍号",
+    "name": "姓名",
+    "sex": "性别",
+    "birth_date": "出生日期",
+    "id_number": "身份证件号",
+    "grade": "年级",
+    "class_name": "班级",
+    "entry_date": "入学年月",
+    "status": "学籍状态",
+    "guardian_name": "监护人姓名",
+}
 
 
 def xlsx(path: Path, rows: list[Row], *, headings: dict[str, str], title: str) -> bytes:

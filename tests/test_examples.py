@@ -27,16 +27,6 @@ from tests import world as w
 from tests.live_server import LiveServer, serving
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
-HEADINGS = {
-    "student_number": "全国学籍号",
-    "name": "姓名",
-    "sex": "性别",
-    "birth_date": "出生日期",
-    "id_number": "身份证件号",
-    "grade": "年级",
-    "class_name": "班级",
-    "status": "学籍状态",
-}
 
 
 @dataclass(frozen=True)
@@ -138,7 +128,8 @@ async def test_the_roster_example_reconciles_and_prints_the_discrepancies(
         },  # in no household: unknown_to_population
     ]
     workbook = tmp_path / "东镇中心小学学生名册.xlsx"
-    spreadsheets.xlsx(workbook, rows, headings=HEADINGS, title="东镇中心小学学生名册")
+    headings = spreadsheets.ROSTER_HEADINGS
+    spreadsheets.xlsx(workbook, rows, headings=headings, title="东镇中心小学学生名册")
     school = world.schools["east"]
     client_id, secret = await integration_client(
         county, scopes=["roster:write", "reconciliations:write"], school=school

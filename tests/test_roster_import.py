@@ -22,18 +22,7 @@ from tests import world as w
 from tests.factories import bearer, token_for
 
 XLSX = import_records.XLSX_TYPE
-HEADINGS = {
-    "student_number": "全国学籍号",
-    "name": "姓名",
-    "sex": "性别",
-    "birth_date": "出生日期",
-    "id_number": "身份证件号",
-    "grade": "年级",
-    "class_name": "班级",
-    "entry_date": "入学年月",
-    "status": "学籍状态",
-    "guardian_name": "监护人姓名",
-}
+HEADINGS = spreadsheets.ROSTER_HEADINGS
 NAMES = {"dong_a": "张小明", "dong_b": "李小红", "nan_a": "王小刚"}
 CLASSES = {"dong_a": "三年级1班", "dong_b": "三年级2班", "nan_a": "三年级1班"}
 Row = dict[str, Any]

@@ -12,6 +12,7 @@ with every token it got (the token generation each access token carries is raise
 import secrets
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
@@ -191,40 +192,45 @@ async def update(
         if rebinding:
             await session.exec(delete(UserScope).where(col(UserScope.user_id) == client.id))
             session.add_all(users.bind(client.id, areas=areas, schools=schools))
-        client.version += 1
-        session.add(client)
-        audit.record(
-            session=session,
-            action=AuditAction.UPDATE,
-            actor=actor,
-            object_type="user",
-            object_id=client.id,
-            changes=changes,
-        )
-        await session.commit()
+        await _saved(session=session, actor=actor, client=client, changes=changes)
     return await _described(session=session, client=client, settings=settings)
 
 
-async def _secret_changed(
-    *, session: AsyncSession, actor: Actor, client: User, detail: str
+async def _saved(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    client: User,
+    changes: dict[str, Any],
+    action: AuditAction = AuditAction.UPDATE,
+    detail: str | None = None,
 ) -> None:
     client.version += 1
     session.add(client)
     audit.record(
         session=session,
-        action=AuditAction.PASSWORD_RESET,
+        action=action,
         actor=actor,
         object_type="user",
         object_id=client.id,
-        changes={
-            "client_secret": {
-                "before": "***",
-                "after": "***" if client.password_hash != _REVOKED else None,
-            }
-        },
+        changes=changes,
         detail=detail,
     )
     await session.commit()
+
+
+async def _secret_changed(
+    *, session: AsyncSession, actor: Actor, client: User, detail: str
+) -> None:
+    after = "***" if client.password_hash != _REVOKED else None
+    await _saved(
+        session=session,
+        actor=actor,
+        client=client,
+        changes={"client_secret": {"before": "***", "after": after}},
+        action=AuditAction.PASSWORD_RESET,
+        detail=detail,
+    )
 
 
 async def rotate_secret(
