@@ -408,22 +408,22 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Resource.USER,
         Action.WRITE,
     ),
-    ("GET", "/api/v1/integration-clients/{client_id}"): (
+    ("GET", "/api/v1/integration-clients/{integration_client_id}"): (
         Call("GET", "/api/v1/integration-clients/{machine}"),
         Resource.USER,
         Action.READ,
     ),
-    ("PATCH", "/api/v1/integration-clients/{client_id}"): (
+    ("PATCH", "/api/v1/integration-clients/{integration_client_id}"): (
         Call("PATCH", "/api/v1/integration-clients/{machine}", _rename),
         Resource.USER,
         Action.WRITE,
     ),
-    ("POST", "/api/v1/integration-clients/{client_id}/secret"): (
+    ("POST", "/api/v1/integration-clients/{integration_client_id}/secret"): (
         Call("POST", "/api/v1/integration-clients/{machine}/secret", _no_grace),
         Resource.USER,
         Action.WRITE,
     ),
-    ("POST", "/api/v1/integration-clients/{client_id}/revoke"): (
+    ("POST", "/api/v1/integration-clients/{integration_client_id}/revoke"): (
         Call("POST", "/api/v1/integration-clients/{machine}/revoke"),
         Resource.USER,
         Action.WRITE,

@@ -53,22 +53,26 @@ async def list_integration_clients(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/{client_id}", summary="One integration client", responses={401: {}, 403: {}, 404: {}})
+@router.get(
+    "/{integration_client_id}",
+    summary="One integration client",
+    responses={401: {}, 403: {}, 404: {}},
+)
 async def get_integration_client(
-    client_id: uuid.UUID, actor: ActorDep, session: SessionDep, settings: SettingsDep
+    integration_client_id: uuid.UUID, actor: ActorDep, session: SessionDep, settings: SettingsDep
 ) -> IntegrationClientOut:
     return await integration_clients.get(
-        session=session, actor=actor, settings=settings, client_id=client_id
+        session=session, actor=actor, settings=settings, client_id=integration_client_id
     )
 
 
 @router.patch(
-    "/{client_id}",
+    "/{integration_client_id}",
     summary="Change a client's scopes, bindings or rate limit, or suspend it",
     responses={401: {}, 403: {}, 404: {}, 412: {}, 422: {}},
 )
 async def update_integration_client(
-    client_id: uuid.UUID,
+    integration_client_id: uuid.UUID,
     body: IntegrationClientUpdate,
     actor: ActorDep,
     session: SessionDep,
@@ -79,33 +83,33 @@ async def update_integration_client(
         session=session,
         actor=actor,
         settings=settings,
-        client_id=client_id,
+        client_id=integration_client_id,
         data=body,
         expected_version=expected_version,
     )
 
 
 @router.post(
-    "/{client_id}/secret",
+    "/{integration_client_id}/secret",
     summary="Rotate a client's secret; the new one is shown this once",
     responses={401: {}, 403: {}, 404: {}, 422: {}},
 )
 async def rotate_integration_client_secret(
-    client_id: uuid.UUID, body: SecretRotation, actor: ActorDep, session: SessionDep
+    integration_client_id: uuid.UUID, body: SecretRotation, actor: ActorDep, session: SessionDep
 ) -> ClientSecret:
     return await integration_clients.rotate_secret(
-        session=session, actor=actor, client_id=client_id, data=body
+        session=session, actor=actor, client_id=integration_client_id, data=body
     )
 
 
 @router.post(
-    "/{client_id}/revoke",
+    "/{integration_client_id}/revoke",
     summary="Revoke every secret and token of a client at once",
     responses={401: {}, 403: {}, 404: {}},
 )
 async def revoke_integration_client(
-    client_id: uuid.UUID, actor: ActorDep, session: SessionDep, settings: SettingsDep
+    integration_client_id: uuid.UUID, actor: ActorDep, session: SessionDep, settings: SettingsDep
 ) -> IntegrationClientOut:
     return await integration_clients.revoke(
-        session=session, actor=actor, settings=settings, client_id=client_id
+        session=session, actor=actor, settings=settings, client_id=integration_client_id
     )
