@@ -5,6 +5,7 @@ from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher, profiles
 from fastapi import FastAPI
 from sqlalchemy import delete, event, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -15,6 +16,7 @@ from api.db import create_engine, create_sessionmaker
 from api.models import metadata
 from api.models.vocabulary import UserRole
 from api.observability import current_request_id
+from api.services import passwords
 from api.settings import Settings
 from tests import audit_check
 from tests import world as w
@@ -23,6 +25,16 @@ from tests.databases import backend, fresh_database, migrate
 
 def pytest_report_header() -> str:
     return f"database backend: {backend()}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """Argon2id at argon2-cffi's own test profile: the production cost (about 0.2 s a hash
+    or check here, by design) spent at every account made and every login, hundreds of times,
+    is minutes of CI and proves nothing more. The algorithm and the code paths are the same."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+        yield
 
 
 @pytest.fixture(scope="session")
