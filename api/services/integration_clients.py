@@ -163,37 +163,54 @@ async def update(
     ):
         raise InvalidInput.of(faults)
     before = audit.snapshot(client, exclude=users.SECRET_FIELDS)
-    rebinding = "areas" in given or "schools" in given
-    coverage = (await users.coverage_of(session=session, user_ids=[client.id]))[client.id]
-    areas = given.get("areas", [a.code for a in coverage.areas])
-    schools = given.get("schools", [s.id for s in coverage.schools])
-    if rebinding:
-        await users.check_binding(
-            session=session,
-            actor=actor,
-            role=UserRole.INTEGRATION_CLIENT,
-            areas=areas,
-            schools=schools,
-            classes=[],
-        )
     if "api_scopes" in given:
         client.api_scopes = " ".join(given.pop("api_scopes"))
     for name in ("display_name", "rate_limit_per_minute", "is_active"):
         if name in given:
             setattr(client, name, given[name])
     changes = audit.diff(before, audit.snapshot(client, exclude=users.SECRET_FIELDS))
-    if rebinding:
-        was = {
-            "areas": [a.code for a in coverage.areas],
-            "schools": [u.id for u in coverage.schools],
-        }
-        changes |= audit.diff(was, {"areas": areas, "schools": schools})
+    if "areas" in given or "schools" in given:
+        changes |= await _rebind(
+            session=session,
+            actor=actor,
+            client=client,
+            areas=given.get("areas"),
+            schools=given.get("schools"),
+        )
     if changes:
-        if rebinding:
-            await session.exec(delete(UserScope).where(col(UserScope.user_id) == client.id))
-            session.add_all(users.bind(client.id, areas=areas, schools=schools))
         await _saved(session=session, actor=actor, client=client, changes=changes)
     return await _described(session=session, client=client, settings=settings)
+
+
+async def _rebind(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    client: User,
+    areas: list[str] | None,
+    schools: list[uuid.UUID] | None,
+) -> dict[str, Any]:
+    """Bind the client anew (a kind not given stays as it was); the change, for the audit."""
+    coverage = (await users.coverage_of(session=session, user_ids=[client.id]))[client.id]
+    old_areas = [a.code for a in coverage.areas]
+    old_schools = [u.id for u in coverage.schools]
+    areas = old_areas if areas is None else areas
+    schools = old_schools if schools is None else schools
+    await users.check_binding(
+        session=session,
+        actor=actor,
+        role=UserRole.INTEGRATION_CLIENT,
+        areas=areas,
+        schools=schools,
+        classes=[],
+    )
+    changes = audit.diff(
+        {"areas": old_areas, "schools": old_schools}, {"areas": areas, "schools": schools}
+    )
+    if changes:
+        await session.exec(delete(UserScope).where(col(UserScope.user_id) == client.id))
+        session.add_all(users.bind(client.id, areas=areas, schools=schools))
+    return changes
 
 
 async def _saved(

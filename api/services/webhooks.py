@@ -364,19 +364,7 @@ async def remove(*, session: AsyncSession, actor: Actor, subscription_id: uuid.U
 
 
 def _delivery_out(delivery: WebhookDelivery, event_type: str) -> WebhookDeliveryOut:
-    return WebhookDeliveryOut(
-        id=delivery.id,
-        subscription_id=delivery.subscription_id,
-        event_id=delivery.event_id,
-        event_type=event_type,
-        status=delivery.status,
-        attempts=delivery.attempts,
-        next_attempt_at=delivery.next_attempt_at,
-        last_status_code=delivery.last_status_code,
-        last_error=delivery.last_error,
-        delivered_at=delivery.delivered_at,
-        created_at=delivery.created_at,
-    )
+    return WebhookDeliveryOut(**delivery.model_dump(), event_type=event_type)
 
 
 async def ping(
