@@ -22,6 +22,7 @@ import {
   type VisitBatch,
   type VisitIn,
 } from '../src/sync'
+import { startSender } from '../src/sync/sender'
 
 let db: BaoxueDB
 
@@ -380,6 +381,29 @@ describe('startAutoSync', () => {
       await vi.waitFor(() => expect(auto.failures).toBe(0))
     } finally {
       auto.stop()
+    }
+  })
+
+  it('sends once at start, even when that send is over before the first count of the queue', async () => {
+    await queueVisit(visit(), db)
+    // Answers at once, without touching IndexedDB: done before the live count's first read.
+    const send = vi.fn(async () => 'auth')
+    const reports: string[] = []
+    const sender = startSender({
+      db,
+      send,
+      retry: () => false,
+      stoppedEarly: () => true,
+      unsent: () => waitingCount(db),
+      onReport: (r) => reports.push(r),
+      events: new EventTarget(),
+    })
+    try {
+      await vi.waitFor(() => expect(reports).toEqual(['auth']))
+      await new Promise((r) => setTimeout(r, 50))
+      expect(send).toHaveBeenCalledTimes(1)
+    } finally {
+      sender.stop()
     }
   })
 

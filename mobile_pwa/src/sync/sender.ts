@@ -94,13 +94,17 @@ export function startSender<R>(options: SenderOptions<R>): Sender<R> {
   events?.addEventListener('online', onOnline)
   events?.addEventListener('visibilitychange', onVisible)
 
-  // Dexie's live queries see writes from any module or tab.
+  // Dexie's live queries see writes from any module or tab. The start's send is made by the
+  // first count, not beside it: a send of its own at start could finish before that first
+  // count came, which then sent again (twice with a token just refused, say).
   let lastCount: number | undefined
   const queued = liveQuery(options.unsent).subscribe({
     next: (count) => {
-      // The first count too: something queued while the start's send was claiming.
-      if (lastCount === undefined ? count > 0 : count > lastCount) void kick()
+      if (lastCount === undefined || count > lastCount) void kick()
       lastCount = count
+    },
+    error: () => {
+      if (lastCount === undefined) void kick()
     },
   })
   let lastToken: unknown
@@ -114,7 +118,6 @@ export function startSender<R>(options: SenderOptions<R>): Sender<R> {
       lastToken = token ?? null
     },
   })
-  void kick()
 
   return {
     kick,
