@@ -48,7 +48,7 @@ from api.routers import (
 )
 from api.schemas.rosters import RosterUploadDoc
 from api.schemas.visits import VisitBatch
-from api.services.rate_limits import RateLimiter
+from api.services.access.rate_limits import RateLimiter
 from api.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"

@@ -9,15 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models.vocabulary import UserRole
-from api.services import actors, tokens
-from api.services.actors import Actor
-from api.services.errors import (
+from api.services.access import tokens
+from api.services.access.rate_limits import RateLimiter
+from api.services.core import actors
+from api.services.core.actors import Actor
+from api.services.core.errors import (
     AccountDisabled,
     PasswordChangeRequired,
     PreconditionFailed,
     Unauthenticated,
 )
-from api.services.rate_limits import RateLimiter
 from api.settings import Settings
 
 _bearer = HTTPBearer(

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.observability import current_request_id
-from api.services import errors
+from api.services.core import errors
 
 PROBLEM_JSON = "application/problem+json"
 

@@ -7,9 +7,9 @@ from fastapi import Request, Response
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.services import idempotency
-from api.services.actors import Actor
-from api.services.idempotency import Answer
+from api.services.core import idempotency
+from api.services.core.actors import Actor
+from api.services.core.idempotency import Answer
 
 
 def set_etag(response: Response, version: int) -> None:

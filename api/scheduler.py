@@ -15,7 +15,10 @@ import httpx
 import structlog
 from fastapi import FastAPI
 
-from api.services import escalations, reconciliations, statistics, webhooks
+from api.services.cases import escalations
+from api.services.integrations import webhooks
+from api.services.rosters import reconciliations
+from api.services.statistics import statistics
 
 log = structlog.get_logger(__name__)
 

@@ -14,9 +14,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api import responses
 from api.problems import Problem
 from api.schemas.imports import Upload
-from api.services import idempotency, import_records
-from api.services.actors import Actor
-from api.services.import_rows import UnsupportedFile
+from api.services.core import idempotency
+from api.services.core.actors import Actor
+from api.services.spreadsheets import import_records
+from api.services.spreadsheets.import_rows import UnsupportedFile
 
 _ALL_OR_NOTHING = "any bad row stores none of the rows"
 

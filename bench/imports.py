@@ -39,9 +39,10 @@ from api.demo.generator import DemoData, Row
 from api.models import User, UserScope, metadata
 from api.models.base import utcnow
 from api.models.vocabulary import DisabilityPlacement, GuardianRelation, Sex, UserRole
-from api.services import household_import, import_plan, school_age
-from api.services.actors import Actor
-from api.services.passwords import hash_password
+from api.services.access.passwords import hash_password
+from api.services.core import school_age
+from api.services.core.actors import Actor
+from api.services.registry import household_import, import_plan
 from api.settings import Settings
 from bench.figures import emit, machine_speed
 from tests.databases import fresh_database, migrate

@@ -32,8 +32,8 @@ from api.app import create_app
 from api.models import Area, Child, Enrolment, Household, PovertyList, PovertyMember, User
 from api.models.household_import import ImportStatus
 from api.models.vocabulary import AreaLevel, PovertyKind
-from api.services import school_age
-from api.services.discrepancy_finding import NOT_EXEMPT, ON_ROSTER
+from api.services.core import school_age
+from api.services.rosters.discrepancy_finding import NOT_EXEMPT, ON_ROSTER
 from api.settings import Settings
 from bench.figures import emit, machine_speed
 from bench.registry import login

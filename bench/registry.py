@@ -48,7 +48,8 @@ from api.app import create_app
 from api.demo.loader import DEMO_PASSWORD
 from api.models import metadata
 from api.models.vocabulary import AreaLevel, SchoolingStatus
-from api.services import scoping, text_search
+from api.services.access import scoping
+from api.services.core import text_search
 from api.settings import Settings
 from bench.figures import emit, machine_speed
 

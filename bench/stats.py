@@ -1,7 +1,7 @@
 """The county's statistics on the county demo (issue 10's targets: the overview of the whole
 county under 200 ms p95, the full breakdown under 1 s), as the county admin (demo.county),
 who reads them as everyone covering areas does: summed from the statistics snapshot
-(api/services/stats_snapshot.py), made beforehand as the app's scheduler makes it:
+(api/services/statistics/stats_snapshot.py), made beforehand as the app's scheduler makes it:
 
 - ``stats_refresh``: one full refresh of the snapshot (every count of every area, and the
   coverage of the campaigns shown), median of three; what the scheduler spends every few
@@ -32,7 +32,7 @@ from sqlalchemy import func, select, text
 from api.app import create_app
 from api.models import Child
 from api.schemas.stats import BREAKDOWNS
-from api.services import statistics as figures
+from api.services.statistics import statistics as figures
 from api.settings import Settings
 from bench.figures import emit
 from bench.registry import login

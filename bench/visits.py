@@ -36,7 +36,7 @@ from sqlmodel import col
 from api.app import create_app
 from api.models import Child, Enrolment, Household, metadata
 from api.models.vocabulary import SchoolingStatus
-from api.services import bulk
+from api.services.core import bulk
 from api.settings import Settings
 from bench.figures import emit, machine_speed
 from bench.registry import login

@@ -29,7 +29,7 @@ from api.app import create_app
 from api.demo.loader import DEMO_PASSWORD
 from api.models import Household, User, UserScope
 from api.models.vocabulary import UserRole
-from api.services.passwords import hash_password
+from api.services.access.passwords import hash_password
 from api.settings import Settings
 from bench.figures import emit, machine_speed
 from bench.registry import login

@@ -16,7 +16,7 @@ from api.db import create_engine, create_sessionmaker
 from api.models import metadata
 from api.models.vocabulary import UserRole
 from api.observability import current_request_id
-from api.services import passwords
+from api.services.access import passwords
 from api.settings import Settings
 from tests import audit_check
 from tests import world as w

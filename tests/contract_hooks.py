@@ -1,4 +1,4 @@
-"""Hooks of the schemathesis runs of tests/test_contract.py, which its CLI loads (the `hooks`
+"""Hooks of the schemathesis runs of tests/app/test_contract.py, which its CLI loads (the `hooks`
 of its configuration) in a process of its own.
 
 Schemathesis feeds the ids it reads in answers back into later calls, and so finds the

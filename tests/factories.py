@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Area, User, UserScope
 from api.models.vocabulary import AreaLevel, UserRole
-from api.services.passwords import hash_password
+from api.services.access.passwords import hash_password
 
 PASSWORD = "field-work-2026"
 

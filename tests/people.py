@@ -17,7 +17,7 @@ from api.models.vocabulary import (
     Sex,
     VisitOutcome,
 )
-from api.services import names
+from api.services.registry import names
 
 
 async def household(session: AsyncSession, area: str, head: str, **extra: Any) -> Household:

@@ -38,7 +38,8 @@ from api.models.vocabulary import (
     Sex,
     UserRole,
 )
-from api.services import id_number, names, school_age
+from api.services.core import school_age
+from api.services.registry import id_number, names
 from api.settings import Settings
 from tests.factories import Login, bearer, make_user, token_for
 

@@ -29,7 +29,8 @@ from api.models.vocabulary import (
     PersuasionMethod,
     SchoolingStatus,
 )
-from api.services import case_deadlines, case_rules, plan_templates, school_age
+from api.services.cases import case_deadlines, case_rules, plan_templates
+from api.services.core import school_age
 from api.settings import Settings
 
 TABLES = ("dropout_case", "case_transition", "return_plan", "persuasion_attempt", "follow_up")

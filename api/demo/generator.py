@@ -25,7 +25,8 @@ from api.models.vocabulary import (
     Sex,
     StatusSource,
 )
-from api.services import id_number, names, school_age
+from api.services.core import school_age
+from api.services.registry import id_number, names
 from api.settings import Settings
 
 Row = dict[str, Any]

@@ -17,8 +17,8 @@ from api.models.area import Area
 from api.models.assignment import Assignment
 from api.models.user import User, UserScope
 from api.models.vocabulary import AssignmentKind, UserRole
-from api.services import bulk
-from api.services.passwords import hash_password
+from api.services.access.passwords import hash_password
+from api.services.core import bulk
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the documented demo password (shared/API.md)
 CHUNK = 5_000

@@ -7,11 +7,11 @@ from api.models.base import AreaCodeType, UTCDateTime
 
 
 class StatsSnapshot(SQLModel, table=True):
-    """The statistics' counts (api/services/statistics.py) as of ``computed_at``, a row per
+    """The statistics' counts (services/statistics/statistics.py) as of ``computed_at``, a row per
     breakdown key and area: the child's area (for coverage, the household's), so that any
     area-scoped reader's figures are sums over the rows within their areas. A count the
     dimension does not carry is null. Derived data, replaced whole by each refresh
-    (api/services/stats_snapshot.py): it holds back nothing, hence no foreign keys.
+    (api/services/statistics/stats_snapshot.py): it holds back nothing, hence no foreign keys.
 
     ``dimension``: "area" (the overview and the breakdown by area), "school", "grade",
     "reason", "flag", "week", "coverage" (``key``: the campaign), "snapshot" (a marker row:

@@ -14,8 +14,8 @@ from api.schemas.areas import (
     RootQuery,
 )
 from api.schemas.common import Limit, Offset, Page
-from api.services import areas
-from api.services.errors import InvalidInput
+from api.services.core.errors import InvalidInput
+from api.services.registry import areas
 
 router = APIRouter(prefix="/areas", tags=["areas"])
 

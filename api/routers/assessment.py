@@ -6,7 +6,7 @@ from api import uploads
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.schemas.assessment import Assessment, AssessmentLevel
 from api.schemas.common import AreaQuery
-from api.services import assessment
+from api.services.statistics import assessment
 
 router = APIRouter(tags=["statistics"])
 

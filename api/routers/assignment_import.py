@@ -7,7 +7,8 @@ from api import uploads
 from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
 from api.schemas.assignments import AssignmentImportOut
 from api.schemas.common import Limit, Offset
-from api.services import assignment_import, import_records
+from api.services.responsibility import assignment_import
+from api.services.spreadsheets import import_records
 
 # Included before the assignments router, so that /assignments/import is never taken for an
 # assignment's id.

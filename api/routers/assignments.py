@@ -7,8 +7,8 @@ from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
 from api.models.vocabulary import AssignmentKind
 from api.schemas.assignments import AssignmentCreate, AssignmentEnd, AssignmentOut
 from api.schemas.common import AreaQuery, Limit, Offset, Page
-from api.services import assignments
-from api.services.assignments import AssignmentFilter
+from api.services.responsibility import assignments
+from api.services.responsibility.assignments import AssignmentFilter
 
 router = APIRouter(prefix="/assignments", tags=["assignments"])
 

@@ -7,8 +7,8 @@ from fastapi.responses import FileResponse
 from api import responses
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.schemas.status_applications import AttachmentOut
-from api.services import attachments
-from api.services.idempotency import Answer
+from api.services.core import attachments
+from api.services.core.idempotency import Answer
 
 router = APIRouter(prefix="/attachments", tags=["attachments"])
 

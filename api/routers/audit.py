@@ -8,8 +8,8 @@ from api.deps import ActorDep, SessionDep
 from api.models.vocabulary import AuditAction
 from api.schemas.audit import AuditEventOut
 from api.schemas.common import Limit, Offset, Page
-from api.services import audit_log
-from api.services.audit_log import AuditFilter
+from api.services.access import audit_log
+from api.services.access.audit_log import AuditFilter
 
 router = APIRouter(tags=["audit"])
 

@@ -4,8 +4,8 @@ from fastapi import APIRouter, Form, Response
 
 from api.deps import NewcomerDep, SessionDep, SettingsDep
 from api.schemas.auth import RefreshRequest, TokenResponse
-from api.services import auth
-from api.services.errors import InvalidInput
+from api.services.access import auth
+from api.services.core.errors import InvalidInput
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 OptionalForm = Annotated[str | None, Form(max_length=200)]

@@ -14,13 +14,8 @@ from api.schemas.campaigns import (
     UnvisitedHousehold,
 )
 from api.schemas.common import AreaQuery, Limit, Offset, Page
-from api.services import (
-    campaign_summary,
-    campaign_summary_html,
-    campaigns,
-    coverage,
-    sweep_form,
-)
+from api.services.reports import campaign_summary, campaign_summary_html
+from api.services.sweeps import campaigns, coverage, sweep_form
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 

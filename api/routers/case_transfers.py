@@ -5,7 +5,7 @@ from fastapi import APIRouter
 
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.schemas.cases import CaseDetail, TransferCreate, TransferDecision, TransferOut
-from api.services import case_transfers
+from api.services.cases import case_transfers
 
 router = APIRouter(prefix="/cases/{case_id}/transfers", tags=["cases"])
 

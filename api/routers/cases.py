@@ -14,8 +14,8 @@ from api.schemas.cases import (
     LedgerKind,
 )
 from api.schemas.common import AreaQuery, Limit, Offset, Page
-from api.services import cases
-from api.services.cases import CaseFilter
+from api.services.cases import cases
+from api.services.cases.cases import CaseFilter
 
 
 def case_filter(

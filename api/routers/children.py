@@ -10,8 +10,9 @@ from api.schemas.children import ChildCreate, ChildDetail, ChildListItem, ChildU
 from api.schemas.common import AreaQuery, Limit, Offset, Page, Reason, SearchQuery
 from api.schemas.enrolments import EnrolmentOut, TransferCreate
 from api.schemas.schooling_status import StatusChangeCreate, StatusChangeOut
-from api.services import child_search, children, enrolments, schooling_status
-from api.services.child_search import ChildFilter, ChildSort
+from api.services.registry import child_search, children, enrolments
+from api.services.registry.child_search import ChildFilter, ChildSort
+from api.services.status import schooling_status
 
 router = APIRouter(prefix="/children", tags=["children"])
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.schemas.common import Limit, Offset, Page
 from api.schemas.enrolments import DoubleEnrolment, EnrolmentCreate, EnrolmentOut, Term
-from api.services import enrolments
+from api.services.registry import enrolments
 
 router = APIRouter(prefix="/enrolments", tags=["enrolments"])
 

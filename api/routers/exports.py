@@ -9,7 +9,8 @@ from api.routers.cases import CaseFilterDep
 from api.schemas.common import AreaQuery
 from api.schemas.monthly_report import MonthQuery
 from api.schemas.stats import BreakdownBy
-from api.services import children_ledger, dropout_ledger, monthly_report, stats_tables
+from api.services.reports import children_ledger, dropout_ledger, monthly_report
+from api.services.statistics import stats_tables
 
 router = APIRouter(prefix="/exports", tags=["cases"])
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Request, Response
 from api import responses
 from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
 from api.schemas.return_plans import FollowUpIn, FollowUpOut
-from api.services import follow_ups
+from api.services.cases import follow_ups
 
 router = APIRouter(prefix="/cases/{case_id}/follow-ups", tags=["cases"])
 

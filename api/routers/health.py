@@ -3,7 +3,7 @@ from fastapi import APIRouter
 from api.deps import EngineDep, SettingsDep
 from api.problems import Problem
 from api.schemas.health import Health
-from api.services import health
+from api.services.core import health
 
 router = APIRouter(tags=["health"])
 

@@ -7,7 +7,8 @@ from api import uploads
 from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
 from api.schemas.common import Limit, Offset
 from api.schemas.household_import import HouseholdImportOut
-from api.services import household_import, import_records
+from api.services.registry import household_import
+from api.services.spreadsheets import import_records
 
 # Included before the households router, so that /households/import is never taken for a
 # household's id.

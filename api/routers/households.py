@@ -12,8 +12,9 @@ from api.schemas.households import (
     HouseholdUpdate,
 )
 from api.schemas.visits import VisitOut
-from api.services import households, visits
-from api.services.households import HouseholdFilter
+from api.services.registry import households
+from api.services.registry.households import HouseholdFilter
+from api.services.sweeps import visits
 
 router = APIRouter(prefix="/households", tags=["households"])
 

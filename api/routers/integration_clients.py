@@ -12,7 +12,7 @@ from api.schemas.integration_clients import (
     IntegrationClientUpdate,
     SecretRotation,
 )
-from api.services import integration_clients
+from api.services.integrations import integration_clients
 
 router = APIRouter(prefix="/integration-clients", tags=["integration clients"])
 

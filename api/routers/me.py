@@ -3,7 +3,7 @@ from fastapi import APIRouter, Response
 from api.deps import NewcomerDep, SessionDep
 from api.schemas.auth import PasswordChange
 from api.schemas.me import Me
-from api.services import auth, users
+from api.services.access import auth, users
 
 router = APIRouter(prefix="/me", tags=["me"])
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.schemas.monthly_report import MonthlyReport, MonthQuery
-from api.services import monthly_report
+from api.services.reports import monthly_report
 
 router = APIRouter(prefix="/stats", tags=["statistics"])
 

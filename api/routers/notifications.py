@@ -6,7 +6,8 @@ from fastapi import APIRouter, Query
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.schemas.common import Limit, Offset, Page
 from api.schemas.notifications import EscalationRun, NotificationOut
-from api.services import escalations, notifications
+from api.services.cases import escalations
+from api.services.integrations import notifications
 
 router = APIRouter(tags=["notifications"])
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request, Response
 from api import responses
 from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
 from api.schemas.return_plans import AttemptIn, AttemptOut
-from api.services import persuasion_attempts
+from api.services.cases import persuasion_attempts
 
 router = APIRouter(prefix="/cases/{case_id}/attempts", tags=["cases"])
 

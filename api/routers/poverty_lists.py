@@ -12,7 +12,8 @@ from api.schemas.poverty_lists import (
     PovertyListUpload,
     PovertyMemberPage,
 )
-from api.services import import_records, poverty_lists
+from api.services.rosters import poverty_lists
+from api.services.spreadsheets import import_records
 
 router = APIRouter(prefix="/poverty-lists", tags=["poverty lists"])
 

@@ -14,7 +14,7 @@ from api.schemas.reconciliations import (
     ReconciliationCreate,
     ReconciliationOut,
 )
-from api.services import reconciliations
+from api.services.rosters import reconciliations
 
 router = APIRouter(prefix="/reconciliations", tags=["reconciliations"])
 

@@ -7,7 +7,8 @@ from api.deps import ActorDep, SessionDep, SettingsDep
 from api.models.vocabulary import AssignmentKind
 from api.schemas.common import AreaQuery, Limit, Offset, Page
 from api.schemas.responsibility import GapReport, PersonFigures, Responsibility, UnitFigures
-from api.services import accountability, responsibility, responsibility_gaps
+from api.services.responsibility import responsibility, responsibility_gaps
+from api.services.statistics import accountability
 
 router = APIRouter(tags=["responsibility"])
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Response
 from api import responses
 from api.deps import ActorDep, IfMatchDep, SessionDep, SettingsDep
 from api.schemas.return_plans import PlanTemplate, ReturnPlanIn, ReturnPlanOut
-from api.services import return_plans
+from api.services.cases import return_plans
 
 router = APIRouter(tags=["cases"])
 

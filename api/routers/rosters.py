@@ -20,7 +20,8 @@ from api.schemas.rosters import (
     RosterUpload,
     RosterUploadKey,
 )
-from api.services import import_records, roster_import, roster_rows
+from api.services.rosters import roster_import, roster_rows
+from api.services.spreadsheets import import_records
 
 router = APIRouter(tags=["rosters"])
 

@@ -14,8 +14,8 @@ from api.schemas.schools import (
     SchoolOut,
     SchoolUpdate,
 )
-from api.services import school_registry, schools
-from api.services.schools import SchoolFilter
+from api.services.registry import school_registry, schools
+from api.services.registry.schools import SchoolFilter
 
 router = APIRouter(prefix="/schools", tags=["schools"])
 

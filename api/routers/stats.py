@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.schemas.common import AreaQuery
 from api.schemas.stats import BREAKDOWNS, BreakdownBy, StatsBreakdown, StatsOverview
-from api.services import statistics
+from api.services.statistics import statistics
 
 router = APIRouter(prefix="/stats", tags=["statistics"])
 

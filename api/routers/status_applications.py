@@ -9,7 +9,7 @@ from api.schemas.status_applications import (
     StatusApplicationOut,
     StatusDecision,
 )
-from api.services import status_applications
+from api.services.status import status_applications
 
 router = APIRouter(tags=["status applications"])
 

@@ -6,7 +6,7 @@ from api.deps import ActorDep, SessionDep
 from api.models.vocabulary import UserRole
 from api.schemas.common import Limit, Offset, Page
 from api.schemas.users import OneTimePassword, UserCreate, UserCreated, UserOut, UserUpdate
-from api.services import users
+from api.services.access import users
 
 router = APIRouter(prefix="/users", tags=["users"])
 

@@ -2,7 +2,7 @@ from fastapi import APIRouter
 
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.schemas.visits import BatchResult, VisitBatchRaw
-from api.services import visits
+from api.services.sweeps import visits
 
 router = APIRouter(prefix="/visits", tags=["visits"])
 

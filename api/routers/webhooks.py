@@ -11,7 +11,7 @@ from api.schemas.webhooks import (
     WebhookOut,
     WebhookUpdate,
 )
-from api.services import webhooks
+from api.services.integrations import webhooks
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Header, Response
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.schemas.common import AreaQuery
 from api.schemas.work_package import SinceQuery, WorkPackage
-from api.services import work_package
+from api.services.sweeps import work_package
 
 router = APIRouter(prefix="/work-package", tags=["visits"])
 

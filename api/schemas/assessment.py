@@ -1,6 +1,6 @@
 """考核: a score per township or school, made of the statistics' rates, and the ranking.
 
-The method is api/services/assessment.py's; every figure it uses comes with the score, so
+The method is api/services/statistics/assessment.py's; every figure it uses comes with the score, so
 that a reader can redo the arithmetic.
 """
 

@@ -7,7 +7,7 @@ from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 from api.schemas.common import AreaCode, Text50
 from api.schemas.me import CoveredArea, CoveredUnit
 from api.schemas.users import Username
-from api.services.permissions import api_scopes
+from api.services.access.permissions import api_scopes
 
 _SCOPES = api_scopes()
 

@@ -1,6 +1,6 @@
 """The school's monthly report to the county (学校控辍保学月报): registrations and cases of one
 calendar month in the county's time zone, by grade. The definitions are those of
-api/services/monthly_report.py."""
+api/services/reports/monthly_report.py."""
 
 import uuid
 from datetime import date, datetime

@@ -3,7 +3,7 @@
 Every rate is a share (0 to 1) of two counts given alongside it, ``None`` when its
 denominator is 0. The overview carries every count; a breakdown's rows carry those of its
 dimension (BREAKDOWNS) and null for the rest. The definitions are those of
-api/services/statistics.py.
+api/services/statistics/statistics.py.
 """
 
 import uuid
