@@ -1,6 +1,7 @@
 """Bringing a child back: the dropout case from report to stable return.
 
-Owns: the case lifecycle as one transition table and the rules beside it (``case_rules``),
+Owns: the case lifecycle as one transition table, with what each action needs and stamps,
+and when a child found out of school opens a case (``case_rules``);
 deadlines (``case_deadlines``), cases (``cases``), transfers between areas
 (``case_transfers``), escalation of missed deadlines up the chain (``escalations``),
 persuasion attempts (``persuasion_attempts``), one-child return plans and their templates

@@ -1,4 +1,4 @@
-"""The case lifecycle (shared/DOMAIN.md) as one table: (status, action) → (status, who may).
+"""The case lifecycle as one table: (status, action) → (status, who may, what it needs).
 
 reported → verified or dismissed → planned → persuading → returned → following up → closed
 as stable; a returned child who leaves again reopens the case. The school reports an open
@@ -6,11 +6,17 @@ case up to the county bureau and township (不过周), once, late if it must. An
 table from the case's status is refused with those that are.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
 
 from api.models.vocabulary import CaseAction as A
 from api.models.vocabulary import CaseStatus as S
+from api.models.vocabulary import ObservedSchooling, SchoolingStatus
 from api.models.vocabulary import UserRole as R
+from api.services.core import school_age
+from api.services.status import status_rules
+from api.settings import Settings
 
 # Who decides whether a child is out of school, and when one is back for good.
 DECIDERS = frozenset({R.PRINCIPAL, R.TOWNSHIP_OFFICER, R.COUNTY_ADMIN})
@@ -23,17 +29,30 @@ OPEN = frozenset(set(S) - {S.DISMISSED, S.CLOSED})
 STAYING = frozenset({S.RETURNED, S.FOLLOWING_UP, S.CLOSED})
 
 
+class Needs(Enum):
+    """What an action needs besides the case's status and the actor's role."""
+
+    SAVED_PLAN = "saved_plan"  # 一人一案: a return plan saved for the case (PUT …/plan)
+    DISMISSAL_REASON = "dismissal_reason"  # why the child is no dropout
+    NOT_REPORTED_UP = "not_reported_up"  # 上报 once: a case reported up is not reported again
+
+
 @dataclass(frozen=True)
 class Move:
     to: S
     who: frozenset[R]
+    needs: frozenset[Needs] = field(default_factory=frozenset)
+
+
+def _needing(*needs: Needs) -> frozenset[Needs]:
+    return frozenset(needs)
 
 
 TRANSITIONS: dict[tuple[S, A], Move] = {
     (S.REPORTED, A.VERIFY): Move(S.VERIFIED, DECIDERS),
-    (S.REPORTED, A.DISMISS): Move(S.DISMISSED, DECIDERS),
-    (S.VERIFIED, A.DISMISS): Move(S.DISMISSED, DECIDERS),
-    (S.VERIFIED, A.PLAN): Move(S.PLANNED, ON_THE_LINES),
+    (S.REPORTED, A.DISMISS): Move(S.DISMISSED, DECIDERS, _needing(Needs.DISMISSAL_REASON)),
+    (S.VERIFIED, A.DISMISS): Move(S.DISMISSED, DECIDERS, _needing(Needs.DISMISSAL_REASON)),
+    (S.VERIFIED, A.PLAN): Move(S.PLANNED, ON_THE_LINES, _needing(Needs.SAVED_PLAN)),
     (S.PLANNED, A.PERSUADE): Move(S.PERSUADING, ON_THE_LINES),
     (S.PLANNED, A.RETURN): Move(S.RETURNED, ON_THE_LINES),
     (S.PERSUADING, A.RETURN): Move(S.RETURNED, ON_THE_LINES),
@@ -41,8 +60,36 @@ TRANSITIONS: dict[tuple[S, A], Move] = {
     (S.FOLLOWING_UP, A.CLOSE): Move(S.CLOSED, DECIDERS),
     (S.RETURNED, A.REOPEN): Move(S.PERSUADING, ON_THE_LINES),
     (S.FOLLOWING_UP, A.REOPEN): Move(S.PERSUADING, ON_THE_LINES),
-    **{(status, A.REPORT_UPWARD): Move(status, REPORTERS) for status in sorted(OPEN)},
+    **{
+        (status, A.REPORT_UPWARD): Move(status, REPORTERS, _needing(Needs.NOT_REPORTED_UP))
+        for status in sorted(OPEN)
+    },
 }
+
+# The time an action stamps on the case, beside its status.
+STAMPS: dict[A, str] = {
+    A.VERIFY: "verified_at",
+    A.RETURN: "returned_at",
+    A.CLOSE: "closed_at",
+    A.REPORT_UPWARD: "county_reported_at",
+}
+
+
+def opens_case(
+    observed: ObservedSchooling,
+    *,
+    status: SchoolingStatus,
+    born: date,
+    on: datetime,
+    settings: Settings,
+) -> bool:
+    """Found out of school at compulsory age, and not lawfully (休学, 缓学, 免学, 送教上门):
+    a case is opened for the child (发现即报)."""
+    return (
+        observed is ObservedSchooling.NOT_IN_SCHOOL
+        and status not in status_rules.LAWFULLY_OUT
+        and school_age.is_compulsory_age(born, on.date(), settings)
+    )
 
 
 def actions_from(status: S) -> list[A]:

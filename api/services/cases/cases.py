@@ -57,14 +57,6 @@ from api.settings import Settings
 
 K = AssignmentKind
 
-# A phone's clock may run a little fast; more than this in the future is a wrong clock.
-_STAMPS = {
-    CaseAction.VERIFY: "verified_at",
-    CaseAction.RETURN: "returned_at",
-    CaseAction.CLOSE: "closed_at",
-    CaseAction.REPORT_UPWARD: "county_reported_at",
-}
-
 
 @dataclass(frozen=True)
 class CaseFilter:
@@ -469,7 +461,8 @@ async def transition(
         raise Forbidden(
             f"Only {', '.join(sorted(r.value for r in move.who))} may {data.action.value} a case.",
         )
-    changes = await _changes(session=session, case=case, data=data, to=move.to)
+    await _check_needs(session=session, case=case, data=data, needs=move.needs)
+    changes = _changes(case=case, data=data, to=move.to)
     await _follow_ups(session=session, settings=settings, case=case, action=data.action)
     session.add(
         CaseTransition(
@@ -555,29 +548,37 @@ async def _has_plan(session: AsyncSession, case_id: uuid.UUID) -> bool:
     return found.first() is not None
 
 
-async def _changes(
-    *, session: AsyncSession, case: Case, data: CaseTransitionCreate, to: CaseStatus
-) -> dict[str, object]:
-    """What the action writes on the case, once its own conditions are checked."""
+async def _check_needs(
+    *,
+    session: AsyncSession,
+    case: Case,
+    data: CaseTransitionCreate,
+    needs: frozenset[case_rules.Needs],
+) -> None:
+    """Refuse the action unless what the rule table says it needs is there."""
     if data.evidence_id is not None and await session.get(Attachment, data.evidence_id) is None:
         raise InvalidInput("evidence_id", "没有这个附件 (no such attachment)")
-    changes: dict[str, object] = {"status": to}
-    if data.action is CaseAction.PLAN and not await _has_plan(session, case.id):
+    if case_rules.Needs.SAVED_PLAN in needs and not await _has_plan(session, case.id):
         raise Conflict(
             "请先制定一人一案 (PUT /cases/{id}/plan: saving the plan moves the case on)",
             case_status=case.status.value,
         )
-    if data.action is CaseAction.DISMISS:
-        if data.dismissal_reason is None:
-            raise InvalidInput("dismissal_reason", "请选择排除的理由 (say why it is no dropout)")
-        changes["dismissal_reason"] = data.dismissal_reason
-    if data.action is CaseAction.REPORT_UPWARD and case.county_reported_at is not None:
+    if case_rules.Needs.DISMISSAL_REASON in needs and data.dismissal_reason is None:
+        raise InvalidInput("dismissal_reason", "请选择排除的理由 (say why it is no dropout)")
+    if case_rules.Needs.NOT_REPORTED_UP in needs and case.county_reported_at is not None:
         raise Conflict(
             f"已于 {case.county_reported_at:%Y-%m-%d} 上报 (reported up already)",
             county_reported_at=case.county_reported_at.isoformat(),
         )
+
+
+def _changes(*, case: Case, data: CaseTransitionCreate, to: CaseStatus) -> dict[str, object]:
+    """What the action writes on the case."""
+    changes: dict[str, object] = {"status": to}
+    if data.action is CaseAction.DISMISS:
+        changes["dismissal_reason"] = data.dismissal_reason
     if data.action is CaseAction.REOPEN:
         changes["reopened"] = case.reopened + 1  # returned_at stays: it did return once
-    if (stamp := _STAMPS.get(data.action)) is not None:
+    if (stamp := case_rules.STAMPS.get(data.action)) is not None:
         changes[stamp] = utcnow()
     return changes

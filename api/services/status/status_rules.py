@@ -8,6 +8,7 @@ deceased) need evidence named, because a clerk will later be asked "on what grou
 
 from enum import Enum
 
+from api.models.vocabulary import ObservedSchooling as O
 from api.models.vocabulary import SchoolingStatus as S
 
 
@@ -18,6 +19,10 @@ class Needs(Enum):
 
 
 _IN_SCHOOL = {S.ENROLLED_IN_COUNTY, S.ENROLLED_OUTSIDE_COUNTY, S.HOME_DELIVERED}
+# Out of school, but lawfully: found at home, such a child is where the record says.
+LAWFULLY_OUT = frozenset({S.SUSPENDED, S.DEFERRED, S.EXEMPT, S.HOME_DELIVERED})
+# Not yet at school: found out of school, such a child never enrolled rather than dropped out.
+NOT_YET_ENROLLED = frozenset({S.UNKNOWN, S.NEVER_ENROLLED})
 _GONE = {S.DECEASED, S.EMIGRATED}
 
 # from-status -> the statuses it may change to. COMPLETED and DECEASED are final.
@@ -63,3 +68,13 @@ def allowed_from(status: S) -> list[S]:
 
 def needs(to_status: S) -> Needs:
     return NEEDS.get(to_status, Needs.NOTHING)
+
+
+def observed(schooling: O, *, at_a_county_school: bool, current: S) -> S:
+    """The status a visit's observation records; the current one when it says nothing new
+    (the child is away, or out of school lawfully)."""
+    if schooling is O.IN_SCHOOL:
+        return S.ENROLLED_IN_COUNTY if at_a_county_school else S.ENROLLED_OUTSIDE_COUNTY
+    if schooling is O.AWAY or current in LAWFULLY_OUT:
+        return current
+    return S.NEVER_ENROLLED if current in NOT_YET_ENROLLED else S.DROPPED_OUT

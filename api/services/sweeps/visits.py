@@ -44,7 +44,6 @@ from api.models.base import CLOCK_SLACK, utcnow
 from api.models.vocabulary import (
     AuditAction,
     CaseSource,
-    ObservedSchooling,
     SchoolingStatus,
     StatusSource,
 )
@@ -66,8 +65,8 @@ from api.schemas.visits import (
 )
 from api.services.access import permissions, scoping
 from api.services.access.permissions import Action, Resource
-from api.services.cases import cases
-from api.services.core import attachments, audit, bulk, school_age
+from api.services.cases import case_rules, cases
+from api.services.core import attachments, audit, bulk
 from api.services.core.actors import Actor
 from api.services.core.errors import DomainError, InvalidInput, NotFound
 from api.services.core.id_lists import among
@@ -78,8 +77,6 @@ from api.settings import Settings
 
 S = SchoolingStatus
 # Lawfully out of school: a visit finding the child at home changes nothing.
-_LAWFULLY_OUT = {S.SUSPENDED, S.DEFERRED, S.EXEMPT, S.HOME_DELIVERED}
-_NOT_YET_ENROLLED = {S.UNKNOWN, S.NEVER_ENROLLED}
 _ATTEMPTS = 2  # a batch that lost a race is answered again from the winner's rows
 # A phone's clock may run a little fast; more than this ahead is a wrong clock.
 _NEVER = datetime.min.replace(tzinfo=UTC)
@@ -397,16 +394,6 @@ async def _known(
     return _Known(stored, reachable, started, schools, known_children, photos)
 
 
-def _observed_status(seen: ObservationIn, current: SchoolingStatus) -> SchoolingStatus:
-    """The schooling status an observation records; the current one when it says nothing new
-    (away; out of school lawfully)."""
-    if seen.schooling is ObservedSchooling.IN_SCHOOL:
-        return S.ENROLLED_IN_COUNTY if seen.school_id else S.ENROLLED_OUTSIDE_COUNTY
-    if seen.schooling is ObservedSchooling.AWAY or current in _LAWFULLY_OUT:
-        return current
-    return S.NEVER_ENROLLED if current in _NOT_YET_ENROLLED else S.DROPPED_OUT
-
-
 def _visit(
     writes: _Writes,
     known: _Known,
@@ -459,11 +446,12 @@ def _visit(
                 **seen.model_dump(),
             }
         )
-        if (
-            seen.schooling is ObservedSchooling.NOT_IN_SCHOOL
-            and applied
-            and child.status not in _LAWFULLY_OUT
-            and school_age.is_compulsory_age(child.birth_date, item.visited_at.date(), settings)
+        if applied and case_rules.opens_case(
+            seen.schooling,
+            status=child.status,
+            born=child.birth_date,
+            on=item.visited_at,
+            settings=settings,
         ):
             writes.opened_for[seen.child_id] = outcome.index
             writes.openings.append(
@@ -485,7 +473,9 @@ def _apply(
     not allow the change; whether it stands."""
     if item.visited_at < child.seen_at:
         return False
-    wanted = _observed_status(seen, child.status)
+    wanted = status_rules.observed(
+        seen.schooling, at_a_county_school=seen.school_id is not None, current=child.status
+    )
     if wanted is not child.status and wanted not in status_rules.ALLOWED[child.status]:
         return False
     child.seen_at = item.visited_at
