@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     webhook_retry_cap_seconds: float = Field(default=6 * 3600, gt=0)
     webhook_max_attempts: int = Field(default=8, ge=1, le=30)
 
-    # Local conventions of compulsory schooling (DOMAIN.md): settings, never constants.
+    # Local conventions of compulsory schooling (docs/domain.md): settings, never constants.
     timezone: str = "Asia/Shanghai"
     school_entry_age: int = Field(default=6, ge=5, le=8)
     school_entry_cutoff: str = Field(default="08-31", pattern=r"^\d{2}-\d{2}$")

@@ -20,7 +20,7 @@ from api.models.vocabulary import AssignmentKind, UserRole
 from api.services.access.passwords import hash_password
 from api.services.core import bulk
 
-DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the documented demo password (shared/API.md)
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the demo password the README documents
 CHUNK = 5_000
 
 
@@ -75,7 +75,7 @@ _Covers = tuple[AssignmentKind, dict[str, Any]]
 async def _create_accounts(
     *, session: AsyncSession, data: DemoData, password_hash: str
 ) -> list[DemoAccount]:
-    """The five demo accounts of shared/API.md, each bound to the first unit of its kind and
+    """The five demo accounts the README lists, each bound to the first unit of its kind and
     answering for it (包村, 包组, 包校, 班主任) from the demo's day."""
     units = chains.demo_units(data)
     school, school_class = units.school, units.school_class

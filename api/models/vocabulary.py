@@ -1,4 +1,4 @@
-"""The domain's controlled vocabularies (shared/DOMAIN.md), stored by their values."""
+"""The domain's controlled vocabularies (docs/domain.md), stored by their values."""
 
 from enum import IntEnum, StrEnum
 
