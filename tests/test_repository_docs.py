@@ -4,16 +4,19 @@ The project's working notes (the domain brief, the API brief, the source documen
 folder next to the clone, which a fresh clone, the image and a reviewer do not have. What they
 say that matters is in the repository itself (docs/domain.md, the README), and the code cites
 that. This walks every file git tracks, text files only (binary ones cannot cite anything), and
-fails on the first kinds of pointer outward with each place it found.
+fails on any pointer outward, listing each place found. It also checks that
+docs/domain.md explains every value of the vocabularies a newcomer meets first.
 """
 
 import re
 import shutil
 import subprocess
+from enum import StrEnum
 from pathlib import Path
 
 import pytest
 
+from api.models import vocabulary
 from api.settings import ROOT
 
 # Each written so that this file does not match itself (a backslash stands in the way).
@@ -95,3 +98,39 @@ def test_no_tracked_file_points_outside_the_repository() -> None:
         "point at docs/domain.md or the README instead of files outside the repository:\n"
         + "\n".join(found)
     )
+
+
+# The vocabularies a newcomer meets first: docs/domain.md names each of their values, in code
+# spans, so that a value added to the code without a word in the glossary fails here.
+GLOSSED = (
+    vocabulary.UserRole,
+    vocabulary.SchoolKind,
+    vocabulary.SchoolingStatus,
+    vocabulary.EnrolmentStatus,
+    vocabulary.AssignmentKind,
+    vocabulary.CaseLine,
+    vocabulary.CampaignKind,
+    vocabulary.CampaignPhase,
+    vocabulary.VisitOutcome,
+    vocabulary.ObservedSchooling,
+    vocabulary.CaseStatus,
+    vocabulary.CaseAction,
+    vocabulary.CaseSource,
+    vocabulary.DismissalReason,
+    vocabulary.DropoutReason,
+    vocabulary.SupportMeasure,
+    vocabulary.PersuasionMethod,
+    vocabulary.AttemptOutcome,
+    vocabulary.FollowUpOutcome,
+    vocabulary.NotificationKind,
+    vocabulary.PovertyKind,
+    vocabulary.DiscrepancyKind,
+    vocabulary.DiscrepancyResolution,
+)
+
+
+@pytest.mark.parametrize("enum", GLOSSED, ids=lambda enum: enum.__name__)
+def test_the_domain_page_names_every_value(enum: type[StrEnum]) -> None:
+    page = (ROOT / "docs" / "domain.md").read_text()
+    missing = [member.value for member in enum if f"`{member.value}`" not in page]
+    assert not missing, f"docs/domain.md does not explain {enum.__name__}: {missing}"
