@@ -19,7 +19,7 @@ PWA_SOURCES := $(shell find $(PWA)/src $(PWA)/public -type f 2>/dev/null) \
 	$(wildcard $(PWA)/index.html $(PWA)/vite.config.ts $(PWA)/tsconfig*.json)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install browser run serve migrate seed pwa test test-python test-pwa test-e2e lint typecheck bench docs lock clean
+.PHONY: help install hooks browser run serve migrate seed pwa test test-python test-pwa test-e2e lint typecheck bench docs lock clean
 
 help:
 	@echo "make run    install, build the field app, migrate, seed the demo county, serve on http://$(HOST):$(PORT)"
@@ -27,6 +27,7 @@ help:
 	@echo "make bench  print benchmark figures, one JSON object a line"
 	@echo "make docs   regenerate docs/api-reference.md from the OpenAPI"
 	@echo "make lock   re-pin Python dependencies after editing pyproject.toml"
+	@echo "make hooks  install the git hooks: ruff, ESLint, Prettier, and gitlint on the message"
 
 # --- installs ------------------------------------------------------------------------------
 $(UV):
@@ -40,6 +41,12 @@ $(VENV)/.installed: requirements-dev.lock $(UV)
 	touch $@
 
 install: $(VENV)/.installed
+
+# Git hooks for whoever commits here (.pre-commit-config.yaml, .gitlint); CI never installs
+# them. Both hook types: the checks on the files staged, and the commit message's rules;
+# ruff and gitlint come from .venv, ESLint and Prettier from the field app's node_modules.
+hooks: install $(PWA)/node_modules/.installed
+	$(BIN)/pre-commit install --hook-type pre-commit --hook-type commit-msg
 
 $(PWA)/node_modules/.installed: $(PWA)/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed (Node.js 20.19 or newer)"; exit 1; }

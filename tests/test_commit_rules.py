@@ -1,11 +1,14 @@
-"""The commit-message rules (.gitlint).
+"""The commit-message rules (.gitlint) and the hooks that apply them (.pre-commit-config.yaml).
 
-Messages are linted by the gitlint the project pins, with the repository's own configuration:
-through gitlint's own linter for the many examples, and through its command line as the README
-calls it.
+Messages are linted by the gitlint the project pins, with the repository's own configuration,
+so that what the README promises is what the hook enforces: through gitlint's own linter for
+the many examples, and through its command line as the hook and the README call it. The hooks
+themselves are tried in a throwaway repository: CI never installs them, and the real
+repository's are not touched.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -116,3 +119,58 @@ def test_the_command_line_passes_and_fails_as_the_linter_does(tmp_path: Path) ->
     assert bad.returncode == 3, bad.stderr  # gitlint exits with the number of violations
     for rule in ("T1", "T3", "B6"):
         assert f" {rule} " in bad.stderr
+
+
+def test_the_pre_commit_configuration_is_valid() -> None:
+    result = subprocess.run(
+        [tool("pre-commit"), "validate-config", str(ROOT / ".pre-commit-config.yaml")],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_installed_hooks_refuse_a_bad_message_and_take_a_good_one(tmp_path: Path) -> None:
+    """`make hooks`'s command in a repository of its own, then real commits through it."""
+    git = shutil.which("git")
+    if git is None:
+        pytest.fail("git is needed to try the hooks")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = clean_env(
+        PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
+        HOME=str(tmp_path),  # no global git configuration or template hooks of the caller's
+        GIT_CONFIG_NOSYSTEM="1",
+    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(args, cwd=repo, env=env, capture_output=True, text=True, check=False)
+
+    for args in (
+        ["init", "--quiet", "--initial-branch=main"],
+        ["config", "user.name", "Baoxue Dev"],
+        ["config", "user.email", "dev@baoxue.invalid"],
+    ):
+        assert run(git, *args).returncode == 0
+    for name in (".pre-commit-config.yaml", ".gitlint"):
+        shutil.copy(ROOT / name, repo / name)
+    # The hooks call .venv/bin/ruff and .venv/bin/gitlint relative to the repository.
+    (repo / ".venv").symlink_to(BIN.parent, target_is_directory=True)
+    (repo / "notes.txt").write_text("no Python and nothing under mobile_pwa/ is staged\n")
+    assert run(git, "add", ".pre-commit-config.yaml", ".gitlint", "notes.txt").returncode == 0
+
+    installed = run(tool("pre-commit"), "install", "--hook-type", "pre-commit",
+                    "--hook-type", "commit-msg")  # fmt: skip
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    assert (repo / ".git" / "hooks" / "commit-msg").exists()
+
+    refused = run(git, "commit", "--quiet", "-m", "added the hooks.")
+    assert refused.returncode != 0
+    assert "T7" in refused.stdout + refused.stderr
+    assert run(git, "rev-parse", "--verify", "--quiet", "HEAD").returncode != 0
+
+    taken = run(git, "commit", "--quiet", "-m", "Tooling: commit hooks", "-m", GOOD_BODY)
+    assert taken.returncode == 0, taken.stdout + taken.stderr
+    assert run(git, "log", "--format=%s").stdout.strip() == "Tooling: commit hooks"
