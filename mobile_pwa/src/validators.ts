@@ -124,7 +124,7 @@ function rejectId(code: IdNumberCode): Rejection<IdNumberCode> {
  * id_number.parse. The rules run in the server's order, because the first one failing is the
  * message the server gives: shape, then the birth date (a typo there is the likelier fault),
  * then the check digit. The area prefix is read, not judged: the server accepts any six digits
- * (codes change, and DOMAIN.md says not to reject one for an unusual range).
+ * (area codes change, so one in an unusual range is no reason to refuse the number).
  */
 export function checkIdNumber(value: string, today: IsoDate): IdNumberResult {
   const number = normalizeIdNumber(value)

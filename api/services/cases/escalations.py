@@ -36,7 +36,7 @@ from api.services.responsibility.responsibility import user_of
 from api.settings import Settings
 
 NEAR = timedelta(hours=24)
-# A school's rule on absence (shared/DOMAIN.md): 1 day, the teacher reports; 2 days, a home
+# A school's rule on absence (docs/domain.md): 1 day, the teacher reports; 2 days, a home
 # visit with the village committee; 3 days or more, the dropout report up the school line.
 HOME_VISIT_AFTER, DROPOUT_REPORT_AFTER = 2, 3
 COUNTY = "county"  # the deadline escalated: 不过周 (不过夜 is met when a case is entered)

@@ -1,6 +1,6 @@
 """Compulsory-school age, grades and terms, computed from the local conventions in settings.
 
-Entry age, cut-off date and years of schooling differ between areas (DOMAIN.md), so no other
+Entry age, cut-off date and years of schooling differ between areas (docs/domain.md), so no other
 module may compute an age, a grade or a term by itself.
 """
 

@@ -1,5 +1,5 @@
 """The dropout ledgers as XLSX (疑似辍学学生台账, 辍学学生台账): a case a row, in the columns
-county ledgers keep (shared/DOMAIN.md), with the source, the reporter, the person answering on
+county ledgers keep (docs/domain.md), with the source, the reporter, the person answering on
 each line of responsibility and every persuasion attempt. A closed or dismissed case is on
 neither ledger (动态销号). A handful of set-based queries, whatever the number of cases.
 """
