@@ -30,8 +30,7 @@ from sqlmodel import col
 
 from api.app import create_app
 from api.models import Area, Child, Enrolment, Household, PovertyList, PovertyMember, User
-from api.models.household_import import ImportStatus
-from api.models.vocabulary import AreaLevel, PovertyKind
+from api.models.vocabulary import AreaLevel, ImportStatus, PovertyKind
 from api.services.core import school_age
 from api.services.rosters.discrepancy_finding import NOT_EXEMPT, ON_ROSTER
 from api.settings import Settings

@@ -17,5 +17,5 @@ class Attachment(UUIDKeyed, table=True):
     storage_key: str = Field(max_length=200)  # a path relative to the attachment folder
     uploaded_by_id: uuid.UUID = Field(foreign_key="user.id", index=True)
     uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    owner_type: str | None = Field(default=None, max_length=40)
+    owner_type: str | None = Field(default=None, max_length=40)  # an AttachmentOwner
     owner_id: uuid.UUID | None = Field(default=None, index=True)

@@ -1,17 +1,12 @@
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field
 
 from api.models.base import UTCDateTime, UUIDKeyed, str_enum, utcnow
-
-
-class ImportStatus(StrEnum):
-    STORED = "stored"  # the good rows are stored, the bad ones reported
-    REFUSED = "refused"  # all or nothing was asked and a row was bad: nothing stored
+from api.models.vocabulary import ImportStatus
 
 
 class ImportRecord(UUIDKeyed):

@@ -336,3 +336,32 @@ class DiscrepancyResolution(StrEnum):
     OPEN_CASE = "open_case"  # a suspected dropout: the case service takes it from here
     CORRECTED = "corrected"  # the data was wrong and has been put right at its source
     EXPLAINED = "explained"  # a true exception, with the note saying why; kept in later runs
+
+
+class ImportStatus(StrEnum):
+    STORED = "stored"  # the good rows are stored, the bad ones reported
+    REFUSED = "refused"  # all or nothing was asked and a row was bad: nothing stored
+
+
+class WebhookEventType(StrEnum):
+    CASE_CREATED = "case.created"
+    CASE_STATUS_CHANGED = "case.status_changed"
+    CASE_OVERDUE = "case.overdue"
+    VISIT_BATCH_RECEIVED = "visit.batch_received"
+    ROSTER_IMPORTED = "roster.imported"
+    RECONCILIATION_COMPLETED = "reconciliation.completed"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"  # never tried yet, or redelivery asked for
+    DELIVERED = "delivered"
+    FAILED = "failed"  # tried and refused; tried again at next_attempt_at
+    DEAD = "dead"  # given up after the last attempt; only a manual redelivery sends it again
+
+
+class AttachmentOwner(StrEnum):
+    """What an attachment proves or shows (stored as ``attachment.owner_type``)."""
+
+    VISIT = "visit"  # a visit's photo
+    STATUS_APPLICATION = "status_application"  # an application's certificate
+    PERSUASION_ATTEMPT = "persuasion_attempt"  # an attempt's photo or recording

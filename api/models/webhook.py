@@ -2,29 +2,13 @@
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field
 
 from api.models.base import AreaCodeType, UTCDateTime, UUIDKeyed, str_enum, utcnow
-
-
-class WebhookEventType(StrEnum):
-    CASE_CREATED = "case.created"
-    CASE_STATUS_CHANGED = "case.status_changed"
-    CASE_OVERDUE = "case.overdue"
-    VISIT_BATCH_RECEIVED = "visit.batch_received"
-    ROSTER_IMPORTED = "roster.imported"
-    RECONCILIATION_COMPLETED = "reconciliation.completed"
-
-
-class DeliveryStatus(StrEnum):
-    PENDING = "pending"  # never tried yet, or redelivery asked for
-    DELIVERED = "delivered"
-    FAILED = "failed"  # tried and refused; tried again at next_attempt_at
-    DEAD = "dead"  # given up after the last attempt; only a manual redelivery sends it again
+from api.models.vocabulary import DeliveryStatus
 
 
 class WebhookSubscription(UUIDKeyed, table=True):

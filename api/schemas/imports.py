@@ -3,7 +3,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from api.models.household_import import ImportStatus
+from api.models.vocabulary import ImportStatus
 from api.schemas.common import Page
 
 

@@ -3,8 +3,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from api.models.household_import import ImportStatus
-from api.models.vocabulary import PovertyKind
+from api.models.vocabulary import ImportStatus, PovertyKind
 from api.schemas.common import Page
 from api.schemas.imports import ImportOut, Upload
 

@@ -9,8 +9,7 @@ from pydantic import (
     PlainValidator,
 )
 
-from api.models.household_import import ImportStatus
-from api.models.vocabulary import EnrolmentStatus, Sex
+from api.models.vocabulary import EnrolmentStatus, ImportStatus, Sex
 from api.schemas.common import Page
 from api.schemas.enrolments import Term
 from api.schemas.imports import ImportOut, Upload

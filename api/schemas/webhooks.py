@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from api.models.webhook import DeliveryStatus, WebhookEventType
+from api.models.vocabulary import DeliveryStatus, WebhookEventType
 
 
 def _http_url(value: str) -> str:

@@ -32,17 +32,17 @@ from api.models import (
     WebhookSubscription,
 )
 from api.models.base import utcnow
-from api.models.household_import import ImportStatus
 from api.models.vocabulary import (
     AssignmentKind,
     CampaignKind,
     CaseSource,
     CaseStatus,
+    DeliveryStatus,
     DiscrepancyKind,
+    ImportStatus,
     ReconciliationStatus,
     UserRole,
 )
-from api.models.webhook import DeliveryStatus
 from api.services.access.permissions import MATRIX, Action, Resource, allowed
 from api.services.cases import case_deadlines
 from api.services.core.actors import Actor

@@ -6,6 +6,7 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
 import api.main  # noqa: F401 - every owner of attachments registers its check on import
+from api.models.vocabulary import AttachmentOwner
 from api.services import LAYERS
 from api.services.core import attachments
 
@@ -80,4 +81,4 @@ def test_no_import_cycle_between_service_modules() -> None:
 
 
 def test_every_owner_of_attachments_says_who_may_see_them() -> None:
-    assert attachments.owner_types() == {"visit", "status_application", "persuasion_attempt"}
+    assert attachments.owner_types() == set(AttachmentOwner)

@@ -27,11 +27,11 @@ from api.models import (
     VisitObservation,
 )
 from api.models.base import utcnow
-from api.models.household_import import ImportStatus
 from api.models.vocabulary import (
     CaseSource,
     EnrolmentStatus,
     GuardianRelation,
+    ImportStatus,
     ObservedSchooling,
     PovertyKind,
     ReconciliationStatus,

@@ -14,8 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import AuditEvent, Enrolment, Roster, RosterEntry, SchoolClass
-from api.models.household_import import ImportStatus
-from api.models.vocabulary import AuditAction, EnrolmentStatus, Sex, UserRole
+from api.models.vocabulary import AuditAction, EnrolmentStatus, ImportStatus, Sex, UserRole
 from api.services.registry import id_number
 from api.services.rosters import roster_import, roster_rows
 from api.services.spreadsheets import import_records

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Attachment, PersuasionAttempt
 from api.models.base import CLOCK_SLACK, utcnow
+from api.models.vocabulary import AttachmentOwner
 from api.models.vocabulary import CaseAction as A
 from api.models.vocabulary import CaseStatus as S
 from api.schemas.return_plans import AttemptIn, AttemptOut
@@ -22,8 +23,6 @@ from api.services.core import attachments, audit
 from api.services.core.actors import Actor
 from api.services.core.errors import Conflict, Fault, InvalidInput, NotFound
 from api.settings import Settings
-
-ATTACHMENT_OWNER = "persuasion_attempt"  # the owner_type of what an attempt attaches
 
 PERSUADING = frozenset({S.PLANNED, S.PERSUADING})
 
@@ -69,7 +68,7 @@ async def record(
             session=session,
             actor=actor,
             attachment_id=data.attachment_id,
-            owner_type=ATTACHMENT_OWNER,
+            owner_type=AttachmentOwner.PERSUASION_ATTEMPT,
             owner_id=attempt.id,
             field="attachment_id",
         )
@@ -99,7 +98,7 @@ async def search(
     return [AttemptOut.model_validate(a, from_attributes=True) for a in found.all()]
 
 
-@attachments.owner(ATTACHMENT_OWNER)
+@attachments.owner(AttachmentOwner.PERSUASION_ATTEMPT)
 async def check_can_see_attachment(
     *, session: AsyncSession, actor: Actor, settings: Settings, attachment: Attachment
 ) -> None:

@@ -29,14 +29,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Case, Child, Household, metadata
 from api.models.base import utcnow
-from api.models.vocabulary import AuditAction
-from api.models.webhook import (
-    DeliveryStatus,
-    WebhookDelivery,
-    WebhookEvent,
-    WebhookEventType,
-    WebhookSubscription,
-)
+from api.models.vocabulary import AuditAction, DeliveryStatus, WebhookEventType
+from api.models.webhook import WebhookDelivery, WebhookEvent, WebhookSubscription
 from api.schemas.common import Page
 from api.schemas.webhooks import (
     WebhookCreate,

@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Area, Child, Guardian, Household, HouseholdImport, metadata
 from api.models.base import utcnow
-from api.models.household_import import ImportStatus
+from api.models.vocabulary import ImportStatus
 from api.schemas.household_import import HouseholdImportOut
 from api.services.access import permissions
 from api.services.access.permissions import Action, Resource

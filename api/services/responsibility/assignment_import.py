@@ -31,8 +31,7 @@ from api.models import (
     User,
     metadata,
 )
-from api.models.household_import import ImportStatus
-from api.models.vocabulary import AreaLevel, AssignmentKind
+from api.models.vocabulary import AreaLevel, AssignmentKind, ImportStatus
 from api.schemas.assignments import AssignmentImportOut
 from api.services.access import permissions, scoping
 from api.services.access.permissions import Action, Resource

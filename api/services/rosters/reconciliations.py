@@ -24,8 +24,8 @@ from api.models.vocabulary import (
     DiscrepancyKind,
     DiscrepancyResolution,
     ReconciliationStatus,
+    WebhookEventType,
 )
-from api.models.webhook import WebhookEventType
 from api.schemas.cases import CaseCreate
 from api.schemas.common import Page
 from api.schemas.reconciliations import (

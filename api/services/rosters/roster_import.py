@@ -24,8 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Enrolment, Roster, RosterEntry, School, SchoolClass, metadata
 from api.models.base import utcnow
-from api.models.household_import import ImportStatus
-from api.models.webhook import WebhookEventType
+from api.models.vocabulary import ImportStatus, WebhookEventType
 from api.schemas.rosters import (
     RosterBrief,
     RosterEntryOut,

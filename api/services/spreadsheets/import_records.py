@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 from openpyxl import Workbook
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models.household_import import ImportRecord, ImportStatus
+from api.models.household_import import ImportRecord
+from api.models.vocabulary import ImportStatus
 from api.schemas.common import Page
 from api.schemas.imports import ImportRowError
 from api.services.access import scoping

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Attachment, Child, SchoolingStatusChange, StatusApplication
 from api.models.base import utcnow
-from api.models.vocabulary import ApplicationState, StatusSource
+from api.models.vocabulary import ApplicationState, AttachmentOwner, StatusSource
 from api.schemas.status_applications import (
     StatusApplicationCreate,
     StatusApplicationOut,
@@ -27,8 +27,6 @@ from api.services.registry import children
 from api.services.status import status_rules
 from api.services.status.status_rules import Needs
 from api.settings import Settings
-
-ATTACHMENT_OWNER = "status_application"  # the owner_type of its certificates
 
 
 def _out(application: StatusApplication) -> StatusApplicationOut:
@@ -71,7 +69,7 @@ async def submit(
         session=session,
         actor=actor,
         attachment_id=data.certificate_id,
-        owner_type=ATTACHMENT_OWNER,
+        owner_type=AttachmentOwner.STATUS_APPLICATION,
         owner_id=application.id,
         field="certificate_id",
     )
@@ -196,7 +194,7 @@ async def pending(
     return [_out(a) for a in rows.all()], total
 
 
-@attachments.owner(ATTACHMENT_OWNER)
+@attachments.owner(AttachmentOwner.STATUS_APPLICATION)
 async def check_can_see_attachment(
     *, session: AsyncSession, actor: Actor, settings: Settings, attachment: Attachment
 ) -> None:

@@ -42,6 +42,7 @@ from api.models import (
 )
 from api.models.base import CLOCK_SLACK, utcnow
 from api.models.vocabulary import (
+    AttachmentOwner,
     AuditAction,
     CaseSource,
     SchoolingStatus,
@@ -80,7 +81,6 @@ S = SchoolingStatus
 _ATTEMPTS = 2  # a batch that lost a race is answered again from the winner's rows
 # A phone's clock may run a little fast; more than this ahead is a wrong clock.
 _NEVER = datetime.min.replace(tzinfo=UTC)
-PHOTO_OWNER = "visit"  # the owner_type of a visit's photos
 
 
 async def receive(
@@ -597,7 +597,7 @@ async def _link_photos(connection: Any, photos: list[dict[str, Any]]) -> None:
     await connection.execute(
         update(table)
         .where(table.c.id == bindparam("photo"), table.c.owner_id.is_(None))
-        .values(owner_type=PHOTO_OWNER, owner_id=bindparam("visit")),
+        .values(owner_type=AttachmentOwner.VISIT, owner_id=bindparam("visit")),
         photos,
     )
     now = await connection.execute(
@@ -658,7 +658,7 @@ async def of_household(
         await session.exec(
             select(Attachment.id, Attachment.owner_id)
             .where(
-                col(Attachment.owner_type) == PHOTO_OWNER,
+                col(Attachment.owner_type) == AttachmentOwner.VISIT,
                 among(session, Attachment.owner_id, ids),
             )
             .order_by(col(Attachment.uploaded_at), col(Attachment.id))
@@ -693,7 +693,7 @@ def _out(
     )
 
 
-@attachments.owner(PHOTO_OWNER)
+@attachments.owner(AttachmentOwner.VISIT)
 async def check_can_see_attachment(
     *, session: AsyncSession, actor: Actor, settings: Settings, attachment: Attachment
 ) -> None:
