@@ -20,7 +20,7 @@ _BY_NAME: dict[str, Any] = {
     "name": "张小明",
     "Area*.name": "东镇",
     "AreaCoverage*.name": "东村",
-    "StatsRow.name": "东村",
+    "StatisticsRow.name": "东村",
     "AssessmentRow.name": "东镇",
     "CoveredArea.name": "东镇",
     "SummaryPlace.name": "东村",

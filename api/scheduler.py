@@ -59,14 +59,14 @@ async def _webhooks(app: FastAPI, interval: float) -> None:
 def start(app: FastAPI) -> list[asyncio.Task[None]]:
     jobs = [asyncio.create_task(_resume(app))]
     settings = app.state.settings
-    if (seconds := settings.stats_refresh_seconds) > 0:
+    if (seconds := settings.statistics_refresh_seconds) > 0:
 
         async def snapshot() -> object:
             async with app.state.sessionmaker() as session:
                 return await statistics.refresh_if_due(session=session, settings=settings)
 
         # Due at half the age readers take: looked at every quarter, it is never older.
-        jobs.append(asyncio.create_task(every(seconds / 4, snapshot, "stats_snapshot")))
+        jobs.append(asyncio.create_task(every(seconds / 4, snapshot, "statistics_snapshot")))
     if (interval := settings.webhook_delivery_interval_seconds) > 0:
         jobs.append(asyncio.create_task(_webhooks(app, interval)))
     minutes = settings.escalation_interval_minutes

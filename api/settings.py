@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +47,16 @@ class Settings(BaseSettings):
     escalation_interval_minutes: int = Field(default=15, ge=0, le=24 * 60)
     # How old the statistics snapshot (county-wide figures as of a time) may be before a reader
     # refreshes it; the app refreshes it by itself well before. 0: every figure counted live.
-    stats_refresh_seconds: int = Field(default=300, ge=0)
+    # BAOXUE_STATS_REFRESH_SECONDS is the name it was published under: still read.
+    statistics_refresh_seconds: int = Field(
+        default=300,
+        ge=0,
+        validation_alias=AliasChoices(
+            "statistics_refresh_seconds",
+            "BAOXUE_STATISTICS_REFRESH_SECONDS",
+            "BAOXUE_STATS_REFRESH_SECONDS",
+        ),
+    )
     # Webhooks: how often the worker sends the deliveries due (0: never), how long it waits for
     # a receiver, and the backoff between attempts (base·2^attempts, capped, jittered) until
     # the last attempt, after which a delivery is dead until redelivered by hand.

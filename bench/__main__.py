@@ -1,7 +1,7 @@
 """Foundation figures: loading the county-scale demo, and the health endpoint's latency; then
 the registry's read figures on that same database (bench/registry.py), and the
 responsibility chain's (bench/responsibility.py), visits synced from phones (bench/visits.py),
-a cadre's work package (bench/work_package.py), the county's statistics (bench/stats.py)
+a cadre's work package (bench/work_package.py), the county's statistics (bench/statistics.py)
 and the county's reconciliation (bench/reconciliation.py); last, the field app with a
 township's package in Chromium (bench/field_app.py).
 
@@ -10,9 +10,9 @@ is made there and dropped afterwards).
 """
 
 import asyncio
-import statistics
 import time
 from datetime import date
+from statistics import median, quantiles
 
 import httpx
 
@@ -26,7 +26,7 @@ from bench import (
     reconciliation,
     registry,
     responsibility,
-    stats,
+    statistics,
     visits,
     work_package,
 )
@@ -60,8 +60,8 @@ async def health_latency(database_url: str, requests: int = 500) -> None:
             timings.append(time.perf_counter() - started)
             response.raise_for_status()
     await app.state.engine.dispose()
-    emit("health_p50", statistics.median(timings) * 1000, "ms")
-    emit("health_p95", statistics.quantiles(timings, n=20)[18] * 1000, "ms")
+    emit("health_p50", median(timings) * 1000, "ms")
+    emit("health_p95", quantiles(timings, n=20)[18] * 1000, "ms")
 
 
 async def main() -> None:
@@ -74,7 +74,7 @@ async def main() -> None:
         await responsibility.responsibility_reads(url)
         await visits.visit_ingest(url)
         await work_package.work_package_sizes(url)
-        await stats.stats_figures(url)
+        await statistics.statistics_figures(url)
         await reconciliation.reconciliation_figures(url)  # last: it relinks registrations
     await imports.household_imports()  # makes its own fresh databases
     field_app.field_app_figures()  # its own server and browser

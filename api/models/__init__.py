@@ -20,7 +20,7 @@ from api.models.reconciliation import Discrepancy, Reconciliation
 from api.models.return_plan import FollowUp, PersuasionAttempt, ReturnPlan
 from api.models.roster import Roster, RosterEntry
 from api.models.school import School, SchoolClass
-from api.models.stats_snapshot import StatsSnapshot
+from api.models.statistics_snapshot import StatisticsSnapshot
 from api.models.status_application import StatusApplication
 from api.models.token import RefreshToken
 from api.models.user import User, UserScope
@@ -64,7 +64,7 @@ __all__ = [
     "School",
     "SchoolClass",
     "SchoolingStatusChange",
-    "StatsSnapshot",
+    "StatisticsSnapshot",
     "StatusApplication",
     "User",
     "UserScope",

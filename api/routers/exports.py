@@ -8,9 +8,9 @@ from api.deps import ActorDep, SessionDep, SettingsDep
 from api.routers.cases import CaseFilterDep
 from api.schemas.common import AreaQuery
 from api.schemas.monthly_report import MonthQuery
-from api.schemas.stats import BreakdownBy
+from api.schemas.statistics import BreakdownBy
 from api.services.reports import children_ledger, dropout_ledger, monthly_report
-from api.services.statistics import stats_tables
+from api.services.statistics import statistics_tables
 
 router = APIRouter(prefix="/exports", tags=["cases"])
 
@@ -111,7 +111,7 @@ async def export_statistics(
     by: Annotated[BreakdownBy, Query(description="what a row is")] = "area",
     weeks: Annotated[int, Query(ge=1, le=53, description="for `by=week`: how many weeks")] = 12,
 ) -> Response:
-    name, content = await stats_tables.export(
+    name, content = await statistics_tables.export(
         session=session, actor=actor, settings=settings, area=area, by=by, weeks=weeks
     )
     return uploads.xlsx(name, content, ascii_name=f"statistics-{by}.xlsx")

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from api.models.vocabulary import CampaignKind, CampaignPhase, CaseSource, DropoutReason
 from api.schemas.campaigns import CoverageCounts
-from api.schemas.stats import StatsOverview
+from api.schemas.statistics import StatisticsOverview
 
 
 class SummaryPlace(BaseModel):
@@ -106,7 +106,7 @@ class SummaryResults(BaseModel):
         description="the area the statistics are of: the campaign's, narrowed to the caller's"
         " (the smallest area enclosing both); None: all the caller sees"
     )
-    statistics: StatsOverview = Field(
+    statistics: StatisticsOverview = Field(
         description="the county's figures as of today (GET /stats/overview for statistics_area):"
         " enrolment rate, retention rates, dropouts open, returns, deadline compliance"
     )

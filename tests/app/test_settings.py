@@ -57,3 +57,13 @@ def test_assessment_weights_are_read_as_points(monkeypatch: pytest.MonkeyPatch) 
     assert Settings().assessment_weights() == {
         "coverage": 40, "deadlines": 25, "returns": 25, "stable_returns": 0,
     }  # fmt: skip
+
+
+def test_the_statistics_refresh_is_read_under_its_new_and_its_published_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BAOXUE_STATS_REFRESH_SECONDS", "60")
+    assert Settings(_env_file=None).statistics_refresh_seconds == 60
+    monkeypatch.setenv("BAOXUE_STATISTICS_REFRESH_SECONDS", "30")
+    assert Settings(_env_file=None).statistics_refresh_seconds == 30
+    assert Settings(statistics_refresh_seconds=0).statistics_refresh_seconds == 0

@@ -202,7 +202,7 @@ async def test_the_scan_is_left_to_a_scheduler_when_its_interval_is_zero(
         settings.model_copy(
             update={
                 "escalation_interval_minutes": 0,
-                "stats_refresh_seconds": 0,
+                "statistics_refresh_seconds": 0,
                 "webhook_delivery_interval_seconds": 0,
             }
         )

@@ -1,7 +1,7 @@
 """The county's figures: rates, breakdowns, the snapshot, assessment and accountability.
 
 Owns: the statistics' definitions and counts (``statistics``), their snapshot
-(``stats_snapshot``), the statistics tables (``stats_tables``), the assessment ranking of
+(``statistics_snapshot``), the statistics tables (``statistics_tables``), the assessment ranking of
 areas and schools (``assessment``) and the accountability of each responsible person
 (``accountability``).
 

@@ -39,8 +39,8 @@ lives until the move is accepted); whoever covers a school or class sees those o
 too.
 
 Whoever covers areas alone gets these counts summed from the statistics snapshot
-(stats_snapshot.py, ``refresh``): the same counts, made for every area at once, as of its
-``computed_at``; refreshed by the reader who finds it older than ``stats_refresh_seconds`` or
+(statistics_snapshot.py, ``refresh``): the same counts, made for every area at once, as of its
+``computed_at``; refreshed by the reader who finds it older than ``statistics_refresh_seconds`` or
 of another day, and by the app well before that. A school's or class's are counted live.
 """
 
@@ -75,20 +75,20 @@ from api.models.vocabulary import (
 )
 from api.models.vocabulary import SchoolingStatus as S
 from api.schemas.campaigns import CoverageCounts
-from api.schemas.stats import (
+from api.schemas.statistics import (
     NO_COHORT_HISTORY,
     BreakdownBy,
-    StatsBreakdown,
-    StatsFigures,
-    StatsOverview,
-    StatsRow,
+    StatisticsBreakdown,
+    StatisticsFigures,
+    StatisticsOverview,
+    StatisticsRow,
 )
 from api.services.access import permissions, scoping
 from api.services.access.permissions import Action, Resource
 from api.services.core import labels, school_age
 from api.services.core.actors import Actor
 from api.services.core.errors import NotFound
-from api.services.statistics import stats_snapshot
+from api.services.statistics import statistics_snapshot
 from api.services.sweeps import coverage
 from api.settings import Settings
 
@@ -349,7 +349,7 @@ TOTAL = _Dimension(children=literal(""), cases=literal(""), coverage=0)
 _EVERYONE = Actor(
     user_id=uuid.UUID(int=0), username="statistics", role=UserRole.COUNTY_ADMIN, area_codes=("",)
 )
-WEEKS_KEPT = 53  # the most weeks a breakdown by week takes (api/routers/stats.py)
+WEEKS_KEPT = 53  # the most weeks a breakdown by week takes (api/routers/statistics.py)
 _REGISTRATION_COUNTS = ("enrolled_at_year_start",)
 FLAG_NAMES = {"left_behind": "留守儿童", "poverty": "脱贫户（建档立卡）", "disability": "残疾儿童"}
 FLAGS: dict[str, ColumnElement[bool]] = {
@@ -552,7 +552,7 @@ def _case_scope(actor: Actor, settings: Settings, area: str | None) -> ColumnEle
 
 
 async def refresh(*, session: AsyncSession, settings: Settings) -> int:
-    """Count the snapshot (api/services/statistics/stats_snapshot.py) again and replace it in one
+    """Count the snapshot (statistics_snapshot.py) again and replace it in one
     transaction: each breakdown's counts in everyone's scope, grouped by the child's area as
     well (a statement a group of counts, never one an area), and the coverage of each
     campaign a reader may be shown, by household area. The number of rows written."""
@@ -589,7 +589,7 @@ async def refresh(*, session: AsyncSession, settings: Settings) -> int:
         {"dimension": by, "key": key, "area_code": area_code, **values}
         for (by, key, area_code), values in kept.items()
     ]
-    shown = await stats_snapshot.campaigns_shown(session, period.today)
+    shown = await statistics_snapshot.campaigns_shown(session, period.today)
     for campaign in shown:
         swept = await coverage.counts_by_area(
             session=session,
@@ -600,11 +600,11 @@ async def refresh(*, session: AsyncSession, settings: Settings) -> int:
             length=15,  # the whole code
         )
         rows += [
-            {"dimension": stats_snapshot.COVERAGE, "key": str(campaign.id), "area_code": code,
+            {"dimension": statistics_snapshot.COVERAGE, "key": str(campaign.id), "area_code": code,
              "campaign_id": campaign.id, **_coverage(counts)}
             for code, counts in swept.items()
         ]  # fmt: skip
-    return await stats_snapshot.replace(
+    return await statistics_snapshot.replace(
         session=session,
         rows=rows,
         computed_at=period.now,
@@ -616,9 +616,9 @@ async def refresh_if_due(*, session: AsyncSession, settings: Settings) -> int:
     """The app's own refresh (api/scheduler.py): once the snapshot is half as old as readers
     take it, so that they seldom find it stale; with several app servers, whichever comes
     first. The number of rows written, 0 when not due."""
-    found = await stats_snapshot.state(session)
+    found = await statistics_snapshot.state(session)
     today = school_age.local_today(settings)
-    if stats_snapshot.fresh(found, settings, today, share=0.5):
+    if statistics_snapshot.fresh(found, settings, today, share=0.5):
         return 0
     return await refresh(session=session, settings=settings)
 
@@ -639,7 +639,7 @@ async def _read(
     count live), counted live otherwise."""
     made = None
     if _by_area(actor) and (by != "week" or len(dimension.keys) <= WEEKS_KEPT):
-        made = await stats_snapshot.ensure(
+        made = await statistics_snapshot.ensure(
             session=session,
             settings=settings,
             today=period.today,
@@ -657,7 +657,7 @@ async def _read(
             dimension=dimension,
         )
         return {key: row for (key, _), row in counts.items()}, period.now
-    found = await stats_snapshot.counts(
+    found = await statistics_snapshot.counts(
         session=session,
         actor=actor,
         dimension=by,
@@ -672,14 +672,14 @@ async def _read(
 
 async def overview(
     *, session: AsyncSession, actor: Actor, settings: Settings, area: str | None
-) -> StatsOverview:
+) -> StatisticsOverview:
     """The figures of the caller's scope, or of the area ``area`` within it."""
     period, campaign = await _setting(session, actor, settings, area)
     counts, computed_at = await _read(
         session, actor, settings, period, area, campaign, by="area", dimension=TOTAL
     )
     total = counts.get("", dict.fromkeys(COUNTS, 0))
-    return StatsOverview(
+    return StatisticsOverview(
         area=area,
         school_year=period.year,
         as_of=period.today,
@@ -697,8 +697,8 @@ async def breakdown(
     area: str | None,
     by: BreakdownBy,
     weeks: int = 12,
-) -> StatsBreakdown:
-    """The same figures a row per group (BREAKDOWNS in api/schemas/stats.py says which
+) -> StatisticsBreakdown:
+    """The same figures a row per group (BREAKDOWNS in api/schemas/statistics.py says which
     figures each carries). ``area``: per child area one level down (county → townships,
     township → villages, village → groups; without an area, one level below the highest area
     the caller covers, townships for whoever covers none; records kept at an area itself come
@@ -715,7 +715,7 @@ async def breakdown(
         session, actor, settings, period, area, campaign, by=by, dimension=dimension
     )
     names = await _names(session, by, list(counts))
-    return StatsBreakdown(
+    return StatisticsBreakdown(
         area=area,
         by=by,
         school_year=period.year,
@@ -723,7 +723,7 @@ async def breakdown(
         computed_at=computed_at,
         campaign_id=campaign.id if campaign else None,
         items=[
-            StatsRow(code=code, name=names.get(code), **figures(counts[code]))
+            StatisticsRow(code=code, name=names.get(code), **figures(counts[code]))
             for code in _ordered(by, counts, names)
         ],
     )
@@ -764,4 +764,4 @@ def _ordered(by: BreakdownBy, counts: dict[str, Any], names: dict[str, str]) -> 
     return sorted(counts, key=lambda code: (not code, code))
 
 
-__all__ = ["StatsFigures", "breakdown", "figures", "overview", "refresh", "refresh_if_due"]
+__all__ = ["StatisticsFigures", "breakdown", "figures", "overview", "refresh", "refresh_if_due"]

@@ -30,12 +30,12 @@ BREAKDOWNS: dict[str, str] = {
 NO_COHORT_HISTORY = "no roster history for the cohort"
 COMPUTED_AT = (
     "when the figures were counted (UTC): for whoever covers areas alone, when the county's"
-    " statistics snapshot was made (refreshed every few minutes: `stats_refresh_seconds`),"
+    " statistics snapshot was made (refreshed every few minutes: `statistics_refresh_seconds`),"
     " otherwise now"
 )
 
 
-class StatsFigures(BaseModel):
+class StatisticsFigures(BaseModel):
     # Children (适龄儿童少年)
     children_school_age: int | None = Field(
         description="children of compulsory-school age this school year (by birth date and the"
@@ -133,7 +133,7 @@ class StatsFigures(BaseModel):
     child_coverage: float | None = Field(description="sweep_children_observed / sweep_children")
 
 
-class StatsOverview(StatsFigures):
+class StatisticsOverview(StatisticsFigures):
     area: str | None = Field(description="the area asked for; None: all the caller sees")
     school_year: int = Field(description="the school year, by its first calendar year")
     as_of: date = Field(description="the county's date the figures are computed for")
@@ -144,18 +144,18 @@ class StatsOverview(StatsFigures):
     )
 
 
-class StatsRow(StatsFigures):
+class StatisticsRow(StatisticsFigures):
     code: str = Field(
         description="the child area (or, for records kept at the area itself, the area)"
     )
     name: str | None
 
 
-class StatsBreakdown(BaseModel):
+class StatisticsBreakdown(BaseModel):
     area: str | None
     by: BreakdownBy
     school_year: int
     as_of: date
     computed_at: datetime = Field(description=COMPUTED_AT)
     campaign_id: uuid.UUID | None
-    items: list[StatsRow]
+    items: list[StatisticsRow]

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Area
-from api.schemas.stats import BreakdownBy, StatsBreakdown
+from api.schemas.statistics import BreakdownBy, StatisticsBreakdown
 from api.services.core.actors import Actor
 from api.services.statistics import statistics
 from api.settings import Settings
@@ -106,7 +106,7 @@ async def export(
     return f"{title}_{table.as_of:%Y%m%d}.xlsx", content
 
 
-def _total(table: StatsBreakdown) -> dict[str, Any] | None:
+def _total(table: StatisticsBreakdown) -> dict[str, Any] | None:
     """The rows' counts added up, with the rates made of them; None where rows overlap."""
     if table.by == "flag":
         return None
@@ -118,7 +118,7 @@ def _total(table: StatsBreakdown) -> dict[str, Any] | None:
     return statistics.figures(counts)
 
 
-def _workbook(title: str, table: StatsBreakdown) -> bytes:
+def _workbook(title: str, table: StatisticsBreakdown) -> bytes:
     carried = [
         column
         for column in COLUMNS

@@ -1,4 +1,4 @@
-"""The statistics snapshot (services/statistics/stats_snapshot.py): whoever covers areas alone gets
+"""The statistics snapshot (statistics_snapshot.py): whoever covers areas alone gets
 sums of it, the same figures as counted live; a write shows once it is refreshed; a refresh
 replaces the rows; schools and classes are counted live. On the hand-counted population of
 tests/statistics/test_statistics.py, with more on top where a test says so."""
@@ -25,7 +25,7 @@ from api.models import (
     Child,
     Enrolment,
     Household,
-    StatsSnapshot,
+    StatisticsSnapshot,
     User,
 )
 from api.models.base import utcnow
@@ -38,10 +38,10 @@ from api.models.vocabulary import (
     Sex,
     UserRole,
 )
-from api.schemas.stats import BreakdownBy
+from api.schemas.statistics import BreakdownBy
 from api.services.core import actors, school_age
 from api.services.core.actors import Actor
-from api.services.statistics import statistics, stats_snapshot
+from api.services.statistics import statistics, statistics_snapshot
 from api.settings import Settings
 from tests import world as w
 from tests.statistics.test_statistics import (
@@ -67,7 +67,7 @@ async def _actor(session: AsyncSession, world: w.World, role: UserRole, **scope:
 
 
 def _live(settings: Settings) -> Settings:
-    return settings.model_copy(update={"stats_refresh_seconds": 0})
+    return settings.model_copy(update={"statistics_refresh_seconds": 0})
 
 
 def _figures(answer: Any) -> dict[str, Any]:
@@ -81,7 +81,7 @@ async def _overview(
 
 
 async def _made(session: AsyncSession) -> Any:
-    found = await stats_snapshot.state(session)
+    found = await statistics_snapshot.state(session)
     return found.computed_at if found else None
 
 
@@ -195,13 +195,13 @@ async def test_a_write_after_the_snapshot_shows_once_it_is_refreshed(
     after = await _overview(session, admin, settings)
     assert after.children_enrolled == 9
     assert after.computed_at > before.computed_at
-    # A snapshot older than stats_refresh_seconds, or of another day (however young it may
+    # A snapshot older than statistics_refresh_seconds, or of another day (however young it may
     # be taken to be), is refreshed by the reader who finds it so.
-    patient = settings.model_copy(update={"stats_refresh_seconds": 3 * 24 * 3600})
-    for reading, age in ((settings, timedelta(seconds=settings.stats_refresh_seconds + 1)),
+    patient = settings.model_copy(update={"statistics_refresh_seconds": 3 * 24 * 3600})
+    for reading, age in ((settings, timedelta(seconds=settings.statistics_refresh_seconds + 1)),
                          (patient, timedelta(days=1))):  # fmt: skip
         await _status(session, "丙一", S.DROPPED_OUT)
-        await session.exec(update(StatsSnapshot).values(computed_at=utcnow() - age))
+        await session.exec(update(StatisticsSnapshot).values(computed_at=utcnow() - age))
         await session.commit()
         again = await _overview(session, admin, reading)
         assert again.children_enrolled == 8
@@ -212,13 +212,15 @@ async def test_a_write_after_the_snapshot_shows_once_it_is_refreshed(
 
 async def _rows(session: AsyncSession) -> list[tuple[Any, ...]]:
     found = await session.exec(
-        select(StatsSnapshot).order_by(
-            col(StatsSnapshot.dimension), col(StatsSnapshot.key), col(StatsSnapshot.area_code)
+        select(StatisticsSnapshot).order_by(
+            col(StatisticsSnapshot.dimension),
+            col(StatisticsSnapshot.key),
+            col(StatisticsSnapshot.area_code),
         )
     )
     return [
         tuple(getattr(row, name) for name in ("dimension", "key", "area_code", "campaign_id",
-                                              *stats_snapshot.COUNTED))
+                                              *statistics_snapshot.COUNTED))
         for row in found.all()
     ]  # fmt: skip
 
@@ -231,13 +233,15 @@ async def test_a_refresh_replaces_the_rows_rather_than_adding_to_them(
     assert written == len(first)
     assert await statistics.refresh(session=session, settings=settings) == written
     assert await _rows(session) == first
-    made = await session.exec(select(func.count(func.distinct(col(StatsSnapshot.computed_at)))))
+    made = await session.exec(
+        select(func.count(func.distinct(col(StatisticsSnapshot.computed_at))))
+    )
     assert made.one() == 1
     # The rows are the child's area's: summed, the area rows of the county give its overview
     # (the snapshot holds next door's lin_a and case G too, for next door's readers).
     area_rows = [row for row in first if row[0] == "area"]
     assert {row[2] for row in area_rows} == {w.DONG_GROUP, w.DONG, w.NAN, w.XI, w.NEIGHBOUR_VILLAGE}
-    names = stats_snapshot.COUNTED
+    names = statistics_snapshot.COUNTED
     county = [row for row in area_rows if row[2].startswith(w.COUNTY)]
     swept = ("households", "households_visited", "sweep_children", "sweep_children_observed")
     expected = {name: COUNTY_FIGURES[name] for name in names if name not in swept}
@@ -246,10 +250,10 @@ async def test_a_refresh_replaces_the_rows_rather_than_adding_to_them(
     assert {row[4 + names.index(name)] for row in area_rows for name in swept} == {None}
     # The campaign's coverage, by household area, and its marker; and the refresh's own.
     campaign = (await session.exec(select(Campaign.id))).one()
-    coverage = [row for row in first if row[0] == stats_snapshot.COVERAGE]
+    coverage = [row for row in first if row[0] == statistics_snapshot.COVERAGE]
     assert {row[1] for row in coverage} == {str(campaign)}
     assert sum(row[names.index("households") + 4] for row in coverage) == 7
-    assert [row[:3] for row in first if row[0] == stats_snapshot.MARKER] == [
+    assert [row[:3] for row in first if row[0] == statistics_snapshot.MARKER] == [
         ("snapshot", "", ""),
         ("snapshot", str(campaign), ""),
     ]
@@ -265,7 +269,7 @@ async def test_a_principal_or_a_teacher_is_counted_live(
         answer = await _overview(session, actor, settings)
         assert utcnow() - answer.computed_at < timedelta(minutes=1)
         assert _figures(answer) == _figures(await _overview(session, actor, _live(settings)))
-    assert await stats_snapshot.state(session) is None  # nobody needed one
+    assert await statistics_snapshot.state(session) is None  # nobody needed one
     # With a snapshot there, a write shows to the principal at once.
     admin = await _actor(session, population, UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
     await _overview(session, admin, settings)
@@ -285,7 +289,7 @@ async def test_counted_live_when_told_so_or_for_many_weeks(
     await statistics.breakdown(
         session=session, actor=admin, settings=settings, area=None, by="week", weeks=60
     )
-    assert await stats_snapshot.state(session) is None
+    assert await statistics_snapshot.state(session) is None
 
 
 async def test_a_campaign_started_since_the_snapshot_is_counted_in_at_once(
@@ -354,8 +358,8 @@ async def test_the_scheduler_refreshes_at_half_the_age_readers_take(
 ) -> None:
     assert await statistics.refresh_if_due(session=session, settings=settings) > 0
     assert await statistics.refresh_if_due(session=session, settings=settings) == 0
-    half = timedelta(seconds=settings.stats_refresh_seconds / 2 + 1)
-    await session.exec(update(StatsSnapshot).values(computed_at=utcnow() - half))
+    half = timedelta(seconds=settings.statistics_refresh_seconds / 2 + 1)
+    await session.exec(update(StatisticsSnapshot).values(computed_at=utcnow() - half))
     await session.commit()
     assert await statistics.refresh_if_due(session=session, settings=settings) > 0
 
@@ -375,15 +379,17 @@ async def test_the_app_refreshes_the_snapshot_by_itself(
     session: AsyncSession, population: w.World, settings: Settings
 ) -> None:
     app = create_app(
-        settings.model_copy(update={"stats_refresh_seconds": 1, "escalation_interval_minutes": 0})
+        settings.model_copy(
+            update={"statistics_refresh_seconds": 1, "escalation_interval_minutes": 0}
+        )
     )
     jobs = scheduler.start(app)
     try:
         for _ in range(100):
             await asyncio.sleep(0.1)
-            if await stats_snapshot.state(session) is not None:
+            if await statistics_snapshot.state(session) is not None:
                 break
-        assert await stats_snapshot.state(session) is not None
+        assert await statistics_snapshot.state(session) is not None
     finally:
         for job in jobs:
             job.cancel()
@@ -404,5 +410,5 @@ async def test_the_answers_say_when_they_were_counted(
 
 
 def test_the_setting_takes_no_negative_age() -> None:
-    with pytest.raises(ValueError, match="stats_refresh_seconds"):
-        Settings(stats_refresh_seconds=-1)
+    with pytest.raises(ValueError, match="statistics_refresh_seconds"):
+        Settings(statistics_refresh_seconds=-1)

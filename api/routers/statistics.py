@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.schemas.common import AreaQuery
-from api.schemas.stats import BREAKDOWNS, BreakdownBy, StatsBreakdown, StatsOverview
+from api.schemas.statistics import BREAKDOWNS, BreakdownBy, StatisticsBreakdown, StatisticsOverview
 from api.services.statistics import statistics
 
 router = APIRouter(prefix="/stats", tags=["statistics"])
@@ -50,7 +50,7 @@ BY = "what to break down by: " + ", ".join(f"`{by}`" for by in BREAKDOWNS)
 )
 async def get_overview(
     actor: ActorDep, session: SessionDep, settings: SettingsDep, area: AreaQuery = None
-) -> StatsOverview:
+) -> StatisticsOverview:
     return await statistics.overview(session=session, actor=actor, settings=settings, area=area)
 
 
@@ -68,7 +68,7 @@ async def get_breakdown(
     area: AreaQuery = None,
     by: Annotated[BreakdownBy, Query(description=BY)] = "area",
     weeks: Annotated[int, Query(ge=1, le=53, description="for `by=week`: how many weeks")] = 12,
-) -> StatsBreakdown:
+) -> StatisticsBreakdown:
     return await statistics.breakdown(
         session=session, actor=actor, settings=settings, area=area, by=by, weeks=weeks
     )

@@ -6,18 +6,18 @@ from sqlmodel import Field, SQLModel
 from api.models.base import AreaCodeType, UTCDateTime
 
 
-class StatsSnapshot(SQLModel, table=True):
+class StatisticsSnapshot(SQLModel, table=True):
     """The statistics' counts (services/statistics/statistics.py) as of ``computed_at``, a row per
     breakdown key and area: the child's area (for coverage, the household's), so that any
     area-scoped reader's figures are sums over the rows within their areas. A count the
     dimension does not carry is null. Derived data, replaced whole by each refresh
-    (api/services/statistics/stats_snapshot.py): it holds back nothing, hence no foreign keys.
+    (api/services/statistics/statistics_snapshot.py): it holds back nothing, hence no foreign keys.
 
     ``dimension``: "area" (the overview and the breakdown by area), "school", "grade",
     "reason", "flag", "week", "coverage" (``key``: the campaign), "snapshot" (a marker row:
     the refresh itself, or with a campaign as key, that its coverage is here)."""
 
-    __tablename__ = "stats_snapshot"
+    __tablename__ = "statistics_snapshot"
 
     dimension: str = Field(max_length=10, primary_key=True)
     key: str = Field(max_length=36, primary_key=True)  # "" for a null key

@@ -1,7 +1,7 @@
 """The county's statistics on the county demo (issue 10's targets: the overview of the whole
 county under 200 ms p95, the full breakdown under 1 s), as the county admin (demo.county),
 who reads them as everyone covering areas does: summed from the statistics snapshot
-(api/services/statistics/stats_snapshot.py), made beforehand as the app's scheduler makes it:
+(api/services/statistics/statistics_snapshot.py), made beforehand as the app's scheduler makes it:
 
 - ``stats_refresh``: one full refresh of the snapshot (every count of every area, and the
   coverage of the campaigns shown), median of three; what the scheduler spends every few
@@ -13,7 +13,7 @@ who reads them as everyone covering areas does: summed from the statistics snaps
   ``SELECT count(*)`` over the children, so that the overview's figure reads against what
   this database takes for any scan of them.
 
-``python -m bench.stats`` runs these against the database DATABASE_URL names, which must hold
+``python -m bench.statistics`` runs these against the database DATABASE_URL names, which must hold
 the county demo (``make bench`` makes one); it is migrated to the current schema first, and
 the snapshot written there.
 """
@@ -31,7 +31,7 @@ from sqlalchemy import func, select, text
 
 from api.app import create_app
 from api.models import Child
-from api.schemas.stats import BREAKDOWNS
+from api.schemas.statistics import BREAKDOWNS
 from api.services.statistics import statistics as figures
 from api.settings import Settings
 from bench.figures import emit
@@ -59,7 +59,7 @@ async def _timed(
     return timings
 
 
-async def stats_figures(database_url: str) -> None:
+async def statistics_figures(database_url: str) -> None:
     settings = Settings(
         database_url=database_url,
         log_level="WARNING",
@@ -113,7 +113,7 @@ async def stats_figures(database_url: str) -> None:
 
 async def _main(database_url: str) -> None:
     await migrate(database_url)
-    await stats_figures(database_url)
+    await statistics_figures(database_url)
 
 
 if __name__ == "__main__":

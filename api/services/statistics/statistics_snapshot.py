@@ -1,5 +1,5 @@
 """The statistics snapshot (统计快照): the counts of statistics.py as of a time,
-kept a row per breakdown key and area (StatsSnapshot), the way county dashboards keep their
+kept a row per breakdown key and area (StatisticsSnapshot), the way county dashboards keep their
 figures: counted for every area at once every few minutes, so that a reader's figures are
 sums over the rows within their areas rather than a count over every child they see.
 
@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Area, Campaign, CampaignArea, StatsSnapshot
+from api.models import Area, Campaign, CampaignArea, StatisticsSnapshot
 from api.models.base import utcnow
 from api.services.access import scoping
 from api.services.core import school_age
@@ -33,7 +33,7 @@ from api.services.core.actors import Actor
 from api.settings import Settings
 
 log = structlog.get_logger(__name__)
-_TABLE: sa.Table = StatsSnapshot.__table__  # type: ignore[attr-defined]
+_TABLE: sa.Table = StatisticsSnapshot.__table__  # type: ignore[attr-defined]
 COUNTED = tuple(column.name for column in _TABLE.columns if isinstance(column.type, sa.Integer))
 MARKER = "snapshot"  # the refresh's own row, and a row per campaign whose coverage is kept
 COVERAGE = "coverage"
@@ -50,8 +50,8 @@ async def state(session: AsyncSession) -> State | None:
     """When the snapshot was made and which campaigns' coverage it holds; None: none yet."""
     found = (
         await session.exec(
-            select(StatsSnapshot.key, StatsSnapshot.computed_at).where(
-                col(StatsSnapshot.dimension) == MARKER
+            select(StatisticsSnapshot.key, StatisticsSnapshot.computed_at).where(
+                col(StatisticsSnapshot.dimension) == MARKER
             )
         )
     ).all()
@@ -63,12 +63,12 @@ async def state(session: AsyncSession) -> State | None:
 
 def fresh(found: State | None, settings: Settings, today: date, *, share: float = 1) -> bool:
     """Made today (the school year, the weeks and the deadlines passed are today's) and less
-    than ``share`` of ``stats_refresh_seconds`` ago."""
+    than ``share`` of ``statistics_refresh_seconds`` ago."""
     if found is None:
         return False
     age = utcnow() - found.computed_at
     return (
-        age < timedelta(seconds=settings.stats_refresh_seconds * share)
+        age < timedelta(seconds=settings.statistics_refresh_seconds * share)
         and school_age.local_date(found.computed_at, settings) == today
     )
 
@@ -136,7 +136,7 @@ async def replace(
         # Two refreshes at once would each delete the rows it saw, then insert over the
         # other's: the second waits for the first (readers do not wait), then deletes its
         # rows. SQLite has one writer at a time anyway.
-        await connection.execute(text("LOCK TABLE stats_snapshot IN EXCLUSIVE MODE"))
+        await connection.execute(text("LOCK TABLE statistics_snapshot IN EXCLUSIVE MODE"))
     await connection.execute(delete(_TABLE))
     for start in range(0, len(values), 1000):
         await connection.execute(insert(_TABLE), values[start : start + 1000])
@@ -154,8 +154,8 @@ async def ensure(
 ) -> datetime | None:
     """When the snapshot a reader's figures are summed from was made, ``refresh``-ed first
     (statistics.refresh) when stale, of another day or without the current campaign's
-    coverage; None: count them live (``stats_refresh_seconds`` 0)."""
-    if not settings.stats_refresh_seconds:
+    coverage; None: count them live (``statistics_refresh_seconds`` 0)."""
+    if not settings.statistics_refresh_seconds:
         return None
     shown = {campaign_id} if campaign_id else set()
 
@@ -171,7 +171,7 @@ async def ensure(
                     async with AsyncSession(session.bind) as own:
                         await refresh(session=own, settings=settings)
                 except Exception:  # a copy of the figures: without it they are counted live
-                    log.exception("stats_refresh_failed")
+                    log.exception("statistics_refresh_failed")
                     return None
                 found = await state(session)
     return found.computed_at if found is not None and shown <= found.campaigns else None
@@ -192,7 +192,7 @@ async def counts(
     ``area``) a row per key of ``dimension``, every one of ``keys`` (and only these, given
     any) among them; the other counts None. For "area": a row per area of ``length`` digits,
     or one row "" without, with the coverage of the campaign ``campaign_id``."""
-    kept = StatsSnapshot
+    kept = StatisticsSnapshot
     if dimension == "area":
         code: Any = func.substr(col(kept.area_code), 1, length) if length else literal("")
         which: Any = col(kept.dimension) == "area"
