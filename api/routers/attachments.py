@@ -6,7 +6,7 @@ from fastapi.responses import FileResponse
 
 from api import responses
 from api.deps import ActorDep, SessionDep, SettingsDep
-from api.schemas.status_applications import AttachmentOut
+from api.schemas.attachments import AttachmentOut
 from api.services.core import attachments
 from api.services.core.idempotency import Answer
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Path, Request, Response
 
 from api import responses
 from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
-from api.schemas.return_plans import FollowUpIn, FollowUpOut
+from api.schemas.follow_ups import FollowUpIn, FollowUpOut
 from api.services.cases import follow_ups
 
 router = APIRouter(prefix="/cases/{case_id}/follow-ups", tags=["cases"])

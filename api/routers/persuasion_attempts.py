@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request, Response
 
 from api import responses
 from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
-from api.schemas.return_plans import AttemptIn, AttemptOut
+from api.schemas.persuasion_attempts import PersuasionAttemptIn, PersuasionAttemptOut
 from api.services.cases import persuasion_attempts
 
 router = APIRouter(prefix="/cases/{case_id}/attempts", tags=["cases"])
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/cases/{case_id}/attempts", tags=["cases"])
 )
 async def list_attempts(
     case_id: uuid.UUID, actor: ActorDep, session: SessionDep, settings: SettingsDep
-) -> list[AttemptOut]:
+) -> list[PersuasionAttemptOut]:
     return await persuasion_attempts.search(
         session=session, actor=actor, settings=settings, case_id=case_id
     )
@@ -38,14 +38,14 @@ async def list_attempts(
 )
 async def record_attempt(
     case_id: uuid.UUID,
-    body: AttemptIn,
+    body: PersuasionAttemptIn,
     request: Request,
     response: Response,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
     idempotency_key: IdempotencyKeyDep = None,
-) -> AttemptOut:
+) -> PersuasionAttemptOut:
     made = await responses.write_once(
         request=request,
         response=response,
@@ -58,4 +58,4 @@ async def record_attempt(
         ),
         status_code=201,
     )
-    return AttemptOut.model_validate(made)
+    return PersuasionAttemptOut.model_validate(made)

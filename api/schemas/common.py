@@ -64,6 +64,8 @@ Mobile = Annotated[
 ]
 Text50 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text500 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Text1000 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 Reason = Annotated[
     str,
     Query(min_length=2, max_length=200, description="why: kept with the record for the audit"),

@@ -1,22 +1,15 @@
 import uuid
 from datetime import date, datetime
-from enum import StrEnum
-from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
 from api.models.vocabulary import (
-    AttemptOutcome,
     DropoutReason,
-    FollowUpOutcome,
     PersuasionMethod,
     SupportMeasure,
 )
 from api.schemas.assignments import Person
-
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text500 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
-Text1000 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+from api.schemas.common import Text500, Text1000
 
 
 class PlanMeasure(BaseModel):
@@ -65,61 +58,3 @@ class PlanTemplate(BaseModel):
     reason_label: str
     measures: list[PlanMeasure] = Field(description="the seeds' support for this reason")
     when_persuasion_fails: list[PlanMeasure] = Field(description="the legal steps after")
-
-
-class AttemptIn(BaseModel):
-    attempted_at: AwareDatetime
-    persons: Text200 = Field(description="who went: names and roles")
-    phone: (
-        Annotated[
-            str,
-            StringConstraints(pattern=r"^[0-9+\-() ]{5,20}$"),
-            Field(examples=["0839-1234567"]),
-        ]
-        | None
-    ) = None
-    method: PersuasionMethod
-    outcome: AttemptOutcome
-    next_step: Text500 | None = None
-    note: Text1000 | None = None
-    attachment_id: uuid.UUID | None = Field(default=None, description="a photo or a recording")
-
-
-class AttemptOut(BaseModel):
-    id: uuid.UUID
-    case_id: uuid.UUID
-    number: int = Field(description="第几次劝返")
-    attempted_at: datetime
-    persons: str
-    phone: str | None
-    method: PersuasionMethod
-    outcome: AttemptOutcome
-    next_step: str | None
-    note: str | None
-    attachment_id: uuid.UUID | None
-    recorded_by_id: uuid.UUID
-    recorded_at: datetime
-
-
-class FollowUpState(StrEnum):
-    DUE = "due"  # its day has not passed
-    DONE = "done"
-    MISSED = "missed"  # its day passed and no visit was recorded
-
-
-class FollowUpIn(BaseModel):
-    outcome: FollowUpOutcome
-    note: Text1000 | None = None
-    done_at: AwareDatetime | None = Field(default=None, description="now when left out")
-
-
-class FollowUpOut(BaseModel):
-    id: uuid.UUID
-    case_id: uuid.UUID
-    number: int
-    due_on: date
-    state: FollowUpState
-    done_at: datetime | None
-    done_by_id: uuid.UUID | None
-    outcome: FollowUpOutcome | None
-    note: str | None

@@ -40,12 +40,3 @@ class StatusApplicationOut(BaseModel):
     decision_note: str | None
     created_at: datetime
     version: int
-
-
-class AttachmentOut(BaseModel):
-    id: uuid.UUID
-    file_name: str
-    content_type: str
-    size_bytes: int
-    sha256: str
-    uploaded_at: datetime

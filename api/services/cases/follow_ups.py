@@ -14,7 +14,7 @@ from api.models.base import CLOCK_SLACK, utcnow
 from api.models.vocabulary import CaseAction as A
 from api.models.vocabulary import CaseStatus as S
 from api.models.vocabulary import FollowUpOutcome
-from api.schemas.return_plans import FollowUpIn, FollowUpOut, FollowUpState
+from api.schemas.follow_ups import FollowUpIn, FollowUpOut, FollowUpState
 from api.services.access import permissions
 from api.services.access.permissions import Action, Resource
 from api.services.cases import case_rules, cases

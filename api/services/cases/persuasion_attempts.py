@@ -15,7 +15,7 @@ from api.models.base import CLOCK_SLACK, utcnow
 from api.models.vocabulary import AttachmentOwner
 from api.models.vocabulary import CaseAction as A
 from api.models.vocabulary import CaseStatus as S
-from api.schemas.return_plans import AttemptIn, AttemptOut
+from api.schemas.persuasion_attempts import PersuasionAttemptIn, PersuasionAttemptOut
 from api.services.access import permissions
 from api.services.access.permissions import Action, Resource
 from api.services.cases import case_rules, cases
@@ -33,8 +33,8 @@ async def record(
     actor: Actor,
     settings: Settings,
     case_id: uuid.UUID,
-    data: AttemptIn,
-) -> AttemptOut:
+    data: PersuasionAttemptIn,
+) -> PersuasionAttemptOut:
     case = await cases.workable(
         session=session,
         actor=actor,
@@ -81,12 +81,12 @@ async def record(
     except IntegrityError as exc:  # another attempt numbered the same at the same moment
         await session.rollback()
         raise Conflict("同时记录了另一次劝返，请重新提交 (recorded meanwhile: send again)") from exc
-    return AttemptOut.model_validate(attempt, from_attributes=True)
+    return PersuasionAttemptOut.model_validate(attempt, from_attributes=True)
 
 
 async def search(
     *, session: AsyncSession, actor: Actor, settings: Settings, case_id: uuid.UUID
-) -> list[AttemptOut]:
+) -> list[PersuasionAttemptOut]:
     """The case's attempts, the first first."""
     permissions.require(actor, Resource.CASE, Action.READ)
     case = await cases.visible(session=session, actor=actor, settings=settings, case_id=case_id)
@@ -95,7 +95,7 @@ async def search(
         .where(col(PersuasionAttempt.case_id) == case.id)
         .order_by(col(PersuasionAttempt.number))
     )
-    return [AttemptOut.model_validate(a, from_attributes=True) for a in found.all()]
+    return [PersuasionAttemptOut.model_validate(a, from_attributes=True) for a in found.all()]
 
 
 @attachments.owner(AttachmentOwner.PERSUASION_ATTEMPT)
