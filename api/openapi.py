@@ -1,12 +1,16 @@
 """The OpenAPI as published: request bodies read item by item (so that one bad item does not
 refuse the others) are declared loosely to FastAPI, and their real shape is added to the
 components here; every error is documented as the problem+json it is; and every JSON body,
-sent or answered, carries an example (api/openapi_examples.py)."""
+sent or answered, carries an example (api/openapi_examples.py). Every operation has a short
+id made by one rule (`operation_id`), so that a client generated from the document has
+methods such as `children_list`, not `list_children_api_v1_children_get`."""
 
+import re
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from api.openapi_examples import Examples
@@ -96,6 +100,45 @@ _NAMED: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
         },
     },
 }  # fmt: skip
+
+
+# What every operation id looks like: lower-case words joined by hyphens, no digits.
+OPERATION_ID = re.compile(r"^[a-z]+(-[a-z]+)*$")
+_IRREGULAR = {"children": "child"}
+
+
+def _singular(word: str) -> str:
+    return _IRREGULAR.get(word, word.removesuffix("s"))
+
+
+def operation_id(route: APIRoute) -> str:
+    """The id of a route's operation (FastAPI's `generate_unique_id_function` of the app): its
+    first tag, then the words of its function's name without the tag's own words (in the plural
+    or the singular), all in kebab case. `list_children` tagged `children` is `children-list`,
+    `get_child` is `children-get`, `rotate_integration_client_secret` tagged `integration
+    clients` is `integration-clients-rotate-secret`, `list_audit_events` tagged `audit` is
+    `audit-list-events`.
+
+    It changes only when a route's tag or function is renamed, never with its path or method,
+    so the methods of a generated client keep their names. The ids match `OPERATION_ID` and
+    are unique (tests/test_openapi_client.py); where this rule would make a clumsy or a
+    duplicate id, the route's function is renamed rather than the rule bent.
+    """
+    tag = str(route.tags[0]) if route.tags else ""
+    tag_words = tag.lower().replace("-", " ").replace("_", " ").split()
+    words = route.name.lower().split("_")
+    if tag_words:
+        words = _without(words, tag_words)
+        words = _without(words, [*tag_words[:-1], _singular(tag_words[-1])])
+    return "-".join(word for word in (*tag_words, *words) if word)
+
+
+def _without(words: list[str], phrase: list[str]) -> list[str]:
+    """The words without the first run of them that is the phrase."""
+    for start in range(len(words) - len(phrase) + 1):
+        if words[start : start + len(phrase)] == phrase:
+            return words[:start] + words[start + len(phrase) :]
+    return words
 
 
 def document(app: FastAPI, models: dict[str, type[BaseModel]]) -> None:

@@ -58,7 +58,7 @@ async def list_assignments(
     summary="Make a person responsible, ending whoever was (the same person again: 409)",
     responses={401: {}, 403: {}, 409: {}, 422: {}},
 )
-async def assign(
+async def create_assignment(
     body: AssignmentCreate,
     request: Request,
     response: Response,

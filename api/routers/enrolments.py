@@ -56,7 +56,7 @@ async def create_enrolment(
     summary="Children registered at two schools or more in one term, to be resolved",
     responses={401: {}, 403: {}},
 )
-async def double_enrolments(
+async def list_doubles(
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,

@@ -127,7 +127,7 @@ async def get_poverty_list(
     ),
     responses={401: {}, 403: {}, 404: {}},
 )
-async def list_poverty_members(
+async def list_members(
     list_id: uuid.UUID,
     actor: ActorDep,
     session: SessionDep,

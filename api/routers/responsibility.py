@@ -18,7 +18,7 @@ router = APIRouter(tags=["responsibility"])
     summary="The dual-line chain (双线控辍) for one child, gaps shown as such",
     responses={401: {}, 403: {}, 404: {}, 422: {}},
 )
-async def child_responsibility(
+async def for_child(
     child_id: uuid.UUID,
     actor: ActorDep,
     session: SessionDep,
