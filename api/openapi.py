@@ -122,7 +122,8 @@ def operation_id(route: APIRoute) -> str:
     It changes only when a route's tag or function is renamed, never with its path or method,
     so the methods of a generated client keep their names. The ids match `OPERATION_ID` and
     are unique (tests/test_openapi_client.py); where this rule would make a clumsy or a
-    duplicate id, the route's function is renamed rather than the rule bent.
+    duplicate id, the route's function is renamed rather than the rule bent. FastAPI names a
+    form's body model `Body_<operation id>`: `document` publishes it as `<OperationId>Form`.
     """
     tag = str(route.tags[0]) if route.tags else ""
     tag_words = tag.lower().replace("-", " ").replace("_", " ").split()
@@ -141,6 +142,41 @@ def _without(words: list[str], phrase: list[str]) -> list[str]:
     return words
 
 
+_BODY = "Body_"
+_REF = "#/components/schemas/"
+
+
+def form_name(body: str) -> str:
+    """The public name of FastAPI's `Body_<operation id>` model of a form (a file upload, the
+    token request): `Body_areas-import` is `AreasImportForm`."""
+    return "".join(word.capitalize() for word in body.removeprefix(_BODY).split("-")) + "Form"
+
+
+def _name_forms(schema: dict[str, Any]) -> None:
+    """Each form's model renamed by `form_name`, and every reference to it."""
+    schemas = schema.get("components", {}).get("schemas", {})
+    names = {name: form_name(name) for name in schemas if name.startswith(_BODY)}
+    if not names:
+        return
+    schema["components"]["schemas"] = {  # each where FastAPI put it
+        names.get(name, name): {**shown, "title": names[name]} if name in names else shown
+        for name, shown in schemas.items()
+    }
+    refs = {f"{_REF}{old}": f"{_REF}{new}" for old, new in names.items()}
+
+    def rename(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("$ref") in refs:
+                node["$ref"] = refs[node["$ref"]]
+            for value in node.values():
+                rename(value)
+        elif isinstance(node, list):
+            for value in node:
+                rename(value)
+
+    rename(schema)
+
+
 def document(app: FastAPI, models: dict[str, type[BaseModel]]) -> None:
     generate = app.openapi
 
@@ -148,6 +184,7 @@ def document(app: FastAPI, models: dict[str, type[BaseModel]]) -> None:
         if app.openapi_schema is not None:
             return app.openapi_schema
         schema = generate()
+        _name_forms(schema)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for name, model in models.items():
             shown = model.model_json_schema(ref_template="#/components/schemas/{model}")
