@@ -121,7 +121,7 @@ def operation_id(route: APIRoute) -> str:
 
     It changes only when a route's tag or function is renamed, never with its path or method,
     so the methods of a generated client keep their names. The ids match `OPERATION_ID` and
-    are unique (tests/test_openapi_client.py); where this rule would make a clumsy or a
+    are unique (tests/app/test_openapi_client.py); where this rule would make a clumsy or a
     duplicate id, the route's function is renamed rather than the rule bent. FastAPI names a
     form's body model `Body_<operation id>`: `document` publishes it as `<OperationId>Form`.
     """

@@ -4,7 +4,7 @@ from typing import Literal
 from fastapi import APIRouter
 
 from api.deps import ActorDep, SessionDep, SettingsDep
-from api.schemas.cases import CaseDetail, TransferCreate, TransferDecision, TransferOut
+from api.schemas.cases import CaseDetail, CaseTransferCreate, TransferDecision, TransferOut
 from api.services.cases import case_transfers
 
 router = APIRouter(prefix="/cases/{case_id}/transfers", tags=["cases"])
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/cases/{case_id}/transfers", tags=["cases"])
 )
 async def request_transfer(
     case_id: uuid.UUID,
-    body: TransferCreate,
+    body: CaseTransferCreate,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,

@@ -8,7 +8,7 @@ from api.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, SessionDep, Settin
 from api.models.vocabulary import LeftBehind, SchoolingStatus
 from api.schemas.children import ChildCreate, ChildDetail, ChildListItem, ChildUpdate
 from api.schemas.common import AreaQuery, Limit, Offset, Page, Reason, SearchQuery
-from api.schemas.enrolments import EnrolmentOut, TransferCreate
+from api.schemas.enrolments import ChildTransferCreate, EnrolmentOut
 from api.schemas.schooling_status import StatusChangeCreate, StatusChangeOut
 from api.services.registry import child_search, children, enrolments
 from api.services.registry.child_search import ChildFilter, ChildSort
@@ -222,7 +222,7 @@ async def status_history(
 )
 async def transfer(
     child_id: uuid.UUID,
-    body: TransferCreate,
+    body: ChildTransferCreate,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,

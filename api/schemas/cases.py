@@ -121,11 +121,6 @@ class CaseTransferCreate(BaseModel):
     note: str | None = Field(default=None, max_length=500, description="where, since when, why")
 
 
-# Its name before the OpenAPI needed one of its own (a child's transfer is another model),
-# by which the routers and the services (being reorganised meanwhile) still import it.
-TransferCreate = CaseTransferCreate
-
-
 class TransferDecision(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 

@@ -51,11 +51,6 @@ class ChildTransferCreate(BaseModel):
     evidence: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
-# Its name before the OpenAPI needed one of its own (a case's transfer is another model),
-# by which the routers and the services (being reorganised meanwhile) still import it.
-TransferCreate = ChildTransferCreate
-
-
 class EnrolmentOut(BaseModel):
     id: uuid.UUID
     child_id: uuid.UUID | None

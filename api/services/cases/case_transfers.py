@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.models import Area, CaseTransfer, Child, Household, School
 from api.models.base import utcnow
 from api.models.vocabulary import AreaLevel, TransferOutcome, UserRole
-from api.schemas.cases import CaseDetail, TransferCreate, TransferDecision, TransferOut
+from api.schemas.cases import CaseDetail, CaseTransferCreate, TransferDecision, TransferOut
 from api.services.access import permissions, scoping
 from api.services.access.permissions import Action, Resource
 from api.services.cases import case_rules, cases
@@ -36,7 +36,7 @@ async def request(
     actor: Actor,
     settings: Settings,
     case_id: uuid.UUID,
-    data: TransferCreate,
+    data: CaseTransferCreate,
 ) -> CaseDetail:
     case = await cases.workable(
         session=session,

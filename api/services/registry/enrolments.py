@@ -14,7 +14,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Child, Enrolment, School, SchoolClass
 from api.models.vocabulary import AuditAction, EnrolmentStatus
-from api.schemas.enrolments import DoubleEnrolment, EnrolmentCreate, EnrolmentOut, TransferCreate
+from api.schemas.enrolments import (
+    ChildTransferCreate,
+    DoubleEnrolment,
+    EnrolmentCreate,
+    EnrolmentOut,
+)
 from api.services.access import masking, permissions, scoping
 from api.services.access.permissions import Action, Resource
 from api.services.core import audit, school_age
@@ -171,7 +176,7 @@ async def transfer(
     actor: Actor,
     settings: Settings,
     child_id: uuid.UUID,
-    data: TransferCreate,
+    data: ChildTransferCreate,
 ) -> EnrolmentOut:
     """Move this term's registration to another school; the old one is kept, marked out."""
     permissions.require(actor, Resource.ROSTER, Action.WRITE)
