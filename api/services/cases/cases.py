@@ -445,8 +445,8 @@ async def transition(
     data: CaseTransitionCreate,
     expected_version: int | None,
 ) -> CaseDetail:
-    """Apply ``data.action`` if the table allows it from the case's status and to the actor's
-    role; the step is stored with the change, and both audited."""
+    """Apply ``data.action`` if the table allows it from the case's status, to the actor's
+    role, and with what it needs; the step is stored with the change, which is audited."""
     permissions.require(actor, Resource.CASE, Action.WRITE)
     case = await visible(session=session, actor=actor, settings=settings, case_id=case_id)
     move = case_rules.TRANSITIONS.get((case.status, data.action))

@@ -77,9 +77,8 @@ from api.services.status import status_rules
 from api.settings import Settings
 
 S = SchoolingStatus
-# Lawfully out of school: a visit finding the child at home changes nothing.
 _ATTEMPTS = 2  # a batch that lost a race is answered again from the winner's rows
-# A phone's clock may run a little fast; more than this ahead is a wrong clock.
+# Earlier than any observation: a child never seen by a visit.
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
