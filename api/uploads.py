@@ -3,15 +3,18 @@ with one byte to spare, the import run once under an Idempotency-Key, a file tha
 spreadsheet answered 415, and the report of refused rows as a download."""
 
 import hashlib
+import re
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Depends, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response, UploadFile
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api import responses
+from api.deps import ActorDep, SessionDep
 from api.problems import Problem
 from api.schemas.imports import Upload
 from api.services.core import idempotency
@@ -92,4 +95,41 @@ def xlsx(filename: str, content: bytes, *, ascii_name: str) -> Response:
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     return Response(
         content, media_type=import_records.XLSX_TYPE, headers={"Content-Disposition": disposition}
+    )
+
+
+ReportOf = Callable[..., Awaitable[tuple[str, bytes]]]
+
+
+def add_report(
+    router: APIRouter,
+    path: str,
+    *,
+    name: str,
+    report: ReportOf,
+    ascii_name: str,
+    summary: str,
+    description: str | None = None,
+) -> None:
+    """GET ``path``: an import's refused rows as in the file, with 错误说明, made by ``report``
+    (a service taking the session, the actor and the import's id under the path's one
+    parameter's name). Each kind of import has its path and its service; the endpoint is this
+    one."""
+    (id_name,) = re.findall(r"\{(\w+)\}", path)
+
+    async def endpoint(
+        record_id: Annotated[uuid.UUID, Path(alias=id_name)], actor: ActorDep, session: SessionDep
+    ) -> Response:
+        filename, content = await report(session=session, actor=actor, **{id_name: record_id})
+        return xlsx(filename, content, ascii_name=ascii_name)
+
+    router.add_api_route(
+        path,
+        endpoint,
+        methods=["GET"],
+        name=name,
+        summary=summary,
+        description=description,
+        response_class=Response,
+        responses=REPORT_RESPONSES,
     )

@@ -87,16 +87,11 @@ async def get_assignment_import(
     )
 
 
-@router.get(
+uploads.add_report(
+    router,
     "/imports/{import_id}/report.xlsx",
+    name="get_assignment_import_report",
+    report=assignment_import.report,
+    ascii_name="assignment-import-errors.xlsx",
     summary="The refused rows as in the file, with 错误说明; fix them there and import it again",
-    response_class=Response,
-    responses=uploads.REPORT_RESPONSES,
 )
-async def get_assignment_import_report(
-    import_id: uuid.UUID, actor: ActorDep, session: SessionDep
-) -> Response:
-    filename, content = await assignment_import.report(
-        session=session, actor=actor, import_id=import_id
-    )
-    return uploads.xlsx(filename, content, ascii_name="assignment-import-errors.xlsx")

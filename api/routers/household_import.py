@@ -88,16 +88,11 @@ async def get_household_import(
     )
 
 
-@router.get(
+uploads.add_report(
+    router,
     "/imports/{import_id}/report.xlsx",
+    name="get_household_import_report",
+    report=household_import.report,
+    ascii_name="import-errors.xlsx",
     summary="The refused rows as in the file, with 错误说明; fix them there and import it again",
-    response_class=Response,
-    responses=uploads.REPORT_RESPONSES,
 )
-async def get_household_import_report(
-    import_id: uuid.UUID, actor: ActorDep, session: SessionDep
-) -> Response:
-    filename, content = await household_import.report(
-        session=session, actor=actor, import_id=import_id
-    )
-    return uploads.xlsx(filename, content, ascii_name="import-errors.xlsx")

@@ -140,18 +140,15 @@ async def list_members(
     )
 
 
-@router.get(
+uploads.add_report(
+    router,
     "/{list_id}/report.xlsx",
+    name="get_poverty_list_report",
+    report=poverty_lists.report,
+    ascii_name="poverty-list-errors.xlsx",
     summary="The refused rows as in the file, with 错误说明",
     description=(
         "Fix the rows in the office's file and upload the whole list again: a list replaces"
         " the area's current one, so uploading the fixed rows alone would leave only them."
     ),
-    response_class=Response,
-    responses=uploads.REPORT_RESPONSES,
 )
-async def get_poverty_list_report(
-    list_id: uuid.UUID, actor: ActorDep, session: SessionDep
-) -> Response:
-    filename, content = await poverty_lists.report(session=session, actor=actor, list_id=list_id)
-    return uploads.xlsx(filename, content, ascii_name="poverty-list-errors.xlsx")

@@ -225,15 +225,12 @@ async def list_roster_entries(
     )
 
 
-@router.get(
+uploads.add_report(
+    router,
     "/rosters/{roster_id}/report.xlsx",
+    name="get_roster_report",
+    report=roster_import.report,
+    ascii_name="roster-errors.xlsx",
     summary="The refused rows as uploaded, with 错误说明 and 原行号: fix them in the school's "
     "file and upload the whole roster again (an upload replaces the term's roster)",
-    response_class=Response,
-    responses=uploads.REPORT_RESPONSES,
 )
-async def get_roster_report(roster_id: uuid.UUID, actor: ActorDep, session: SessionDep) -> Response:
-    filename, content = await roster_import.report(
-        session=session, actor=actor, roster_id=roster_id
-    )
-    return uploads.xlsx(filename, content, ascii_name="roster-errors.xlsx")
