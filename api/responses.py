@@ -1,12 +1,14 @@
 """Shaping write answers: ETags, Location, and idempotent creates with their replays."""
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.deps import ActorDep, IdempotencyKeyDep, SessionDep
 from api.services.core import idempotency
 from api.services.core.actors import Actor
 from api.services.core.idempotency import Answer
@@ -97,3 +99,68 @@ async def create_once(
     )
     created(response, result, location=f"{request.url.path}/{result.body['id']}")
     return result.body
+
+
+@dataclass(frozen=True)
+class Once:
+    """A request's writes under its optional Idempotency-Key: what the key is checked
+    against (who, the method, the path and the body) and where the answer goes, gathered once
+    so that an endpoint says only what it writes."""
+
+    request: Request
+    response: Response
+    session: AsyncSession
+    actor: Actor
+    key: str | None
+
+    async def create(
+        self,
+        body: BaseModel,
+        write: Callable[[], Awaitable[BaseModel]],
+        *,
+        status_code: int = 201,
+    ) -> dict[str, Any]:
+        """See ``create_once``."""
+        return await create_once(
+            request=self.request,
+            response=self.response,
+            session=self.session,
+            actor=self.actor,
+            key=self.key,
+            body=body,
+            write=write,
+            status_code=status_code,
+        )
+
+    async def write(
+        self,
+        body: BaseModel,
+        write: Callable[[], Awaitable[BaseModel]],
+        *,
+        status_code: int = 200,
+    ) -> dict[str, Any]:
+        """See ``write_once``."""
+        return await write_once(
+            request=self.request,
+            response=self.response,
+            session=self.session,
+            actor=self.actor,
+            key=self.key,
+            body=body,
+            write=write,
+            status_code=status_code,
+        )
+
+
+def _once_of(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyKeyDep = None,
+) -> Once:
+    # FastAPI gives every dependency of a request the same session and actor as its endpoint.
+    return Once(request, response, session, actor, idempotency_key)
+
+
+OnceDep = Annotated[Once, Depends(_once_of)]

@@ -9,16 +9,14 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Form, Path, Query, Response, UploadFile
 from pydantic import BaseModel
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api import responses
 from api.deps import ActorDep, SessionDep
 from api.problems import Problem
 from api.schemas.imports import Upload
 from api.services.core import idempotency
-from api.services.core.actors import Actor
 from api.services.spreadsheets import import_records
 from api.services.spreadsheets.import_rows import UnsupportedFile
 
@@ -47,12 +45,8 @@ async def read(file: UploadFile, *, all_or_nothing: bool) -> tuple[bytes, Upload
 
 
 async def import_once(
+    once: responses.Once,
     *,
-    request: Request,
-    response: Response,
-    session: AsyncSession,
-    actor: Actor,
-    key: str | None,
     upload: Upload,
     write: Callable[[], Awaitable[BaseModel]],
     located: Callable[[str], str] | None = None,
@@ -61,10 +55,10 @@ async def import_once(
     an upload that is a resource of its own); the same key again, the same answer."""
     try:
         result = await idempotency.once(
-            session=session,
-            actor=actor,
-            key=key,
-            fingerprint=idempotency.fingerprint("POST", request.url.path, upload),
+            session=once.session,
+            actor=once.actor,
+            key=once.key,
+            fingerprint=idempotency.fingerprint("POST", once.request.url.path, upload),
             status_code=201,
             write=write,
         )
@@ -77,9 +71,11 @@ async def import_once(
         ) from exc
     made = str(result.body["id"])
     location = (
-        located(made) if located else request.url.path.removesuffix("/import") + f"/imports/{made}"
+        located(made)
+        if located
+        else once.request.url.path.removesuffix("/import") + f"/imports/{made}"
     )
-    responses.created(response, result, location=location)
+    responses.created(once.response, result, location=location)
     return result.body
 
 

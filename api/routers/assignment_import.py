@@ -1,10 +1,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Request, Response, UploadFile
+from fastapi import APIRouter, File, UploadFile
 
-from api import uploads
-from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
+from api import responses, uploads
+from api.deps import ActorDep, SessionDep, SettingsDep
 from api.schemas.assignments import AssignmentImportOut
 from api.schemas.common import Limit, Offset
 from api.services.responsibility import assignment_import
@@ -41,22 +41,16 @@ _MEGABYTES = import_records.MAX_UPLOAD_BYTES // (1024 * 1024)
     responses={401: {}, 403: {}, 409: {}, 413: {}, 415: {}, 422: {}},
 )
 async def import_assignments(
-    request: Request,
-    response: Response,
+    once: responses.OnceDep,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description=f"a .xlsx workbook or a CSV, ≤ {_MEGABYTES} MB")],
     all_or_nothing: uploads.AllOrNothingDep,
-    idempotency_key: IdempotencyKeyDep = None,
 ) -> AssignmentImportOut:
     data, upload = await uploads.read(file, all_or_nothing=all_or_nothing)
     body = await uploads.import_once(
-        request=request,
-        response=response,
-        session=session,
-        actor=actor,
-        key=idempotency_key,
+        once,
         upload=upload,
         write=lambda: assignment_import.import_file(
             session=session,

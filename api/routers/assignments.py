@@ -1,9 +1,9 @@
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
 
 from api import responses
-from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
+from api.deps import ActorDep, SessionDep, SettingsDep
 from api.models.vocabulary import AssignmentKind
 from api.schemas.assignments import AssignmentCreate, AssignmentEnd, AssignmentOut
 from api.schemas.common import AreaQuery, Limit, Offset, Page
@@ -60,19 +60,12 @@ async def list_assignments(
 )
 async def create_assignment(
     body: AssignmentCreate,
-    request: Request,
-    response: Response,
+    once: responses.OnceDep,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
-    idempotency_key: IdempotencyKeyDep = None,
 ) -> AssignmentOut:
-    made = await responses.create_once(
-        request=request,
-        response=response,
-        session=session,
-        actor=actor,
-        key=idempotency_key,
+    made = await once.create(
         body=body,
         write=lambda: assignments.assign(
             session=session, actor=actor, settings=settings, data=body

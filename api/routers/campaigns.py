@@ -1,11 +1,11 @@
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
 
 from api import responses, uploads
-from api.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, SessionDep, SettingsDep
+from api.deps import ActorDep, IfMatchDep, SessionDep, SettingsDep
 from api.schemas.campaign_summary import CampaignSummary
 from api.schemas.campaigns import (
     CampaignCoverage,
@@ -44,19 +44,12 @@ async def list_campaigns(
 )
 async def create_campaign(
     body: CampaignCreate,
-    request: Request,
-    response: Response,
+    once: responses.OnceDep,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
-    idempotency_key: IdempotencyKeyDep = None,
 ) -> CampaignOut:
-    made = await responses.create_once(
-        request=request,
-        response=response,
-        session=session,
-        actor=actor,
-        key=idempotency_key,
+    made = await once.create(
         body=body,
         write=lambda: campaigns.create(session=session, actor=actor, settings=settings, data=body),
     )

@@ -1,10 +1,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from api import responses
-from api.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, SessionDep, SettingsDep
+from api.deps import ActorDep, IfMatchDep, SessionDep, SettingsDep
 from api.models.vocabulary import CaseSource, CaseStatus, DropoutReason
 from api.schemas.cases import (
     CaseCreate,
@@ -91,19 +91,12 @@ async def list_cases(
 )
 async def create_case(
     body: CaseCreate,
-    request: Request,
-    response: Response,
+    once: responses.OnceDep,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
-    idempotency_key: IdempotencyKeyDep = None,
 ) -> CaseDetail:
-    made = await responses.create_once(
-        request=request,
-        response=response,
-        session=session,
-        actor=actor,
-        key=idempotency_key,
+    made = await once.create(
         body=body,
         write=lambda: cases.create(session=session, actor=actor, settings=settings, data=body),
     )

@@ -1,10 +1,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from api import responses
-from api.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, SessionDep, SettingsDep
+from api.deps import ActorDep, IfMatchDep, SessionDep, SettingsDep
 from api.models.vocabulary import LeftBehind, SchoolingStatus
 from api.schemas.children import ChildCreate, ChildDetail, ChildListItem, ChildUpdate
 from api.schemas.common import AreaQuery, Limit, Offset, Page, Reason, SearchQuery
@@ -78,19 +78,12 @@ async def list_children(
 )
 async def create_child(
     body: ChildCreate,
-    request: Request,
-    response: Response,
+    once: responses.OnceDep,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
-    idempotency_key: IdempotencyKeyDep = None,
 ) -> ChildDetail:
-    created = await responses.create_once(
-        request=request,
-        response=response,
-        session=session,
-        actor=actor,
-        key=idempotency_key,
+    created = await once.create(
         body=body,
         write=lambda: children.create(session=session, actor=actor, settings=settings, data=body),
     )

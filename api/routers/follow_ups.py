@@ -1,10 +1,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path
 
 from api import responses
-from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
+from api.deps import ActorDep, SessionDep, SettingsDep
 from api.schemas.follow_ups import FollowUpIn, FollowUpOut
 from api.services.cases import follow_ups
 
@@ -36,21 +36,14 @@ async def list_follow_ups(
 )
 async def record_follow_up(
     case_id: uuid.UUID,
+    once: responses.OnceDep,
     number: Annotated[int, Path(ge=1, le=100)],
     body: FollowUpIn,
-    request: Request,
-    response: Response,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
-    idempotency_key: IdempotencyKeyDep = None,
 ) -> FollowUpOut:
-    made = await responses.write_once(
-        request=request,
-        response=response,
-        session=session,
-        actor=actor,
-        key=idempotency_key,
+    made = await once.write(
         body=body,
         write=lambda: follow_ups.record(
             session=session,

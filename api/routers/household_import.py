@@ -1,10 +1,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Request, Response, UploadFile
+from fastapi import APIRouter, File, UploadFile
 
-from api import uploads
-from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
+from api import responses, uploads
+from api.deps import ActorDep, SessionDep, SettingsDep
 from api.schemas.common import Limit, Offset
 from api.schemas.household_import import HouseholdImportOut
 from api.services.registry import household_import
@@ -42,22 +42,16 @@ _MEGABYTES = import_records.MAX_UPLOAD_BYTES // (1024 * 1024)
     responses={401: {}, 403: {}, 409: {}, 413: {}, 415: {}, 422: {}},
 )
 async def import_households(
-    request: Request,
-    response: Response,
+    once: responses.OnceDep,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description=f"a .xlsx workbook or a CSV, ≤ {_MEGABYTES} MB")],
     all_or_nothing: uploads.AllOrNothingDep,
-    idempotency_key: IdempotencyKeyDep = None,
 ) -> HouseholdImportOut:
     data, upload = await uploads.read(file, all_or_nothing=all_or_nothing)
     body = await uploads.import_once(
-        request=request,
-        response=response,
-        session=session,
-        actor=actor,
-        key=idempotency_key,
+        once,
         upload=upload,
         write=lambda: household_import.import_file(
             session=session,

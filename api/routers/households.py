@@ -1,9 +1,9 @@
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from api import responses
-from api.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, SessionDep, SettingsDep
+from api.deps import ActorDep, IfMatchDep, SessionDep, SettingsDep
 from api.schemas.common import AreaQuery, Limit, Offset, Page, Reason, SearchQuery
 from api.schemas.households import (
     HouseholdCreate,
@@ -93,19 +93,12 @@ async def list_household_visits(
 )
 async def create_household(
     body: HouseholdCreate,
-    request: Request,
-    response: Response,
+    once: responses.OnceDep,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
-    idempotency_key: IdempotencyKeyDep = None,
 ) -> HouseholdDetail:
-    created = await responses.create_once(
-        request=request,
-        response=response,
-        session=session,
-        actor=actor,
-        key=idempotency_key,
+    created = await once.create(
         body=body,
         write=lambda: households.create(session=session, actor=actor, settings=settings, data=body),
     )

@@ -1,9 +1,9 @@
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
 
 from api import responses
-from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
+from api.deps import ActorDep, SessionDep, SettingsDep
 from api.schemas.persuasion_attempts import PersuasionAttemptIn, PersuasionAttemptOut
 from api.services.cases import persuasion_attempts
 
@@ -38,20 +38,13 @@ async def list_attempts(
 )
 async def record_attempt(
     case_id: uuid.UUID,
+    once: responses.OnceDep,
     body: PersuasionAttemptIn,
-    request: Request,
-    response: Response,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
-    idempotency_key: IdempotencyKeyDep = None,
 ) -> PersuasionAttemptOut:
-    made = await responses.write_once(
-        request=request,
-        response=response,
-        session=session,
-        actor=actor,
-        key=idempotency_key,
+    made = await once.write(
         body=body,
         write=lambda: persuasion_attempts.record(
             session=session, actor=actor, settings=settings, case_id=case_id, data=body

@@ -1,10 +1,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 
-from api import uploads
-from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
+from api import responses, uploads
+from api.deps import ActorDep, SessionDep, SettingsDep
 from api.schemas.common import AreaQuery, Limit, Offset, Page, SearchQuery
 from api.schemas.poverty_lists import (
     PovertyListItem,
@@ -44,7 +44,7 @@ _MEGABYTES = import_records.MAX_UPLOAD_BYTES // (1024 * 1024)
 )
 async def upload_poverty_list(
     request: Request,
-    response: Response,
+    once: responses.OnceDep,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
@@ -57,15 +57,10 @@ async def upload_poverty_list(
         ),
     ],
     all_or_nothing: uploads.AllOrNothingDep,
-    idempotency_key: IdempotencyKeyDep = None,
 ) -> PovertyListOut:
     data, upload = await uploads.read(file, all_or_nothing=all_or_nothing)
     body = await uploads.import_once(
-        request=request,
-        response=response,
-        session=session,
-        actor=actor,
-        key=idempotency_key,
+        once,
         upload=PovertyListUpload(**upload.model_dump(), area_code=area_code),
         write=lambda: poverty_lists.upload(
             session=session,

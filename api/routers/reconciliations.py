@@ -1,9 +1,9 @@
 import uuid
 
-from fastapi import APIRouter, BackgroundTasks, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Request
 
 from api import responses
-from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
+from api.deps import ActorDep, SessionDep, SettingsDep
 from api.models.vocabulary import DiscrepancyKind, ReconciliationStatus
 from api.schemas.common import AreaQuery, Limit, Offset, Page
 from api.schemas.enrolments import Term
@@ -42,13 +42,12 @@ router = APIRouter(prefix="/reconciliations", tags=["reconciliations"])
 )
 async def start_reconciliation(
     request: Request,
-    response: Response,
+    once: responses.OnceDep,
     body: ReconciliationCreate,
     background: BackgroundTasks,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
-    idempotency_key: IdempotencyKeyDep = None,
 ) -> ReconciliationOut:
     async def start() -> ReconciliationOut:
         run = await reconciliations.start(
@@ -56,12 +55,7 @@ async def start_reconciliation(
         )
         return reconciliations.out(run)
 
-    answer = await responses.create_once(
-        request=request,
-        response=response,
-        session=session,
-        actor=actor,
-        key=idempotency_key,
+    answer = await once.create(
         body=body,
         write=start,
         status_code=202,

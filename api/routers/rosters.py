@@ -8,8 +8,8 @@ from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from api import uploads
-from api.deps import ActorDep, IdempotencyKeyDep, SessionDep, SettingsDep
+from api import responses, uploads
+from api.deps import ActorDep, SessionDep, SettingsDep
 from api.problems import Problem
 from api.schemas.common import Limit, Offset, Page
 from api.schemas.enrolments import Term
@@ -71,6 +71,7 @@ async def upload_roster(
     school_id: uuid.UUID,
     request: Request,
     response: Response,
+    once: responses.OnceDep,
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
@@ -79,7 +80,6 @@ async def upload_roster(
     file: Annotated[
         UploadFile | None, File(description=f"a .xlsx workbook or a CSV, ≤ {_MEGABYTES} MB")
     ] = None,
-    idempotency_key: IdempotencyKeyDep = None,
 ) -> RosterOut:
     write: Callable[[], Awaitable[BaseModel]]
     if _is_json(request):
@@ -115,11 +115,7 @@ async def upload_roster(
     else:
         raise _no_roster(request)
     body = await uploads.import_once(
-        request=request,
-        response=response,
-        session=session,
-        actor=actor,
-        key=idempotency_key,
+        once,
         upload=key,
         write=write,
         located=lambda made: request.url_for("get_roster", roster_id=made).path,

@@ -1,9 +1,9 @@
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from api import responses
-from api.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, SessionDep, SettingsDep
+from api.deps import ActorDep, IfMatchDep, SessionDep, SettingsDep
 from api.models.vocabulary import SchoolKind
 from api.schemas.common import AreaQuery, Limit, Offset, Page, SearchQuery
 from api.schemas.schools import (
@@ -66,18 +66,11 @@ async def get_school(
 )
 async def create_school(
     body: SchoolCreate,
-    request: Request,
-    response: Response,
+    once: responses.OnceDep,
     actor: ActorDep,
     session: SessionDep,
-    idempotency_key: IdempotencyKeyDep = None,
 ) -> SchoolDetail:
-    created = await responses.create_once(
-        request=request,
-        response=response,
-        session=session,
-        actor=actor,
-        key=idempotency_key,
+    created = await once.create(
         body=body,
         write=lambda: school_registry.create(session=session, actor=actor, data=body),
     )
