@@ -27,91 +27,30 @@ def created(response: Response, result: Answer, *, location: str) -> None:
         response.headers["Idempotent-Replayed"] = "true"
 
 
-async def _once(
-    *,
-    request: Request,
-    session: AsyncSession,
-    actor: Actor,
-    key: str | None,
-    body: BaseModel,
-    write: Callable[[], Awaitable[BaseModel]],
-    status_code: int,
-) -> Answer:
-    return await idempotency.once(
-        session=session,
-        actor=actor,
-        key=key,
-        fingerprint=idempotency.fingerprint(request.method, request.url.path, body),
-        status_code=status_code,
-        write=write,
-    )
-
-
-async def write_once(
-    *,
-    request: Request,
-    response: Response,
-    session: AsyncSession,
-    actor: Actor,
-    key: str | None,
-    body: BaseModel,
-    write: Callable[[], Awaitable[BaseModel]],
-    status_code: int = 200,
-) -> dict[str, Any]:
-    """A write under an optional Idempotency-Key whose answer has no URL of its own (a
-    record of a case's work, an update): a repeat with the key gets the first answer."""
-    result = await _once(
-        request=request,
-        session=session,
-        actor=actor,
-        key=key,
-        body=body,
-        write=write,
-        status_code=status_code,
-    )
-    response.status_code = result.status_code
-    if result.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return result.body
-
-
-async def create_once(
-    *,
-    request: Request,
-    response: Response,
-    session: AsyncSession,
-    actor: Actor,
-    key: str | None,
-    body: BaseModel,
-    write: Callable[[], Awaitable[BaseModel]],
-    status_code: int = 201,
-) -> dict[str, Any]:
-    """A create under an optional Idempotency-Key, answered 201 (or 202 for work that goes
-    on after the answer) at ``<path>/<id>``."""
-    result = await _once(
-        request=request,
-        session=session,
-        actor=actor,
-        key=key,
-        body=body,
-        write=write,
-        status_code=status_code,
-    )
-    created(response, result, location=f"{request.url.path}/{result.body['id']}")
-    return result.body
-
-
 @dataclass(frozen=True)
 class Once:
     """A request's writes under its optional Idempotency-Key: what the key is checked
     against (who, the method, the path and the body) and where the answer goes, gathered once
-    so that an endpoint says only what it writes."""
+    so that an endpoint says only what it writes. A repeat with the key gets the first answer,
+    marked ``Idempotent-Replayed: true``."""
 
     request: Request
     response: Response
     session: AsyncSession
     actor: Actor
     key: str | None
+
+    async def _run(
+        self, body: BaseModel, write: Callable[[], Awaitable[BaseModel]], status_code: int
+    ) -> Answer:
+        return await idempotency.once(
+            session=self.session,
+            actor=self.actor,
+            key=self.key,
+            fingerprint=idempotency.fingerprint(self.request.method, self.request.url.path, body),
+            status_code=status_code,
+            write=write,
+        )
 
     async def create(
         self,
@@ -120,17 +59,11 @@ class Once:
         *,
         status_code: int = 201,
     ) -> dict[str, Any]:
-        """See ``create_once``."""
-        return await create_once(
-            request=self.request,
-            response=self.response,
-            session=self.session,
-            actor=self.actor,
-            key=self.key,
-            body=body,
-            write=write,
-            status_code=status_code,
-        )
+        """A create, answered 201 (or 202 for work that goes on after the answer) at
+        ``<path>/<id>``."""
+        result = await self._run(body, write, status_code)
+        created(self.response, result, location=f"{self.request.url.path}/{result.body['id']}")
+        return result.body
 
     async def write(
         self,
@@ -139,17 +72,12 @@ class Once:
         *,
         status_code: int = 200,
     ) -> dict[str, Any]:
-        """See ``write_once``."""
-        return await write_once(
-            request=self.request,
-            response=self.response,
-            session=self.session,
-            actor=self.actor,
-            key=self.key,
-            body=body,
-            write=write,
-            status_code=status_code,
-        )
+        """A write whose answer has no URL of its own (a record of a case's work)."""
+        result = await self._run(body, write, status_code)
+        self.response.status_code = result.status_code
+        if result.replayed:
+            self.response.headers["Idempotent-Replayed"] = "true"
+        return result.body
 
 
 def _once_of(
