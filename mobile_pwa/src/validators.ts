@@ -123,8 +123,9 @@ function rejectId(code: IdNumberCode): Rejection<IdNumberCode> {
 /**
  * id_number.parse. The rules run in the server's order, because the first one failing is the
  * message the server gives: shape, then the birth date (a typo there is the likelier fault),
- * then the check digit. The area prefix is read, not judged: the server accepts any six digits
- * (area codes change, so one in an unusual range is no reason to refuse the number).
+ * then the check digit. The area prefix is read, not judged: the server accepts any six digits,
+ * because area codes are re-issued and retired over the years, and a real person's number may
+ * carry a code that no current list holds.
  */
 export function checkIdNumber(value: string, today: IsoDate): IdNumberResult {
   const number = normalizeIdNumber(value)
