@@ -19,13 +19,14 @@ PWA_SOURCES := $(shell find $(PWA)/src $(PWA)/public -type f 2>/dev/null) \
 	$(wildcard $(PWA)/index.html $(PWA)/vite.config.ts $(PWA)/tsconfig*.json)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install hooks browser run serve migrate seed pwa test test-python test-pwa test-e2e lint typecheck bench docs lock clean
+.PHONY: help install hooks browser run serve migrate seed pwa test test-python test-pwa test-e2e lint typecheck bench docs types lock clean
 
 help:
 	@echo "make run    install, build the field app, migrate, seed the demo county, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install and run every test (lint, types, PWA unit and end-to-end tests, API tests)"
 	@echo "make bench  print benchmark figures, one JSON object a line"
 	@echo "make docs   regenerate docs/api-reference.md from the OpenAPI"
+	@echo "make types  regenerate the field app's API types (mobile_pwa/src/api/schema.d.ts)"
 	@echo "make lock   re-pin Python dependencies after editing pyproject.toml"
 	@echo "make hooks  install the git hooks: ruff, ESLint, Prettier, and gitlint on the message"
 
@@ -124,6 +125,16 @@ bench: install pwa browser $(PWA)/node_modules/.installed
 # The API reference, made from the OpenAPI the app publishes; a test fails when it is stale.
 docs: install
 	$(BIN)/python -m docs.build_reference
+
+# The field app's API types, made from the same OpenAPI (no server, no database); the document
+# is written beside node_modules' other caches. tests/test_pwa_types.py fails when it is stale.
+OPENAPI_JSON := $(PWA)/node_modules/.cache/openapi.json
+API_SCHEMA := $(PWA)/src/api/schema.d.ts
+types: install $(PWA)/node_modules/.installed
+	@mkdir -p $(dir $(OPENAPI_JSON))
+	$(BIN)/python -c 'import json; from docs.build_reference import spec; \
+		print(json.dumps(spec(), ensure_ascii=False, indent=2))' > $(OPENAPI_JSON)
+	$(PWA)/node_modules/.bin/openapi-typescript $(OPENAPI_JSON) -o $(API_SCHEMA)
 
 clean:
 	rm -rf $(VENV) .tools $(PWA)/node_modules $(PWA)/dist .mypy_cache .ruff_cache .pytest_cache
