@@ -5,38 +5,11 @@
  * through the request outbox so they work offline.
  */
 import { db as defaultDb, type BaoxueDB, type CachedCase, type OutboxItem } from './db'
-import { api, ApiError } from './api/client'
-import type {
-  AttemptIn,
-  AttemptOutcome,
-  CaseCreate,
-  CaseOut,
-  CaseStatus,
-  Deadline,
-  FollowUpIn,
-  FollowUpOut,
-  Page,
-  PersuasionMethod,
-} from './api/types'
+import { ApiError, client, ok } from './api/client'
+import type { AttemptIn, CaseCreate, CaseOut, CaseStatus, Deadline, FollowUpIn } from './api/types'
 import { queueRequest, requestKind } from './sync/requests'
 import { hoursUntil } from './time'
 
-/** GET /cases/{id}/attempts items (api/schemas/return_plans.py AttemptOut). */
-export interface AttemptOut {
-  id: string
-  case_id: string
-  number: number
-  attempted_at: string
-  persons: string
-  phone: string | null
-  method: PersuasionMethod
-  outcome: AttemptOutcome
-  next_step: string | null
-  note: string | null
-  attachment_id: string | null
-  recorded_by_id: string
-  recorded_at: string
-}
 
 export const CASE_STATUSES: readonly CaseStatus[] = [
   'reported', 'verified', 'planned', 'persuading', 'returned', 'following_up', 'closed', 'dismissed',
@@ -62,7 +35,7 @@ export async function casesRefreshedAt(target: BaoxueDB = defaultDb): Promise<nu
 async function openCases(): Promise<CaseOut[]> {
   const all: CaseOut[] = []
   for (let offset = 0; ; offset += PAGE) {
-    const page = await api<Page<CaseOut>>('/cases', { query: { mine: true, open: true, limit: PAGE, offset } })
+    const page = await ok(client.GET('/cases', { params: { query: { mine: true, open: true, limit: PAGE, offset } } }))
     all.push(...page.items)
     if (!page.items.length || offset + PAGE >= page.total) return all
   }
@@ -76,7 +49,7 @@ async function openCases(): Promise<CaseOut[]> {
 export async function refreshMyCases(target: BaoxueDB = defaultDb): Promise<number> {
   const [open, closed] = await Promise.all([
     openCases(),
-    api<Page<CaseOut>>('/cases', { query: { mine: true, open: false, limit: CLOSED_KEPT } }),
+    ok(client.GET('/cases', { params: { query: { mine: true, open: false, limit: CLOSED_KEPT } } })),
   ])
   const now = Date.now()
   const fresh = [...open, ...closed.items]
@@ -98,9 +71,9 @@ export async function refreshMyCases(target: BaoxueDB = defaultDb): Promise<numb
 export async function refreshCase(id: string, target: BaoxueDB = defaultDb): Promise<CachedCase | null> {
   try {
     const [detail, attempts, followUps] = await Promise.all([
-      api<CaseOut>(`/cases/${id}`),
-      api<AttemptOut[]>(`/cases/${id}/attempts`),
-      api<FollowUpOut[]>(`/cases/${id}/follow-ups`),
+      ok(client.GET('/cases/{case_id}', { params: { path: { case_id: id } } })),
+      ok(client.GET('/cases/{case_id}/attempts', { params: { path: { case_id: id } } })),
+      ok(client.GET('/cases/{case_id}/follow-ups', { params: { path: { case_id: id } } })),
     ])
     const now = Date.now()
     const cached: CachedCase = { ...detail, cachedAt: now, attempts, followUps, detailAt: now }

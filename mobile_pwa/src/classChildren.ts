@@ -3,8 +3,8 @@
  * db.children so a suspected dropout can be reported with no signal.
  */
 import { db as defaultDb, type BaoxueDB, type Child } from './db'
-import { api } from './api/client'
-import type { ChildListItem, Page } from './api/types'
+import { client, ok } from './api/client'
+import type { ChildListItem } from './api/types'
 
 const PAGE = 200
 /** More pages than any class has: a guard against a server that never says "the end". */
@@ -14,7 +14,7 @@ const MAX_PAGES = 10
 export async function refreshClassChildren(target: BaoxueDB = defaultDb): Promise<number> {
   const all: ChildListItem[] = []
   for (let page = 0; page < MAX_PAGES; page++) {
-    const got = await api<Page<ChildListItem>>('/children', { query: { limit: PAGE, offset: page * PAGE } })
+    const got = await ok(client.GET('/children', { params: { query: { limit: PAGE, offset: page * PAGE } } }))
     all.push(...got.items)
     if (!got.items.length || all.length >= got.total) break
   }

@@ -1,7 +1,6 @@
 import Dexie, { type EntityTable } from 'dexie'
 import type { ChildIn, HouseholdIn, ItemError, ItemResult, ServerState, VisitIn } from './sync/types'
-import type { CaseOut, ChildListItem, FollowUpOut, NotificationOut, PackageHousehold } from './api/types'
-import type { AttemptOut } from './cases'
+import type { AttemptOut, CaseOut, ChildListItem, FollowUpOut, NotificationOut, PackageHousehold } from './api/types'
 
 export type OutboxState = 'pending' | 'sending' | 'failed'
 

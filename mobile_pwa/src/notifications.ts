@@ -4,15 +4,15 @@
  * directly when online or through the request outbox when not.
  */
 import { db as defaultDb, type BaoxueDB } from './db'
-import { api, apiResponse, SessionEnded } from './api/client'
-import type { NotificationOut, Page } from './api/types'
+import { client, ok, SessionEnded } from './api/client'
+import type { NotificationOut } from './api/types'
 import { queueRequest } from './sync/requests'
 
 const LIMIT = 50
 
 /** Replace the cache with the latest 50; a read still queued stays read. Throws offline. */
 export async function refreshNotifications(target: BaoxueDB = defaultDb): Promise<number> {
-  const page = await api<Page<NotificationOut>>('/notifications', { query: { limit: LIMIT } })
+  const page = await ok(client.GET('/notifications', { params: { query: { limit: LIMIT } } }))
   await target.transaction('rw', target.notifications, target.outbox, async () => {
     const queued = new Set<string>()
     await target.outbox.each((i) => {
@@ -35,13 +35,15 @@ export async function markRead(n: NotificationOut, target: BaoxueDB = defaultDb)
   const path = `/notifications/${n.id}/read`
   if (globalThis.navigator?.onLine !== false) {
     try {
-      const res = await apiResponse(path, { method: 'POST' })
-      if (res.ok) {
-        await target.notifications.put((await res.json()) as NotificationOut)
+      const { data, response } = await client.POST('/notifications/{notification_id}/read', {
+        params: { path: { notification_id: n.id } },
+      })
+      if (data) {
+        await target.notifications.put(data)
         return
       }
       // Gone, or not mine any more: nothing to tell the server.
-      if (res.status < 500) return
+      if (response.status < 500) return
     } catch (err) {
       // The phone was wiped: nothing left to mark. Otherwise no signal, or a login needed.
       if (err instanceof SessionEnded) return

@@ -5,7 +5,7 @@
  * must stay in the statistics page's own chunk (see statsCharts.ts and StatsChart.vue).
  */
 import { db as defaultDb, type BaoxueDB } from './db'
-import { api, ApiError, SessionEnded } from './api/client'
+import { ApiError, client, ok, SessionEnded } from './api/client'
 import type { Me, StatsBreakdown, StatsBreakdownBy, StatsFigures, StatsOverview, StatsRow } from './api/types'
 
 export const BREAKDOWNS: readonly StatsBreakdownBy[] = ['area', 'school', 'grade', 'reason', 'flag', 'week']
@@ -271,10 +271,14 @@ export function refreshStats(
   if (running) return running
   const levels = options.levels ?? []
   const work = (async () => {
-    const query = { area }
-    const overview = api<StatsOverview>('/stats/overview', { query })
-    const parts = Promise.allSettled(BREAKDOWNS.map((by) => api<StatsBreakdown>('/stats/breakdown', { query: { area, by } })))
-    const ranks = Promise.allSettled(levels.map((level) => api<unknown>('/stats/assessment', { query: { area, level } })))
+    const overview = ok(client.GET('/stats/overview', { params: { query: { area } } }))
+    const parts = Promise.allSettled(
+      BREAKDOWNS.map((by) => ok(client.GET('/stats/breakdown', { params: { query: { area, by } } }))),
+    )
+    // Read as unknown: an answer is kept only if it has the shape the screen draws.
+    const ranks = Promise.allSettled(
+      levels.map((level): Promise<unknown> => ok(client.GET('/stats/assessment', { params: { query: { area, level } } }))),
+    )
     const fresh = await overview
     const [previous, settled, ranked] = await Promise.all([cachedStats(area, target), parts, ranks])
     // The phone was wiped meanwhile: keep nothing.

@@ -3,7 +3,8 @@
  * groups, downloaded whole once and then by delta, kept in IndexedDB for days with no signal.
  */
 import { db as defaultDb, type BaoxueDB, type Household } from './db'
-import { apiResponse, readProblem } from './api/client'
+import { client } from './api/client'
+import { problemOf } from './api/problem'
 import type { AreaRef, PackageCampaign, PackageHousehold, WorkPackage } from './api/types'
 
 const INFO_KEY = 'workPackage'
@@ -55,22 +56,22 @@ export async function packageInfo(target: BaoxueDB = defaultDb): Promise<Package
  */
 export async function downloadPackage(target: BaoxueDB = defaultDb): Promise<DownloadResult> {
   let held = await packageInfo(target)
-  let res = await apiResponse('/work-package', {
-    query: { since: held?.version },
-    headers: held?.etag ? { 'If-None-Match': held.etag } : undefined,
+  let answer = await client.GET('/work-package', {
+    params: { query: { since: held?.version }, header: { 'if-none-match': held?.etag ?? undefined } },
   })
-  if (res.status === 422 && held) {
+  if (answer.response.status === 422 && held) {
     // A version this server no longer takes (restored from a backup, say): start again whole.
     held = null
-    res = await apiResponse('/work-package')
+    answer = await client.GET('/work-package', { params: {} })
   }
+  const res = answer.response
   if (res.status === 304 && held) {
     const info = { ...held, checkedAt: Date.now() }
     await target.meta.put({ key: INFO_KEY, value: info })
     return { kind: 'unchanged', changed: 0, removed: 0, info }
   }
-  if (!res.ok) throw await readProblem(res)
-  const pkg = (await res.json()) as WorkPackage
+  if (!answer.data) throw problemOf(res.status, answer.error)
+  const pkg: WorkPackage = answer.data
   const stored = pkg.households.map(toStored)
   let removed = 0
   let info: PackageInfo | undefined

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { BaoxueDB, newUuid } from '../src/db'
 import { freshDb } from './freshDb'
-import { api, LoginNeeded, SessionEnded } from '../src/api/client'
+import { client, LoginNeeded, ok, SessionEnded } from '../src/api/client'
 import {
   accessToken,
   logIn,
@@ -135,7 +135,7 @@ describe('requests', () => {
           ? Response.json({ items: [] })
           : problem(401, 'urn:baoxue:problem:unauthenticated', 'expired'),
     })
-    expect(await api('/cases')).toEqual({ items: [] })
+    expect(await ok(client.GET('/cases'))).toEqual({ items: [] })
     expect(calls.map((c) => c.url)).toEqual(['/api/v1/cases', '/api/v1/auth/refresh', '/api/v1/cases'])
     expect(JSON.parse(String(calls[1]!.init.body))).toEqual({ refresh_token: 'r-a1-0123456789abcdef' })
     expect((await db.meta.get('refreshToken'))?.value).toBe('r-a2-0123456789abcdef')
@@ -145,7 +145,7 @@ describe('requests', () => {
     await loggedIn()
     await seedPersonalData()
     serve({ '/api/v1/work-package': () => problem(401, 'urn:baoxue:problem:account-disabled') })
-    await expect(api('/work-package')).rejects.toBeInstanceOf(SessionEnded)
+    await expect(ok(client.GET('/work-package'))).rejects.toBeInstanceOf(SessionEnded)
     expect(await db.households.count()).toBe(0)
     expect(await db.visitOutbox.count()).toBe(0)
     expect(await db.meta.count()).toBe(0)
@@ -160,7 +160,7 @@ describe('requests', () => {
       '/api/v1/auth/refresh': () => problem(401, 'urn:baoxue:problem:session-revoked'),
       '/api/v1/cases': () => problem(401, 'urn:baoxue:problem:unauthenticated', 'expired'),
     })
-    await expect(api('/cases')).rejects.toBeInstanceOf(SessionEnded)
+    await expect(ok(client.GET('/cases'))).rejects.toBeInstanceOf(SessionEnded)
     expect(await db.households.count()).toBe(0)
     expect(await unsentCount()).toBe(0)
     expect(session.ended).toBe('revoked')
@@ -173,7 +173,7 @@ describe('requests', () => {
       '/api/v1/auth/refresh': () => problem(401, 'urn:baoxue:problem:unauthenticated', 'expired'),
       '/api/v1/cases': () => problem(401, 'urn:baoxue:problem:unauthenticated', 'expired'),
     })
-    await expect(api('/cases')).rejects.toBeInstanceOf(LoginNeeded)
+    await expect(ok(client.GET('/cases'))).rejects.toBeInstanceOf(LoginNeeded)
     expect(session.loginNeeded).toBe(true)
     expect(session.me?.username).toBe('demo.village')
     expect(await unsentCount()).toBe(1)
@@ -183,7 +183,7 @@ describe('requests', () => {
     await loggedIn()
     await seedPersonalData()
     serve({})
-    await expect(api('/cases')).rejects.toBeInstanceOf(TypeError)
+    await expect(ok(client.GET('/cases'))).rejects.toBeInstanceOf(TypeError)
     expect(await accessToken()).toBe('a1')
     expect(await unsentCount()).toBe(1)
   })

@@ -1,268 +1,75 @@
 /**
- * The API's shapes the screens read, as api/schemas declares them (snake_case, as sent).
- * The write shapes of the visit outbox live in sync/types.ts.
+ * The API's shapes, by the names the app uses, as aliases of the types generated from the
+ * OpenAPI (schema.d.ts, `make types`). The generated names are read here and nowhere else, so
+ * a schema renamed on the server is one edit in this file.
  */
-import type { DropoutReason, SchoolingStatus, VisitOutcome } from '../sync/types'
+import type { components } from './schema'
 
-export type UserRole =
-  | 'county_admin'
-  | 'township_officer'
-  | 'village_cadre'
-  | 'principal'
-  | 'teacher'
-  | 'supervisor'
-  | 'integration_client'
+type Schemas = components['schemas']
 
-export interface CoveredArea {
-  code: string
-  name: string
-  level: string
-}
+/** Fields the server gives a default: the phone may leave them out of what it sends. The
+ *  batch's item shapes are published as the server holds them, every field required. */
+type Defaulted<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>
 
-export interface CoveredUnit {
-  id: string
-  name: string
-}
+// ---- vocabularies ----
+export type UserRole = Schemas['UserRole']
+export type Sex = Schemas['Sex']
+export type CampaignKind = Schemas['CampaignKind']
+export type CampaignPhase = Schemas['CampaignPhase']
+export type CaseStatus = Schemas['CaseStatus']
+export type CaseAction = Schemas['CaseAction']
+export type CaseSource = Schemas['CaseSource']
+export type DeadlineState = Schemas['DeadlineState']
+export type PersuasionMethod = Schemas['PersuasionMethod']
+export type AttemptOutcome = Schemas['AttemptOutcome']
+export type FollowUpOutcome = Schemas['FollowUpOutcome']
+export type FollowUpState = Schemas['FollowUpState']
+export type NotificationKind = Schemas['NotificationKind']
+export type ObservedSchooling = Schemas['ObservedSchooling']
+export type VisitOutcome = Schemas['VisitOutcome']
+export type DropoutReason = Schemas['DropoutReason']
+/** The server may add statuses; an unknown one is still shown rather than dropped. */
+export type SchoolingStatus = Schemas['SchoolingStatus'] | (string & {})
 
+// ---- who I am ----
+export type CoveredArea = Schemas['CoveredArea']
+export type CoveredUnit = Schemas['CoveredUnit']
 /** GET /me */
-export interface Me {
-  id: string
-  username: string
-  display_name: string
-  role: UserRole
-  must_change_password: boolean
-  areas: CoveredArea[]
-  schools: CoveredUnit[]
-  classes: CoveredUnit[]
-  api_scopes: string[]
-}
-
+export type Me = Schemas['Me']
 /** POST /auth/token, /auth/refresh */
-export interface TokenResponse {
-  access_token: string
-  token_type: string
-  expires_in: number
-  refresh_token?: string | null
-  must_change_password?: boolean
-}
+export type TokenResponse = Schemas['TokenResponse']
 
-export type Sex = 'male' | 'female'
-export type CampaignKind = 'semester_survey' | 'control_month' | 'summer_visits'
-export type CampaignPhase = 'publicity' | 'sweep' | 'return' | 'summary'
-export type CaseStatus =
-  | 'reported'
-  | 'verified'
-  | 'dismissed'
-  | 'planned'
-  | 'persuading'
-  | 'returned'
-  | 'following_up'
-  | 'closed'
-export type CaseAction =
-  | 'report'
-  | 'verify'
-  | 'dismiss'
-  | 'report_upward'
-  | 'plan'
-  | 'persuade'
-  | 'return'
-  | 'follow_up'
-  | 'close'
-  | 'reopen'
-export type CaseSource = 'teacher_report' | 'sweep' | 'reconciliation' | 'manual'
-export type DeadlineState = 'pending' | 'met' | 'met_late' | 'overdue' | 'moot'
-export type PersuasionMethod = 'home_visit' | 'phone' | 'at_school' | 'video' | 'written_notice'
-export type AttemptOutcome = 'agreed' | 'undecided' | 'refused' | 'not_met'
-export type FollowUpOutcome = 'staying' | 'at_risk' | 'left_again'
-export type FollowUpState = 'due' | 'done' | 'missed'
-export type NotificationKind = 'deadline_near' | 'overdue' | 'escalated' | 'follow_up_due' | 'absence'
+// ---- the work package (GET /work-package) ----
+export type AreaRef = Schemas['AreaRef']
+export type WorkPackage = Omit<Schemas['WorkPackage'], 'households'> & { households: PackageHousehold[] }
+export type PackageCampaign = Schemas['PackageCampaign']
+export type PackageGuardian = Schemas['PackageGuardian']
+/** The search keys (pinyin, initials) may be missing: older servers did not send them. */
+export type PackageChild = Defaulted<Schemas['PackageChild'], 'name_pinyin' | 'name_initials'>
+export type PackageVisit = Schemas['PackageVisit']
+export type PackageHousehold = Omit<
+  Defaulted<Schemas['PackageHousehold'], 'head_pinyin' | 'head_initials'>,
+  'children'
+> & { children: PackageChild[] }
 
-export interface AreaRef {
-  code: string
-  name: string
-  level: string
-}
-
-/** GET /work-package */
-export interface PackageCampaign {
-  id: string
-  name: string
-  kind: CampaignKind
-  starts_on: string
-  ends_on: string
-  phase: CampaignPhase | null
-}
-
-export interface PackageGuardian {
-  id: string
-  name: string
-  phone: string | null
-  works_away: boolean
-  work_place: string | null
-}
-
-export interface PackageChild {
-  id: string
-  name: string
-  /** Search keys (older servers may not send them). */
-  name_pinyin?: string
-  name_initials?: string
-  sex: Sex
-  birth_date: string
-  id_number: string | null
-  schooling_status: SchoolingStatus
-  status_changed_at: string
-  expected_grade: number | null
-  left_behind: number
-  school_name: string | null
-  grade: number | null
-  open_case: { id: string; status: CaseStatus } | null
-}
-
-export interface PackageVisit {
-  visited_at: string
-  outcome: VisitOutcome
-  campaign_id: string | null
-}
-
-export interface PackageHousehold {
-  id: string
-  version: number
-  area_code: string
-  address: string
-  head_name: string
-  head_pinyin?: string
-  head_initials?: string
-  phone: string | null
-  is_poverty_registered: boolean
-  is_minimum_living: boolean
-  guardians: PackageGuardian[]
-  children: PackageChild[]
-  last_visit: PackageVisit | null
-}
-
-export interface WorkPackage {
-  version: string
-  full: boolean
-  generated_at: string
-  masked: boolean
-  areas: AreaRef[]
-  campaigns: PackageCampaign[]
-  households: PackageHousehold[]
-  household_ids: string[] | null
-}
-
+// ---- children, cases, notifications ----
 /** GET /children items */
-export interface ChildListItem {
-  id: string
-  household_id: string
-  area_code: string
-  name: string
-  sex: Sex
-  birth_date: string
-  id_number: string | null
-  schooling_status: SchoolingStatus
-  status_changed_at: string
-  left_behind: number
-  age: number
-  is_compulsory_age: boolean
-  expected_grade: number | null
-  has_disability: boolean
-  is_orphan: boolean
-  is_unattended: boolean
-  is_in_hardship: boolean
-  is_migrant: boolean
-}
-
-export interface Deadline {
-  due_at: string
-  met_at: string | null
-  state: DeadlineState
-}
-
+export type ChildListItem = Schemas['ChildListItem']
+export type Deadline = Schemas['Deadline']
 /** GET /cases items */
-export interface CaseOut {
-  id: string
-  version: number
-  child_id: string
-  child_name: string
-  status: CaseStatus
-  source: CaseSource
-  reported_by_id: string
-  noticed_at: string
-  reported_at: string
-  days_absent: number | null
-  last_seen_on: string | null
-  reason: DropoutReason
-  reason_note: string | null
-  whereabouts: string | null
-  support_given: string | null
-  school_id: string | null
-  class_id: string | null
-  grade: number | null
-  dismissal_reason: string | null
-  verified_at: string | null
-  returned_at: string | null
-  closed_at: string | null
-  reopened: number
-  deadlines: { school: Deadline; county: Deadline }
-  allowed_actions: CaseAction[]
-}
-
+export type CaseOut = Schemas['CaseOut']
 /** POST /cases */
-export interface CaseCreate {
-  id: string
-  child_id: string
-  source: CaseSource
-  noticed_at?: string | null
-  days_absent?: number | null
-  last_seen_on?: string | null
-  reason: DropoutReason
-  reason_note?: string | null
-  whereabouts?: string | null
-}
-
-/** POST /cases/{id}/attempts */
-export interface AttemptIn {
-  attempted_at: string
-  persons: string
-  phone?: string | null
-  method: PersuasionMethod
-  outcome: AttemptOutcome
-  next_step?: string | null
-  note?: string | null
-}
-
+export type CaseCreate = Schemas['CaseCreate']
+/** POST /cases/{id}/attempts, and GET /cases/{id}/attempts items */
+export type AttemptIn = Schemas['AttemptIn']
+export type AttemptOut = Schemas['AttemptOut']
 /** POST /cases/{id}/follow-ups/{number} */
-export interface FollowUpIn {
-  outcome: FollowUpOutcome
-  note?: string | null
-  done_at?: string | null
-}
-
-export interface FollowUpOut {
-  id: string
-  case_id: string
-  number: number
-  due_on: string
-  state: FollowUpState
-  done_at: string | null
-  done_by_id: string | null
-  outcome: FollowUpOutcome | null
-  note: string | null
-}
-
+export type FollowUpIn = Schemas['FollowUpIn']
+export type FollowUpOut = Schemas['FollowUpOut']
 /** GET /notifications items */
-export interface NotificationOut {
-  id: string
-  kind: NotificationKind
-  case_id: string | null
-  title: string
-  body: string
-  created_at: string
-  read_at: string | null
-}
+export type NotificationOut = Schemas['NotificationOut']
 
+/** A page of a list (GET /cases, /children, /notifications…). */
 export interface Page<T> {
   items: T[]
   total: number
@@ -270,70 +77,62 @@ export interface Page<T> {
   offset: number
 }
 
-/**
- * The statistics' figures (api/schemas/stats.py StatsFigures). Each rate is a share (0 to 1) of
- * two of the counts, null when its base is 0; in a breakdown's rows the counts that do not apply
- * to that breakdown (a reason has no children, a school no households) are null too.
- */
-export interface StatsFigures {
-  children_school_age: number | null
-  children_enrolled: number | null
-  enrolment_rate: number | null
-  enrolled_at_year_start: number | null
-  dropped_out_this_year: number | null
-  dropout_rate: number | null
-  retention_rate_operational: number | null
-  cohort_grade_9: number | null
-  cohort_intake: number | null
-  retention_rate_national: number | null
-  retention_rate_national_reason?: string | null
-  dropouts_open: number | null
-  suspected: number | null
-  cases_verified: number | null
-  returned: number | null
-  return_rate: number | null
-  stable_returns: number | null
-  stable_return_rate: number | null
-  school_deadline_due: number | null
-  school_deadline_met: number | null
-  school_deadline_compliance: number | null
-  county_deadline_due: number | null
-  county_deadline_met: number | null
-  county_deadline_compliance: number | null
-  households: number | null
-  households_visited: number | null
-  household_coverage: number | null
-  sweep_children: number | null
-  sweep_children_observed: number | null
-  child_coverage: number | null
-}
-
+// ---- statistics ----
 /** GET /stats/overview */
-export interface StatsOverview extends StatsFigures {
-  area: string | null
-  school_year: number
-  as_of: string
-  /** When the figures were counted: the county's snapshot is made every few minutes. */
-  computed_at: string
-  campaign_id: string | null
-}
-
-export type StatsBreakdownBy = 'area' | 'school' | 'grade' | 'reason' | 'flag' | 'week'
-
+export type StatsOverview = Schemas['StatsOverview']
 /** A row of GET /stats/breakdown: code is the area code, school id, grade "1".."9", reason,
  *  flag or the week's Monday (YYYY-MM-DD); "" for cases with none (no school, no grade). */
-export interface StatsRow extends StatsFigures {
-  code: string
-  name: string | null
-}
-
+export type StatsRow = Schemas['StatsRow']
 /** GET /stats/breakdown */
-export interface StatsBreakdown {
-  area: string | null
-  by: StatsBreakdownBy
-  school_year: number
-  as_of: string
-  computed_at: string
-  campaign_id: string | null
-  items: StatsRow[]
+export type StatsBreakdown = Schemas['StatsBreakdown']
+export type StatsBreakdownBy = StatsBreakdown['by']
+/**
+ * The statistics' figures (what an overview and a breakdown's row share). Each rate is a share
+ * (0 to 1) of two of the counts, null when its base is 0; in a breakdown's rows the counts that
+ * do not apply to that breakdown (a reason has no children, a school no households) are null.
+ */
+export type StatsFigures = Omit<StatsRow, 'code' | 'name'>
+
+// ---- the visit outbox: POST /visits/batch ----
+export type Location = Defaulted<Schemas['Location'], 'accuracy_m'>
+export type ObservationIn = Defaulted<
+  Schemas['ObservationIn'],
+  'school_id' | 'school_name' | 'grade' | 'reason' | 'whereabouts'
+>
+export type VisitIn = Defaulted<
+  Omit<Schemas['VisitIn'], 'location' | 'observations'>,
+  'campaign_id' | 'note' | 'attachment_ids'
+> & {
+  location?: Location | null
+  observations?: ObservationIn[]
 }
+/** HouseholdCreate with the phone's id (FieldHousehold). */
+export type HouseholdIn = Defaulted<
+  Schemas['FieldHousehold'],
+  'phone' | 'is_poverty_registered' | 'is_minimum_living' | 'note'
+>
+/** A guardian of a child found in the field: one of the household's, or a new one. */
+export type GuardianLink = Defaulted<
+  Schemas['GuardianLink'],
+  'guardian_id' | 'name' | 'phone' | 'id_number' | 'lives_with_child' | 'is_primary' | 'works_away' | 'work_place'
+>
+type FieldChild = Omit<Schemas['FieldChild'], 'guardians'> & { guardians: GuardianLink[] }
+/**
+ * ChildCreate with the phone's id (FieldChild), as a form makes it: the outbox itself relies on
+ * the id, the household and the name; the rest passes through untouched.
+ */
+export type ChildDraft = Pick<FieldChild, 'household_id' | 'name'> &
+  Partial<Omit<FieldChild, 'household_id' | 'name'>>
+export type ChildIn = ChildDraft & { id: string }
+export type VisitBatch = { households: HouseholdIn[]; children: ChildIn[]; visits: VisitIn[] }
+export type ItemResult = Schemas['ItemResult']
+export type ItemError = Schemas['ItemError']
+export type ServerState = Omit<Schemas['ServerState'], 'schooling_status'> & { schooling_status: SchoolingStatus }
+export type ItemOutcome = Omit<Schemas['ItemOutcome'], 'server_state'> & { server_state?: ServerState[] }
+export type BatchResult = Omit<Schemas['BatchResult'], 'households' | 'children' | 'visits'> & {
+  households: ItemOutcome[]
+  children: ItemOutcome[]
+  visits: ItemOutcome[]
+}
+/** RFC 9457 problem, as the API answers every error. */
+export type Problem = Schemas['Problem']

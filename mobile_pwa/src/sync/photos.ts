@@ -6,6 +6,7 @@
  */
 import type { Table } from 'dexie'
 import type { BaoxueDB, QueuedPhoto, QueuedRecord, SyncFailure } from '../db'
+import { readProblem } from '../api/problem'
 import { UNSENT_STATES } from './queue'
 
 export const ATTACHMENTS_URL = '/api/v1/attachments'
@@ -81,7 +82,7 @@ async function upload(photo: PhotoRow, options: PhotoUploadOptions): Promise<Ans
       return failed('network', err instanceof Error ? err.message : String(err))
     }
     if (res.ok) return { kind: 'done' }
-    const message = await problemText(res)
+    const { message } = await readProblem(res)
     if (res.status === 401) return failed('auth', message, 401)
     if (res.status >= 500 || res.status === 408 || res.status === 429) return failed('server', message, res.status)
     // 409 (the id taken by another user or file), 413, 415, 422: the same photo will never be taken.
@@ -89,17 +90,6 @@ async function upload(photo: PhotoRow, options: PhotoUploadOptions): Promise<Ans
   } finally {
     clearTimeout(timer)
   }
-}
-
-async function problemText(res: Response): Promise<string> {
-  try {
-    const body = (await res.json()) as { detail?: unknown; title?: unknown }
-    if (typeof body.detail === 'string') return body.detail
-    if (typeof body.title === 'string') return body.title
-  } catch {
-    // not JSON: the status says enough
-  }
-  return `HTTP ${res.status}`
 }
 
 /**

@@ -8,8 +8,7 @@
  */
 import { db as defaultDb, newUuid, type BaoxueDB, type OutboxItem } from '../db'
 import { LoginNeeded, SessionEnded, apiResponse, readProblem } from '../api/client'
-import type { CaseOut, FollowUpOut, NotificationOut } from '../api/types'
-import type { AttemptOut } from '../cases'
+import type { AttemptOut, CaseOut, FollowUpOut, NotificationOut } from '../api/types'
 import { startSender, type Sender } from './sender'
 
 export type RequestWrite = Pick<OutboxItem, 'method' | 'path' | 'body'> &

@@ -9,7 +9,8 @@
 import { db as defaultDb, type BaoxueDB, type QueuedRecord, type SyncFailure } from '../db'
 import { UNSENT_STATES } from './queue'
 import { uploadPhotos } from './photos'
-import type { BatchResult, ItemError, ItemOutcome, Problem, VisitBatch } from './types'
+import { readProblem } from '../api/problem'
+import type { BatchResult, ItemError, ItemOutcome, VisitBatch } from './types'
 
 export const BATCH_URL = '/api/v1/visits/batch'
 /** The issue's limit (the server takes up to 500): a batch a weak 2G link still gets through. */
@@ -242,23 +243,23 @@ async function post(batch: readonly QueuedRecord[], options: SyncOptions): Promi
     }
     if (res.status === 401) {
       const problem = await readProblem(res)
-      return failed('auth', problem.detail ?? problem.title ?? 'HTTP 401', 401)
+      return failed('auth', problem.message, 401)
     }
     // Overloaded, timed out at a proxy, or broken: the server may or may not have stored
     // the batch; sending it again later is safe either way.
     if (res.status >= 500 || res.status === 408 || res.status === 429) {
       const problem = await readProblem(res)
-      return failed('server', problem.detail ?? problem.title ?? `HTTP ${res.status}`, res.status)
+      return failed('server', problem.message, res.status)
     }
     if (!res.ok) {
       const problem = await readProblem(res)
       return {
         kind: 'rejected',
-        errors: problem.errors ?? [],
+        errors: problem.errors,
         failure: {
           kind: 'rejected',
           status: res.status,
-          message: problem.detail ?? problem.title ?? `HTTP ${res.status}`,
+          message: problem.message,
           at: Date.now(),
         },
       }
@@ -281,29 +282,6 @@ function isBatchResult(value: unknown): value is BatchResult {
   if (!value || typeof value !== 'object') return false
   const v = value as Record<string, unknown>
   return ['households', 'children', 'visits'].every((list) => Array.isArray(v[list]))
-}
-
-/** RFC 9457 problem; FastAPI's own validation answer (`detail` a list) read as errors too. */
-async function readProblem(res: Response): Promise<Problem> {
-  let body: unknown
-  try {
-    body = await res.json()
-  } catch {
-    return {}
-  }
-  if (!body || typeof body !== 'object') return {}
-  const b = body as Record<string, unknown>
-  const problem: Problem = {}
-  if (typeof b.title === 'string') problem.title = b.title
-  if (typeof b.detail === 'string') problem.detail = b.detail
-  const errors = Array.isArray(b.errors) ? b.errors : Array.isArray(b.detail) ? b.detail : []
-  problem.errors = errors.flatMap((e): ItemError[] =>
-    e && typeof e === 'object' && typeof (e as ItemError).msg === 'string'
-      ? [{ loc: Array.isArray((e as ItemError).loc) ? (e as ItemError).loc : [], msg: (e as ItemError).msg }]
-      : [],
-  )
-  if (!problem.detail && problem.errors.length) problem.detail = problem.errors.map((e) => e.msg).join('; ')
-  return problem
 }
 
 interface Tally {
