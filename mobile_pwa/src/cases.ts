@@ -4,7 +4,7 @@
  * 不过周: the county bureau and township within 7 days), and the writes made on a case, queued
  * through the request outbox so they work offline.
  */
-import { db as defaultDb, type BaoxueDB, type CachedCase, type OutboxItem } from './db'
+import { db as defaultDb, type BaoxueDB, type CachedCase, type OutboxItem, type RequestState } from './db'
 import { ApiError, client, ok } from './api/client'
 import type { AttemptIn, CaseCreate, CaseOut, CaseStatus, Deadline, FollowUpIn } from './api/types'
 import { queueRequest, requestKind } from './sync/requests'
@@ -170,13 +170,17 @@ export function queueReport(report: CaseCreate & { id: string }, childName: stri
   )
 }
 
+/** A case's mark for the writes of it still on the phone: waiting (being sent counts as
+ *  waiting), or error as soon as one of them was refused. */
+export type CaseMark = Extract<RequestState, 'waiting' | 'error'>
+
 /** Which queued write a case has: the 待上传 / 有误 tag of its row. */
-export function pendingByCase(items: readonly OutboxItem[]): Map<string, 'pending' | 'failed'> {
-  const marks = new Map<string, 'pending' | 'failed'>()
+export function marksByCase(items: readonly OutboxItem[]): Map<string, CaseMark> {
+  const marks = new Map<string, CaseMark>()
   for (const item of items) {
     if (!item.caseId) continue
-    if (item.state === 'failed') marks.set(item.caseId, 'failed')
-    else if (!marks.has(item.caseId)) marks.set(item.caseId, 'pending')
+    if (item.state === 'error') marks.set(item.caseId, 'error')
+    else if (!marks.has(item.caseId)) marks.set(item.caseId, 'waiting')
   }
   return marks
 }

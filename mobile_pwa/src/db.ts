@@ -2,13 +2,11 @@ import Dexie, { type EntityTable } from 'dexie'
 import type { ChildIn, HouseholdIn, ItemError, ItemResult, ServerState, VisitIn } from './sync/types'
 import type { AttemptOut, CaseOut, ChildListItem, FollowUpOut, NotificationOut, PackageHousehold } from './api/types'
 
-export type OutboxState = 'pending' | 'sending' | 'failed'
-
 /** A write made offline, replayed to the API when the phone is back online. */
 export interface OutboxItem {
   /** Generated on the phone so the server can drop duplicate replays. */
   uuid: string
-  state: OutboxState
+  state: RequestState
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   /** Relative to /api/v1, e.g. "/households". */
   path: string
@@ -50,16 +48,20 @@ export type CachedCase = CaseOut & {
 }
 
 /**
- * Where a queued field record stands:
- *   waiting  → sending                       (syncNow picks it up)
+ * Where an entry of either outbox stands (the visit outbox's `syncState`, the request
+ * outbox's `state`; the outbox screen and its labels, outbox.state.*, use the same words):
+ *   waiting  → sending                       (a send picks it up)
  *   sending  → synced | conflict | error     (the server answered for the item)
  *   sending  → waiting                       (network, 5xx, 401: nothing lost, sent again later)
  *   sending  → sending                       (app killed mid-request: picked up again; safe
- *                                             because the server answers `duplicate`)
- *   error    → waiting                       (requeue(), once the cause is fixed)
+ *                                             because the server answers a repeat as the first)
+ *   error    → waiting                       (sent again, once the cause is fixed)
  * synced and conflict are final: a conflict is for a person to read, with the server's state.
+ * A request leaves its outbox when the server takes it, so it is never synced, and has no
+ * conflict (a refusal is an error).
  */
-export type SyncState = 'waiting' | 'sending' | 'synced' | 'error' | 'conflict'
+export type OutboxState = 'waiting' | 'sending' | 'synced' | 'error' | 'conflict'
+export type RequestState = Extract<OutboxState, 'waiting' | 'sending' | 'error'>
 
 /** Why the last send did not get an answer for this record. */
 export interface SyncFailure {
@@ -74,7 +76,7 @@ export interface SyncFailure {
 interface QueuedBase {
   /** The phone-made UUID: the key here and `id` in the payload. */
   id: string
-  syncState: SyncState
+  syncState: OutboxState
   /** Sends tried (incremented when a send starts). */
   attempts: number
   /** Epoch ms, strictly increasing in the queue: records go out in the order they were made,
@@ -119,6 +121,12 @@ export interface MetaEntry {
 
 export const DB_NAME = 'baoxue'
 
+/** The request outbox's states as versions 1 to 3 stored them, and their names since. */
+export const REQUEST_STATE_BEFORE_V4: Readonly<Record<string, RequestState>> = {
+  pending: 'waiting',
+  failed: 'error',
+}
+
 export class BaoxueDB extends Dexie {
   /** Generic replayable writes (version 1). Kept as it was: see version(2) below. */
   outbox!: EntityTable<OutboxItem, 'uuid'>
@@ -161,6 +169,19 @@ export class BaoxueDB extends Dexie {
       notifications: 'id, created_at',
       photos: 'id, visitId',
     })
+    // Version 4 gives the request outbox the visit outbox's words for its states: pending is
+    // now waiting, failed is error (sending stays). Same tables and indexes.
+    this.version(4)
+      .stores({})
+      .upgrade((tx) =>
+        tx
+          .table('outbox')
+          .toCollection()
+          .modify((item: { state: string }) => {
+            const renamed = REQUEST_STATE_BEFORE_V4[item.state]
+            if (renamed) item.state = renamed
+          }),
+      )
   }
 }
 

@@ -66,7 +66,7 @@ export async function lastUsername(): Promise<string | null> {
 export async function unsentCount(db: BaoxueDB = target): Promise<number> {
   const [visits, requests] = await Promise.all([
     db.visitOutbox.where('syncState').anyOf('waiting', 'sending', 'error').count(),
-    db.outbox.where('state').anyOf('pending', 'sending', 'failed').count(),
+    db.outbox.where('state').anyOf('waiting', 'sending', 'error').count(),
   ])
   return visits + requests
 }

@@ -207,7 +207,7 @@ describe('CasesView', () => {
     await queueAttempt(calm, { attempted_at: new Date().toISOString(), persons: '王', method: 'phone', outcome: 'agreed' })
     await db.outbox.add({
       uuid: newUuid(),
-      state: 'pending',
+      state: 'waiting',
       method: 'POST',
       path: '/cases',
       body: { id: 'local-1', child_id: newUuid(), reason: 'gone_to_work', noticed_at: new Date().toISOString() },

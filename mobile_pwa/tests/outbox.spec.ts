@@ -449,7 +449,7 @@ describe('startAutoSync', () => {
 })
 
 describe('database upgrade', () => {
-  it('version 1 → 3 keeps the outbox, the tokens and the old rows, and adds the new tables', async () => {
+  it('version 1 → 4 keeps the outbox (in the new state words), the tokens and the old rows, and adds the new tables', async () => {
     const name = db.name
     db.close()
     await Dexie.delete(name)
@@ -465,9 +465,9 @@ describe('database upgrade', () => {
 
     db = new BaoxueDB(name)
     await db.open()
-    expect(db.verno).toBe(3)
-    expect(await db.outbox.get(item.uuid)).toEqual(item)
-    expect(await db.outbox.where('state').equals('pending').count()).toBe(1)
+    expect(db.verno).toBe(4)
+    expect(await db.outbox.get(item.uuid)).toEqual({ ...item, state: 'waiting' })
+    expect(await db.outbox.where('state').equals('waiting').count()).toBe(1)
     expect(await db.households.get('h1')).toMatchObject({ name: '王家' })
     expect(await db.meta.get('accessToken')).toEqual({ key: 'accessToken', value: 't' })
     expect(await db.visitOutbox.count()).toBe(0)

@@ -85,7 +85,7 @@ describe('ReportView', () => {
     await vi.waitFor(async () => expect(await db.outbox.count()).toBe(1))
     const [item] = await db.outbox.toArray()
     const body = item!.body as CaseCreate & { id: string }
-    expect(item).toMatchObject({ method: 'POST', path: '/cases', state: 'pending', childName: '李小红' })
+    expect(item).toMatchObject({ method: 'POST', path: '/cases', state: 'waiting', childName: '李小红' })
     expect(item!.uuid).toBe(body.id)
     expect(item!.caseId).toBe(body.id)
     expect(body).toMatchObject({

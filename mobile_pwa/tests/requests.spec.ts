@@ -105,7 +105,7 @@ describe('queueing', () => {
       '王小明',
       db,
     )
-    expect(item).toMatchObject({ uuid: id, caseId: id, childName: '王小明', path: '/cases', state: 'pending' })
+    expect(item).toMatchObject({ uuid: id, caseId: id, childName: '王小明', path: '/cases', state: 'waiting' })
   })
 })
 
@@ -120,7 +120,7 @@ describe('replayRequests', () => {
 
     const report = await replayRequests({ db })
 
-    expect(report).toMatchObject({ sent: 3, failed: 0, requeued: 0, caseIds: [one.id, two.id] })
+    expect(report).toMatchObject({ sent: 3, error: 0, requeued: 0, caseIds: [one.id, two.id] })
     expect(server.calls.map((x) => x.key)).toEqual([a.uuid, b.uuid, c.uuid])
     expect(server.calls.map((x) => (x.body as { persons: string }).persons)).toEqual(['甲', '乙', '丙'])
     expect(server.calls[0]).toMatchObject({ method: 'POST', path: `/cases/${one.id}/attempts`, auth: 'Bearer tok-1' })
@@ -144,9 +144,9 @@ describe('replayRequests', () => {
 
     const result = await replayRequests({ db })
 
-    expect(result).toMatchObject({ sent: 1, failed: 1, held: 1 })
-    expect(await db.outbox.get(report.uuid)).toMatchObject({ state: 'failed', lastError: detail, status: 409 })
-    expect(await db.outbox.get(after.uuid)).toMatchObject({ state: 'pending', attempts: 0 })
+    expect(result).toMatchObject({ sent: 1, error: 1, held: 1 })
+    expect(await db.outbox.get(report.uuid)).toMatchObject({ state: 'error', lastError: detail, status: 409 })
+    expect(await db.outbox.get(after.uuid)).toMatchObject({ state: 'waiting', attempts: 0 })
     expect(await db.outbox.get(elsewhere.uuid)).toBeUndefined()
     expect(server.calls.map((c) => c.path)).toEqual(['/cases', `/cases/${other.id}/attempts`])
   })
@@ -156,18 +156,18 @@ describe('replayRequests', () => {
     serve(() => problem(422, 'invalid', errors))
     const item = await queueAttempt(caseRef(), attempt(), db)
     await replayRequests({ db })
-    expect(await db.outbox.get(item.uuid)).toMatchObject({ state: 'failed', status: 422, errors })
+    expect(await db.outbox.get(item.uuid)).toMatchObject({ state: 'error', status: 422, errors })
 
     expect(await requeueRequests([item.uuid], db)).toBe(1)
     const requeued = await db.outbox.get(item.uuid)
-    expect(requeued).toMatchObject({ state: 'pending' })
+    expect(requeued).toMatchObject({ state: 'waiting' })
     expect([requeued?.lastError, requeued?.errors]).toEqual([undefined, undefined])
     await replayRequests({ db })
     expect(await discardRequest(item.uuid, db)).toBe(1)
     expect(await items()).toEqual([])
   })
 
-  it('loses nothing on a network failure: back to pending, the rest untried, sent later', async () => {
+  it('loses nothing on a network failure: back to waiting, the rest untried, sent later', async () => {
     const down = vi.fn(async () => {
       throw new TypeError('Failed to fetch')
     })
@@ -179,8 +179,8 @@ describe('replayRequests', () => {
 
     expect(report).toMatchObject({ sent: 0, requeued: 2, stopped: 'network' })
     expect(down).toHaveBeenCalledTimes(1)
-    expect(await db.outbox.get(a.uuid)).toMatchObject({ state: 'pending', attempts: 1, body: a.body })
-    expect(await db.outbox.get(b.uuid)).toMatchObject({ state: 'pending', attempts: 0 })
+    expect(await db.outbox.get(a.uuid)).toMatchObject({ state: 'waiting', attempts: 1, body: a.body })
+    expect(await db.outbox.get(b.uuid)).toMatchObject({ state: 'waiting', attempts: 0 })
 
     const server = serve()
     expect(await replayRequests({ db })).toMatchObject({ sent: 2 })
@@ -195,7 +195,7 @@ describe('replayRequests', () => {
     expect(await replayRequests({ db })).toMatchObject({ stopped: 'server' })
     serve(() => new Promise<Response>(() => {}))
     expect(await replayRequests({ db, timeoutMs: 20 })).toMatchObject({ stopped: 'network' })
-    expect(await db.outbox.get(item.uuid)).toMatchObject({ state: 'pending', attempts: 3 })
+    expect(await db.outbox.get(item.uuid)).toMatchObject({ state: 'waiting', attempts: 3 })
   })
 
   it('stops with auth when no login is held, keeping the item', async () => {
@@ -204,7 +204,7 @@ describe('replayRequests', () => {
     const item = await queueAttempt(caseRef(), attempt(), db)
     expect(await replayRequests({ db })).toMatchObject({ stopped: 'auth' })
     expect(server.calls).toEqual([])
-    expect(await db.outbox.get(item.uuid)).toMatchObject({ state: 'pending' })
+    expect(await db.outbox.get(item.uuid)).toMatchObject({ state: 'waiting' })
   })
 
   it('sends again, with the same key, what an app killed mid-request left sending', async () => {
@@ -248,10 +248,10 @@ describe('a message read', () => {
     vi.spyOn(navigator, 'onLine', 'get').mockReturnValue(false)
     await markRead(n, db)
     expect((await db.notifications.get(n.id))?.read_at).toBeTypeOf('string')
-    expect(await items()).toMatchObject([{ method: 'POST', path: `/notifications/${n.id}/read`, state: 'pending' }])
+    expect(await items()).toMatchObject([{ method: 'POST', path: `/notifications/${n.id}/read`, state: 'waiting' }])
 
     serve(() => problem(404, 'no such notification'))
-    expect(await replayRequests({ db })).toMatchObject({ failed: 0 })
+    expect(await replayRequests({ db })).toMatchObject({ error: 0 })
     expect(await items()).toEqual([])
   })
 })
@@ -302,7 +302,7 @@ describe('OutboxView', () => {
     })
     const failed = await queueReport({ id: newUuid(), child_id: newUuid(), source: 'teacher_report', reason: 'unknown' }, '李小红', appDb)
     await appDb.outbox.update(failed.uuid, {
-      state: 'failed',
+      state: 'error',
       lastError: '这名儿童已有未结的个案',
       status: 422,
       errors: [{ loc: ['body', 'days_absent'], msg: '应不大于365' }],
@@ -331,7 +331,7 @@ describe('OutboxView', () => {
     expect(wrapper.text()).toContain('待上传 2 条')
 
     await errorRow.get('[data-testid="outbox-retry"]').trigger('click')
-    await vi.waitFor(async () => expect((await appDb.outbox.get(failed.uuid))?.state).toBe('pending'))
+    await vi.waitFor(async () => expect((await appDb.outbox.get(failed.uuid))?.state).toBe('waiting'))
     wrapper.unmount()
   })
 })

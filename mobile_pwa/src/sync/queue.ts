@@ -11,7 +11,7 @@ import {
   type QueuedHousehold,
   type QueuedRecord,
   type QueuedVisit,
-  type SyncState,
+  type OutboxState,
 } from '../db'
 import type { ChildDraft, ChildIn, HouseholdIn, VisitIn } from './types'
 
@@ -20,7 +20,7 @@ import type { ChildDraft, ChildIn, HouseholdIn, VisitIn } from './types'
 type WithOptionalId<T extends { id: string }> = Omit<T, 'id'> & { id?: string }
 
 /** States that still have to reach the server: the count the app shows. */
-export const UNSENT_STATES: readonly SyncState[] = ['waiting', 'sending']
+export const UNSENT_STATES: readonly OutboxState[] = ['waiting', 'sending']
 
 async function add<R extends QueuedRecord>(
   target: BaoxueDB,
@@ -73,13 +73,13 @@ export function waitingCount(target: BaoxueDB = defaultDb): Promise<number> {
   return target.visitOutbox.where('syncState').anyOf(UNSENT_STATES).count()
 }
 
-export type StateCounts = Record<SyncState, number>
+export type StateCounts = Record<OutboxState, number>
 
 export async function countsByState(target: BaoxueDB = defaultDb): Promise<StateCounts> {
   const counts: StateCounts = { waiting: 0, sending: 0, synced: 0, error: 0, conflict: 0 }
   // Keys only: no payload is read to count.
   await target.visitOutbox.orderBy('syncState').eachKey((key) => {
-    counts[key as SyncState] += 1
+    counts[key as OutboxState] += 1
   })
   return counts
 }
@@ -96,7 +96,7 @@ export function liveCounts(target: BaoxueDB = defaultDb): Observable<StateCounts
 /** Records for a list screen, newest first (a phone holds hundreds, not millions). */
 export function listQueued(
   target: BaoxueDB = defaultDb,
-  states?: readonly SyncState[],
+  states?: readonly OutboxState[],
 ): Promise<QueuedRecord[]> {
   const query = states
     ? target.visitOutbox.where('syncState').anyOf(states)

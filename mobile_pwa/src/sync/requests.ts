@@ -4,7 +4,7 @@
  * they were made. Each goes with its uuid as Idempotency-Key, so it is sent again whenever we
  * cannot be sure the server has it (no answer, 5xx, app killed mid-request): a repeat gets the
  * first answer and records nothing twice. An item leaves the outbox only on a 2xx answer; a
- * refusal (4xx) stays, `failed`, with the server's words, for a person.
+ * refusal (4xx) stays, in `error`, with the server's words, for a person.
  */
 import { db as defaultDb, newUuid, type BaoxueDB, type OutboxItem } from '../db'
 import { LoginNeeded, SessionEnded, apiResponse, readProblem } from '../api/client'
@@ -24,7 +24,7 @@ export function queueRequest(write: RequestWrite, target: BaoxueDB = defaultDb):
       newest = Math.max(newest, i.createdAt)
     })
     const createdAt = Math.max(Date.now(), newest + 1)
-    const item: OutboxItem = { ...write, uuid: write.uuid ?? newUuid(), state: 'pending', createdAt, attempts: 0 }
+    const item: OutboxItem = { ...write, uuid: write.uuid ?? newUuid(), state: 'waiting', createdAt, attempts: 0 }
     await target.outbox.add(item)
     return item
   })
@@ -49,14 +49,14 @@ export async function listRequests(target: BaoxueDB = defaultDb): Promise<Outbox
   return (await target.outbox.toArray()).sort(byCreation)
 }
 
-/** Failed items back to pending (the user says: send again). */
+/** Refused items (error) back to waiting (the user says: send again). */
 export function requeueRequests(uuids: readonly string[], target: BaoxueDB = defaultDb): Promise<number> {
   return target.outbox
     .where('uuid')
     .anyOf(uuids)
-    .and((i) => i.state === 'failed')
+    .and((i) => i.state === 'error')
     .modify((i) => {
-      i.state = 'pending'
+      i.state = 'waiting'
       i.updatedAt = Date.now()
       delete i.lastError
       delete i.status
@@ -66,15 +66,15 @@ export function requeueRequests(uuids: readonly string[], target: BaoxueDB = def
 
 /** Drop a refused item for good (a person decided, e.g. the child has a case already). */
 export function discardRequest(uuid: string, target: BaoxueDB = defaultDb): Promise<number> {
-  return target.outbox.where('uuid').equals(uuid).and((i) => i.state === 'failed').delete()
+  return target.outbox.where('uuid').equals(uuid).and((i) => i.state === 'error').delete()
 }
 
 export interface ReplayReport {
   sent: number
-  failed: number
-  /** Put back to pending because the replay stopped. */
+  error: number
+  /** Put back to waiting because the replay stopped. */
   requeued: number
-  /** Left pending behind a failed item of the same case. */
+  /** Left waiting behind a refused item of the same case. */
   held: number
   /** Why the replay stopped early: no answer, 5xx, a login is needed, the account ended. */
   stopped?: 'network' | 'server' | 'auth' | 'ended'
@@ -109,15 +109,15 @@ export function replayRequests(options: ReplayOptions = {}): Promise<ReplayRepor
 }
 
 async function replay(target: BaoxueDB, options: ReplayOptions): Promise<ReplayReport> {
-  const report: ReplayReport = { sent: 0, failed: 0, requeued: 0, held: 0, caseIds: [] }
+  const report: ReplayReport = { sent: 0, error: 0, requeued: 0, held: 0, caseIds: [] }
   const claimed = await claim(target)
   // A case's writes go in order: behind a refused one, the rest of that case waits for a person.
   const blocked = new Set<string>()
-  await target.outbox.where('state').equals('failed').each((i) => i.caseId && blocked.add(i.caseId))
+  await target.outbox.where('state').equals('error').each((i) => i.caseId && blocked.add(i.caseId))
   for (let n = 0; n < claimed.length; n++) {
     const item = claimed[n]!
     if (item.caseId && blocked.has(item.caseId)) {
-      await target.outbox.update(item.uuid, { state: 'pending' })
+      await target.outbox.update(item.uuid, { state: 'waiting' })
       report.held += 1
       continue
     }
@@ -131,13 +131,13 @@ async function replay(target: BaoxueDB, options: ReplayOptions): Promise<ReplayR
       // A message the server no longer has (or not for me): nothing for a person to do.
       await target.outbox.delete(item.uuid)
     } else if (sent.kind === 'refused') {
-      await target.outbox.update(item.uuid, { state: 'failed', ...sent.why, updatedAt: Date.now() })
-      report.failed += 1
+      await target.outbox.update(item.uuid, { state: 'error', ...sent.why, updatedAt: Date.now() })
+      report.error += 1
       if (item.caseId) blocked.add(item.caseId)
     } else {
       // No usable answer: this item and every later one wait again, nothing lost.
       const rest = claimed.slice(n).map((i) => i.uuid)
-      await target.outbox.where('uuid').anyOf(rest).modify({ state: 'pending' })
+      await target.outbox.where('uuid').anyOf(rest).modify({ state: 'waiting' })
       report.requeued += rest.length
       report.stopped = sent.stopped
       report.message = sent.message
@@ -154,10 +154,10 @@ async function replay(target: BaoxueDB, options: ReplayOptions): Promise<ReplayR
   return report
 }
 
-/** Pending items and those an app killed mid-request left `sending`, in one transaction. */
+/** Waiting items and those an app killed mid-request left `sending`, in one transaction. */
 function claim(target: BaoxueDB): Promise<OutboxItem[]> {
   return target.transaction('rw', target.outbox, async () => {
-    const items = (await target.outbox.where('state').anyOf('pending', 'sending').toArray()).sort(byCreation)
+    const items = (await target.outbox.where('state').anyOf('waiting', 'sending').toArray()).sort(byCreation)
     const claimed = items.map((i): OutboxItem => ({ ...i, state: 'sending' }))
     await target.outbox.bulkPut(claimed)
     return claimed
@@ -246,8 +246,8 @@ export function startRequestSync(options: RequestSyncOptions = {}): RequestSync 
     // A needed login kicks again when it is done.
     retry: (report) => report.stopped === 'network' || report.stopped === 'server',
     stoppedEarly: (report) => report.stopped !== undefined,
-    // A replay's own updates never raise this count (pending ↔ sending, deletes).
-    unsent: () => target.outbox.where('state').anyOf('pending', 'sending').count(),
+    // A replay's own updates never raise this count (waiting ↔ sending, deletes).
+    unsent: () => target.outbox.where('state').anyOf('waiting', 'sending').count(),
     onReport: options.onReport,
     events: options.events,
     baseDelayMs: options.baseDelayMs,

@@ -3,7 +3,7 @@
  * writes replayed one by one) in one shape, labelled for a person: whose household, which
  * child, what was done, and, where the server said no, its words.
  */
-import type { Household, OutboxItem, QueuedRecord, SyncState } from '../../db'
+import type { Household, OutboxItem, QueuedRecord, OutboxState } from '../../db'
 import { requestKind } from '../../sync/requests'
 
 type Translate = (key: string, params?: Record<string, unknown>) => string
@@ -13,8 +13,8 @@ export interface OutboxRow {
   source: 'visit' | 'request'
   /** The record's id (visit outbox) or uuid (request outbox). */
   id: string
-  /** Both outboxes in the visit outbox's words (a refused request is an `error`). */
-  state: SyncState
+  /** Both outboxes share the one vocabulary (a refused request is an `error`). */
+  state: OutboxState
   title: string
   kind: string
   at: number
@@ -30,11 +30,9 @@ export interface OutboxRow {
   canDiscard: boolean
 }
 
-export const STATE_ORDER: readonly SyncState[] = ['error', 'conflict', 'waiting', 'sending', 'synced']
+export const STATE_ORDER: readonly OutboxState[] = ['error', 'conflict', 'waiting', 'sending', 'synced']
 /** Uploaded records stay listed this long, then drop off the screen (not the database). */
 export const SYNCED_SHOWN_MS = 7 * 24 * 3_600_000
-
-const REQUEST_STATE: Record<OutboxItem['state'], SyncState> = { pending: 'waiting', sending: 'sending', failed: 'error' }
 
 function fieldErrors(errors: readonly { loc: (string | number)[]; msg: string }[] | undefined) {
   return (errors ?? []).map((e) => ({ field: e.loc.filter((p) => p !== 'body').join('.'), msg: e.msg }))
@@ -100,29 +98,29 @@ export function requestRows(items: readonly OutboxItem[], t: Translate): OutboxR
   return [...items]
     .sort((a, b) => a.createdAt - b.createdAt)
     .map((i): OutboxRow => {
-      const blocked = i.state !== 'failed' && !!i.caseId && failedCases.has(i.caseId)
-      if (i.state === 'failed' && i.caseId) failedCases.add(i.caseId)
+      const blocked = i.state !== 'error' && !!i.caseId && failedCases.has(i.caseId)
+      if (i.state === 'error' && i.caseId) failedCases.add(i.caseId)
       return {
         key: `r:${i.uuid}`,
         source: 'request',
         id: i.uuid,
-        state: REQUEST_STATE[i.state],
+        state: i.state,
         title: i.childName ?? '',
         kind: t(`outbox.what.${requestKind(i)}`),
         at: i.createdAt,
-        detail: i.state === 'failed' ? i.lastError : undefined,
-        errors: i.state === 'failed' ? fieldErrors(i.errors) : [],
+        detail: i.state === 'error' ? i.lastError : undefined,
+        errors: i.state === 'error' ? fieldErrors(i.errors) : [],
         serverState: [],
         failure: blocked ? t('outbox.blocked') : undefined,
         casesOpened: 0,
-        canRetry: i.state === 'failed',
-        canDiscard: i.state === 'failed',
+        canRetry: i.state === 'error',
+        canDiscard: i.state === 'error',
       }
     })
 }
 
 /** Rows by state, problems first; newest first within a state. */
-export function groupRows(rows: readonly OutboxRow[]): { state: SyncState; rows: OutboxRow[] }[] {
+export function groupRows(rows: readonly OutboxRow[]): { state: OutboxState; rows: OutboxRow[] }[] {
   return STATE_ORDER.map((state) => ({
     state,
     rows: rows.filter((r) => r.state === state).sort((a, b) => b.at - a.at),

@@ -8,8 +8,6 @@ const zh = {
   offline: '离线：显示的是手机上保存的个案',
   refreshFailed: '更新失败：{reason}',
   empty: '没有个案',
-  pendingTag: '待上传',
-  failedTag: '有误',
   reportPending: '报告待上传',
   status: {
     reported: '疑似辍学',
@@ -123,8 +121,6 @@ const en: typeof zh = {
   offline: 'Offline: showing the cases kept on this phone',
   refreshFailed: 'Could not update: {reason}',
   empty: 'No cases',
-  pendingTag: 'To send',
-  failedTag: 'Has errors',
   reportPending: 'Report to send',
   status: {
     reported: 'Suspected',
