@@ -96,9 +96,10 @@ serve:
 	$(BIN)/uvicorn api.main:app --host $(HOST) --port $(PORT) --no-access-log
 
 # --- checks --------------------------------------------------------------------------------
-lint: install
+lint: install $(PWA)/node_modules/.installed
 	$(BIN)/ruff check api tests bench alembic docs
 	$(BIN)/ruff format --check api tests bench alembic docs
+	cd $(PWA) && npm run --silent lint
 
 typecheck: install
 	$(BIN)/mypy api tests bench docs

@@ -117,12 +117,11 @@ export async function apiGet<T = unknown>(path: string, token: string): Promise<
 
 /** What the app keeps in its Dexie database 'baoxue', table 'meta', read with plain IndexedDB. */
 export function readMeta(page: Page, key: string): Promise<unknown> {
-  return page.evaluate(
-    (key) =>
-      new Promise<unknown>(async (ok, fail) => {
-        // opening a database that does not exist would create it, empty, under the app's feet
-        const known = await indexedDB.databases()
-        if (!known.some((d) => d.name === 'baoxue')) return ok(undefined)
+  return page.evaluate(async (key) => {
+    // opening a database that does not exist would create it, empty, under the app's feet
+    const known = await indexedDB.databases()
+    if (!known.some((d) => d.name === 'baoxue')) return undefined
+    return new Promise<unknown>((ok, fail) => {
         const open = indexedDB.open('baoxue')
         open.onerror = () => fail(open.error)
         open.onsuccess = () => {
@@ -139,9 +138,8 @@ export function readMeta(page: Page, key: string): Promise<unknown> {
             ok(row?.value)
           }
         }
-      }),
-    key,
-  )
+    })
+  }, key)
 }
 
 /**
