@@ -122,22 +122,22 @@ export function readMeta(page: Page, key: string): Promise<unknown> {
     const known = await indexedDB.databases()
     if (!known.some((d) => d.name === 'baoxue')) return undefined
     return new Promise<unknown>((ok, fail) => {
-        const open = indexedDB.open('baoxue')
-        open.onerror = () => fail(open.error)
-        open.onsuccess = () => {
-          const db = open.result
-          if (!db.objectStoreNames.contains('meta')) {
-            db.close()
-            return ok(undefined)
-          }
-          const get = db.transaction('meta', 'readonly').objectStore('meta').get(key)
-          get.onerror = () => fail(get.error)
-          get.onsuccess = () => {
-            db.close()
-            const row = get.result as { value?: unknown } | undefined
-            ok(row?.value)
-          }
+      const open = indexedDB.open('baoxue')
+      open.onerror = () => fail(open.error)
+      open.onsuccess = () => {
+        const db = open.result
+        if (!db.objectStoreNames.contains('meta')) {
+          db.close()
+          return ok(undefined)
         }
+        const get = db.transaction('meta', 'readonly').objectStore('meta').get(key)
+        get.onerror = () => fail(get.error)
+        get.onsuccess = () => {
+          db.close()
+          const row = get.result as { value?: unknown } | undefined
+          ok(row?.value)
+        }
+      }
     })
   }, key)
 }

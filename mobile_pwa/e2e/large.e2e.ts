@@ -46,8 +46,28 @@ function seedPackage(households: number, children: number) {
   return page.evaluate(
     ({ households, children }) =>
       new Promise<void>((ok, fail) => {
-        const SURNAMES = [['王', 'wang'], ['李', 'li'], ['张', 'zhang'], ['刘', 'liu'], ['陈', 'chen'], ['杨', 'yang'], ['赵', 'zhao'], ['黄', 'huang']]
-        const GIVEN = [['伟', 'wei'], ['芳', 'fang'], ['娜', 'na'], ['敏', 'min'], ['静', 'jing'], ['磊', 'lei'], ['洋', 'yang'], ['勇', 'yong'], ['军', 'jun'], ['杰', 'jie']]
+        const SURNAMES = [
+          ['王', 'wang'],
+          ['李', 'li'],
+          ['张', 'zhang'],
+          ['刘', 'liu'],
+          ['陈', 'chen'],
+          ['杨', 'yang'],
+          ['赵', 'zhao'],
+          ['黄', 'huang'],
+        ]
+        const GIVEN = [
+          ['伟', 'wei'],
+          ['芳', 'fang'],
+          ['娜', 'na'],
+          ['敏', 'min'],
+          ['静', 'jing'],
+          ['磊', 'lei'],
+          ['洋', 'yang'],
+          ['勇', 'yong'],
+          ['军', 'jun'],
+          ['杰', 'jie'],
+        ]
         const name = (i: number) => {
           const [s, sp] = SURNAMES[i % SURNAMES.length]!
           const [g1, g1p] = GIVEN[Math.floor(i / 8) % GIVEN.length]!
@@ -81,7 +101,13 @@ function seedPackage(households: number, children: number) {
           }
           const area = `5108211002${String((h % 20) + 1).padStart(2, '0')}`
           const address = `第${(h % 20) + 1}村${(h % 7) + 1}组${h}号`
-          const search = [head.name, head.pinyin, head.initials, address, ...kids.flatMap((k) => [k.name, k.name_pinyin, k.name_initials])]
+          const search = [
+            head.name,
+            head.pinyin,
+            head.initials,
+            address,
+            ...kids.flatMap((k) => [k.name, k.name_pinyin, k.name_initials]),
+          ]
             .join(' ')
             .toLowerCase()
           rows.push({
@@ -97,7 +123,10 @@ function seedPackage(households: number, children: number) {
             is_minimum_living: false,
             guardians: [],
             children: kids,
-            last_visit: h % 3 === 0 ? { visited_at: '2026-11-20T02:00:00Z', outcome: h % 2 ? 'met' : 'nobody_home', campaign_id: null } : null,
+            last_visit:
+              h % 3 === 0
+                ? { visited_at: '2026-11-20T02:00:00Z', outcome: h % 2 ? 'met' : 'nobody_home', campaign_id: null }
+                : null,
             search,
           })
         }
@@ -117,7 +146,11 @@ function seedPackage(households: number, children: number) {
               checkedAt: Date.now(),
               generatedAt: new Date().toISOString(),
               masked: true,
-              areas: Array.from({ length: 20 }, (_, i) => ({ code: `5108211002${String(i + 1).padStart(2, '0')}`, name: `第${i + 1}村`, level: 'village' })),
+              areas: Array.from({ length: 20 }, (_, i) => ({
+                code: `5108211002${String(i + 1).padStart(2, '0')}`,
+                name: `第${i + 1}村`,
+                level: 'village',
+              })),
               campaigns: [],
               households,
             },
@@ -165,7 +198,8 @@ describe('a township package of 20,000 children', () => {
     const searchStarted = await page.evaluate(() => performance.now())
     await page.getByTestId('household-search').fill('wwj')
     await page.waitForFunction(
-      (before) => document.querySelectorAll('[data-testid="household-row"]').length > 0 &&
+      (before) =>
+        document.querySelectorAll('[data-testid="household-row"]').length > 0 &&
         !(document.querySelector('[data-testid="household-count"]')?.textContent ?? '').includes(String(before)),
       8000,
       { timeout: 15_000 },

@@ -60,11 +60,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: string): 
     child.stderr.pipe(out, { end: false })
     child.on('error', fail)
     child.on('exit', (code) => {
-      out.end(() =>
-        code === 0
-          ? ok()
-          : fail(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${tail(log)}`)),
-      )
+      out.end(() => (code === 0 ? ok() : fail(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${tail(log)}`))))
     })
   })
 }

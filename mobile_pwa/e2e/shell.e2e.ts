@@ -111,7 +111,10 @@ describe('the shell on a phone', () => {
     const index = join(dist, 'index.html')
     writeFileSync(index, readFileSync(index, 'utf8').replace('<head>', '<head><meta name="release" content="2">'))
     const sw = join(dist, 'sw.js')
-    const revised = readFileSync(sw, 'utf8').replace(/\{url:"index\.html",revision:"[0-9a-f]+"\}/, '{url:"index.html",revision:"release-2"}')
+    const revised = readFileSync(sw, 'utf8').replace(
+      /\{url:"index\.html",revision:"[0-9a-f]+"\}/,
+      '{url:"index.html",revision:"release-2"}',
+    )
     expect(revised).toContain('release-2')
     writeFileSync(sw, revised)
 

@@ -43,7 +43,9 @@ async function expectFigures(f: Figures) {
   expect(await card('enrolment').getByTestId('card-counts').textContent()).toBe(
     `${count(f.children_enrolled)} / ${count(f.children_school_age)}`,
   )
-  expect(await card('retentionNational').getByTestId('card-value').textContent()).toBe(percent(f.retention_rate_national))
+  expect(await card('retentionNational').getByTestId('card-value').textContent()).toBe(
+    percent(f.retention_rate_national),
+  )
   expect(await card('dropoutsOpen').getByTestId('card-value').textContent()).toBe(count(f.dropouts_open))
   expect(await card('suspected').getByTestId('card-value').textContent()).toBe(count(f.suspected))
   expect(await card('returnRate').getByTestId('card-value').textContent()).toBe(percent(f.return_rate))

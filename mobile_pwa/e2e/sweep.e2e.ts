@@ -59,9 +59,7 @@ const sweepCases = async () => (await apiGet<Page_<unknown>>('/cases?source=swee
 /** Three households of the package: the first with a child at school who has no open case. */
 async function chooseHouseholds(): Promise<{ out: PackageHousehold; child: PackageChild; others: PackageHousehold[] }> {
   const pkg = await apiGet<{ households: PackageHousehold[] }>('/work-package', token)
-  const unique = pkg.households.filter(
-    (h) => pkg.households.filter((o) => o.head_name === h.head_name).length === 1,
-  )
+  const unique = pkg.households.filter((h) => pkg.households.filter((o) => o.head_name === h.head_name).length === 1)
   const out = unique.find((h) =>
     h.children.some((c) => c.expected_grade !== null && c.schooling_status === 'enrolled_in_county' && !c.open_case),
   )

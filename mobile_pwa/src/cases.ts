@@ -10,9 +10,15 @@ import type { AttemptIn, CaseCreate, CaseOut, CaseStatus, Deadline, FollowUpIn }
 import { queueRequest, requestKind } from './sync/requests'
 import { hoursUntil } from './time'
 
-
 export const CASE_STATUSES: readonly CaseStatus[] = [
-  'reported', 'verified', 'planned', 'persuading', 'returned', 'following_up', 'closed', 'dismissed',
+  'reported',
+  'verified',
+  'planned',
+  'persuading',
+  'returned',
+  'following_up',
+  'closed',
+  'dismissed',
 ]
 const CLOSED: ReadonlySet<CaseStatus> = new Set(['dismissed', 'closed'])
 /** Attempts are recorded after the plan and before the return (the server's PERSUADING). */
@@ -98,7 +104,8 @@ export async function refreshCases(ids: readonly string[], target: BaoxueDB = de
 export type Tone = 'success' | 'warning' | 'danger' | 'default'
 export interface Countdown {
   /** A message key under cases.deadline, with its count. */
-  key: 'met' | 'metLate' | 'moot' | 'underHour' | 'hoursLeft' | 'daysLeft' | 'justOverdue' | 'overdueHours' | 'overdueDays'
+  key:
+    'met' | 'metLate' | 'moot' | 'underHour' | 'hoursLeft' | 'daysLeft' | 'justOverdue' | 'overdueHours' | 'overdueDays'
   n?: number
   tone: Tone
   overdue: boolean
@@ -132,7 +139,10 @@ export function isOverdue(c: Pick<CaseOut, 'deadlines'>, now: number = Date.now(
 }
 
 /** Overdue first, then the nearest deadline still to meet; cases with none last, newest first. */
-export function byUrgency<C extends Pick<CaseOut, 'deadlines' | 'noticed_at'>>(cases: readonly C[], now: number = Date.now()): C[] {
+export function byUrgency<C extends Pick<CaseOut, 'deadlines' | 'noticed_at'>>(
+  cases: readonly C[],
+  now: number = Date.now(),
+): C[] {
   const keyOf = (c: C): [number, number] => {
     const dues = [c.deadlines.school, c.deadlines.county].filter(live).map((d) => Date.parse(d.due_at))
     if (!dues.length) return [2, -Date.parse(c.noticed_at)]
@@ -155,7 +165,12 @@ export function queueAttempt(c: CaseRef, attempt: AttemptIn, target: BaoxueDB = 
   )
 }
 
-export function queueFollowUp(c: CaseRef, number: number, visit: FollowUpIn, target: BaoxueDB = defaultDb): Promise<OutboxItem> {
+export function queueFollowUp(
+  c: CaseRef,
+  number: number,
+  visit: FollowUpIn,
+  target: BaoxueDB = defaultDb,
+): Promise<OutboxItem> {
   return queueRequest(
     { method: 'POST', path: `/cases/${c.id}/follow-ups/${number}`, body: visit, caseId: c.id, childName: c.child_name },
     target,
@@ -163,7 +178,11 @@ export function queueFollowUp(c: CaseRef, number: number, visit: FollowUpIn, tar
 }
 
 /** A report opens a case with the phone's id, which is also the Idempotency-Key. */
-export function queueReport(report: CaseCreate & { id: string }, childName: string, target: BaoxueDB = defaultDb): Promise<OutboxItem> {
+export function queueReport(
+  report: CaseCreate & { id: string },
+  childName: string,
+  target: BaoxueDB = defaultDb,
+): Promise<OutboxItem> {
   return queueRequest(
     { method: 'POST', path: '/cases', body: report, uuid: report.id, caseId: report.id, childName },
     target,
@@ -186,7 +205,10 @@ export function marksByCase(items: readonly OutboxItem[]): Map<string, CaseMark>
 }
 
 /** A report still on the phone, as a row of my cases. */
-export interface QueuedReport extends Pick<CaseOut, 'id' | 'child_name' | 'status' | 'reason' | 'noticed_at' | 'deadlines'> {
+export interface QueuedReport extends Pick<
+  CaseOut,
+  'id' | 'child_name' | 'status' | 'reason' | 'noticed_at' | 'deadlines'
+> {
   state: OutboxItem['state']
 }
 

@@ -42,11 +42,7 @@ function dayStart(day: string): number {
   return started.at
 }
 
-export function visitState(
-  household: Household,
-  local: QueuedVisit | undefined,
-  since: string | null,
-): VisitState {
+export function visitState(household: Household, local: QueuedVisit | undefined, since: string | null): VisitState {
   const outcome =
     local?.payload.outcome ??
     (household.last_visit && (!since || Date.parse(household.last_visit.visited_at) >= dayStart(since))

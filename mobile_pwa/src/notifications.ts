@@ -22,7 +22,9 @@ export async function refreshNotifications(target: BaoxueDB = defaultDb): Promis
     const held = new Map((await target.notifications.toArray()).map((n) => [n.id, n]))
     await target.notifications.clear()
     await target.notifications.bulkPut(
-      page.items.map((n) => (queued.has(n.id) && !n.read_at ? { ...n, read_at: held.get(n.id)?.read_at ?? new Date().toISOString() } : n)),
+      page.items.map((n) =>
+        queued.has(n.id) && !n.read_at ? { ...n, read_at: held.get(n.id)?.read_at ?? new Date().toISOString() } : n,
+      ),
     )
   })
   return page.items.length

@@ -77,7 +77,13 @@ type CardSpec = RateSpec | CountSpec
 const field = (name: CountField) => (f: StatsFigures) => f[name]
 
 export const CARDS: readonly CardSpec[] = [
-  { key: 'enrolment', rate: 'enrolment_rate', part: field('children_enrolled'), whole: 'children_school_age', zero: 'noChildren' },
+  {
+    key: 'enrolment',
+    rate: 'enrolment_rate',
+    part: field('children_enrolled'),
+    whole: 'children_school_age',
+    zero: 'noChildren',
+  },
   {
     key: 'retentionYear',
     rate: 'retention_rate_operational',
@@ -89,16 +95,58 @@ export const CARDS: readonly CardSpec[] = [
     whole: 'enrolled_at_year_start',
     zero: 'noRegistered',
   },
-  { key: 'dropoutRate', rate: 'dropout_rate', part: field('dropped_out_this_year'), whole: 'enrolled_at_year_start', zero: 'noRegistered' },
-  { key: 'retentionNational', rate: 'retention_rate_national', part: field('cohort_grade_9'), whole: 'cohort_intake', zero: 'noCohortHistory' },
+  {
+    key: 'dropoutRate',
+    rate: 'dropout_rate',
+    part: field('dropped_out_this_year'),
+    whole: 'enrolled_at_year_start',
+    zero: 'noRegistered',
+  },
+  {
+    key: 'retentionNational',
+    rate: 'retention_rate_national',
+    part: field('cohort_grade_9'),
+    whole: 'cohort_intake',
+    zero: 'noCohortHistory',
+  },
   { key: 'dropoutsOpen', count: 'dropouts_open' },
   { key: 'suspected', count: 'suspected' },
   { key: 'returnRate', rate: 'return_rate', part: field('returned'), whole: 'cases_verified', zero: 'noVerified' },
-  { key: 'stableReturn', rate: 'stable_return_rate', part: field('stable_returns'), whole: 'returned', zero: 'noReturned' },
-  { key: 'schoolDeadline', rate: 'school_deadline_compliance', part: field('school_deadline_met'), whole: 'school_deadline_due', zero: 'noCases' },
-  { key: 'countyDeadline', rate: 'county_deadline_compliance', part: field('county_deadline_met'), whole: 'county_deadline_due', zero: 'noCountyDue' },
-  { key: 'householdCoverage', rate: 'household_coverage', part: field('households_visited'), whole: 'households', zero: 'noHouseholds' },
-  { key: 'childCoverage', rate: 'child_coverage', part: field('sweep_children_observed'), whole: 'sweep_children', zero: 'noSweepChildren' },
+  {
+    key: 'stableReturn',
+    rate: 'stable_return_rate',
+    part: field('stable_returns'),
+    whole: 'returned',
+    zero: 'noReturned',
+  },
+  {
+    key: 'schoolDeadline',
+    rate: 'school_deadline_compliance',
+    part: field('school_deadline_met'),
+    whole: 'school_deadline_due',
+    zero: 'noCases',
+  },
+  {
+    key: 'countyDeadline',
+    rate: 'county_deadline_compliance',
+    part: field('county_deadline_met'),
+    whole: 'county_deadline_due',
+    zero: 'noCountyDue',
+  },
+  {
+    key: 'householdCoverage',
+    rate: 'household_coverage',
+    part: field('households_visited'),
+    whole: 'households',
+    zero: 'noHouseholds',
+  },
+  {
+    key: 'childCoverage',
+    rate: 'child_coverage',
+    part: field('sweep_children_observed'),
+    whole: 'sweep_children',
+    zero: 'noSweepChildren',
+  },
 ]
 
 const COVERAGE = new Set(['householdCoverage', 'childCoverage'])
@@ -118,7 +166,13 @@ function whyNull(spec: RateSpec, f: StatsFigures, campaignId: string | null | un
 export function card(spec: CardSpec, f: StatsFigures, campaignId?: string | null): Card {
   if ('count' in spec) {
     const n = f[spec.count]
-    return { key: spec.key, value: formatCount(n), counts: null, why: n === null ? { key: 'notApplicable' } : null, raw: n }
+    return {
+      key: spec.key,
+      value: formatCount(n),
+      counts: null,
+      why: n === null ? { key: 'notApplicable' } : null,
+      raw: n,
+    }
   }
   const rate = f[spec.rate]
   return {
@@ -144,7 +198,12 @@ export function summary(overview: StatsOverview): Card[] {
 /** A breakdown table's columns: those of these figures any row has (the others are null).
  *  Few enough to fit a phone's width; the rest is on the cards of each area. */
 export const TABLE_FIGURES: readonly CountField[] = [
-  'enrolment_rate', 'enrolled_at_year_start', 'dropout_rate', 'retention_rate_operational', 'dropouts_open', 'suspected',
+  'enrolment_rate',
+  'enrolled_at_year_start',
+  'dropout_rate',
+  'retention_rate_operational',
+  'dropouts_open',
+  'suspected',
 ]
 
 export function tableColumns(rows: readonly StatsRow[]): CountField[] {
@@ -277,7 +336,9 @@ export function refreshStats(
     )
     // Read as unknown: an answer is kept only if it has the shape the screen draws.
     const ranks = Promise.allSettled(
-      levels.map((level): Promise<unknown> => ok(client.GET('/stats/assessment', { params: { query: { area, level } } }))),
+      levels.map((level): Promise<unknown> =>
+        ok(client.GET('/stats/assessment', { params: { query: { area, level } } })),
+      ),
     )
     const fresh = await overview
     const [previous, settled, ranked] = await Promise.all([cachedStats(area, target), parts, ranks])
@@ -329,13 +390,21 @@ export function rootLength(me: Pick<Me, 'areas'> | null | undefined): number {
 }
 
 /** The breakdown's row of records kept at the shown area itself rather than below it. */
-export function ownRow(row: Pick<StatsRow, 'code'>, area: string | null, me: Pick<Me, 'areas'> | null | undefined): boolean {
+export function ownRow(
+  row: Pick<StatsRow, 'code'>,
+  area: string | null,
+  me: Pick<Me, 'areas'> | null | undefined,
+): boolean {
   return row.code.length <= (area?.length ?? rootLength(me))
 }
 
 /** A breakdown row one can open: an area below the one shown with areas below it (a group has
  *  none). */
-export function drillable(row: Pick<StatsRow, 'code'>, area: string | null, me: Pick<Me, 'areas'> | null | undefined): boolean {
+export function drillable(
+  row: Pick<StatsRow, 'code'>,
+  area: string | null,
+  me: Pick<Me, 'areas'> | null | undefined,
+): boolean {
   return AREA.test(row.code) && row.code.length < 15 && !ownRow(row, area, me)
 }
 

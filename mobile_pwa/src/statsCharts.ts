@@ -9,7 +9,12 @@ import type { GridComponentOption, LegendComponentOption, TooltipComponentOption
 import type { StatsRow } from './api/types'
 
 export type ChartOption = ComposeOption<
-  BarSeriesOption | LineSeriesOption | PieSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
+  | BarSeriesOption
+  | LineSeriesOption
+  | PieSeriesOption
+  | GridComponentOption
+  | LegendComponentOption
+  | TooltipComponentOption
 >
 
 /** An option and the height (px) it needs on a phone; null when there is nothing to draw. */
@@ -23,7 +28,8 @@ export function percentValue(rate: number | null | undefined): number | null {
   return rate === null || rate === undefined || !Number.isFinite(rate) ? null : Math.round(rate * 1000) / 10
 }
 
-const percentLabel = (value: unknown) => (value === null || value === undefined || value === '' ? '—' : `${String(value)}%`)
+const percentLabel = (value: unknown) =>
+  value === null || value === undefined || value === '' ? '—' : `${String(value)}%`
 
 // Animation off: the chart is read, printed and screenshotted, and should be there at once.
 const BASE = { animation: false, textStyle: { fontSize: 12 } } as const
@@ -128,8 +134,19 @@ export function weeklyLine(
       const row = byWeek.get(week)
       return row ? (pick(row) ?? 0) : 0
     })
-  const noticed: LineSeriesOption = { type: 'line', name: words.noticed, data: values((r) => r.school_deadline_due), symbolSize: 6, z: 3 }
-  const verified: BarSeriesOption = { type: 'bar', name: words.verified, data: values((r) => r.cases_verified), barMaxWidth: 10 }
+  const noticed: LineSeriesOption = {
+    type: 'line',
+    name: words.noticed,
+    data: values((r) => r.school_deadline_due),
+    symbolSize: 6,
+    z: 3,
+  }
+  const verified: BarSeriesOption = {
+    type: 'bar',
+    name: words.verified,
+    data: values((r) => r.cases_verified),
+    barMaxWidth: 10,
+  }
   return {
     height: 220,
     option: {

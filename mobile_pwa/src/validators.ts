@@ -324,7 +324,7 @@ export function checkStudentNumber(
       return {
         ok: false,
         code: 'studentNumber.notTheChilds',
-        message: '学籍号中的身份证号码与儿童的不一致 (differs from the child\'s ID number)',
+        message: "学籍号中的身份证号码与儿童的不一致 (differs from the child's ID number)",
       }
     }
     return { ok: true, normalized: 'G' + facts.normalized }
@@ -339,12 +339,7 @@ export function studentNumberFor(idNumber: string | null | undefined, fallback: 
 }
 
 /** Every code a rule here can give: each has a message under `validation.` in both languages. */
-export const VALIDATION_CODES = [
-  ...ID_NUMBER_CODES,
-  ...CHILD_CODES,
-  ...MOBILE_CODES,
-  ...STUDENT_NUMBER_CODES,
-] as const
+export const VALIDATION_CODES = [...ID_NUMBER_CODES, ...CHILD_CODES, ...MOBILE_CODES, ...STUDENT_NUMBER_CODES] as const
 export type ValidationCode = (typeof VALIDATION_CODES)[number]
 
 type Translate = (key: string, named: Record<string, string>) => string

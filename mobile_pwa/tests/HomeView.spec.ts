@@ -31,7 +31,10 @@ describe('HomeView', () => {
     expect(document.documentElement.lang).toBe('en')
     expect(localStorage.getItem('baoxue.locale')).toBe('en')
 
-    await wrapper.findAll('.van-button').find((b) => b.text() === '中文')!.trigger('click')
+    await wrapper
+      .findAll('.van-button')
+      .find((b) => b.text() === '中文')!
+      .trigger('click')
     expect(wrapper.get('h1').text()).toBe('保学通')
   })
 })

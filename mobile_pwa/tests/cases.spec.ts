@@ -92,7 +92,11 @@ describe('deadline countdown', () => {
     const later = aCase({ child_name: 'later', deadlines: { school: pending(-30), county: pending(100) } })
     const done = aCase({ child_name: 'done', status: 'closed', deadlines: { school: met, county: met } })
     expect(byUrgency([done, far, near, late, later], NOW).map((c) => c.child_name)).toEqual([
-      'later', 'late', 'near', 'far', 'done',
+      'later',
+      'late',
+      'near',
+      'far',
+      'done',
     ])
   })
 })
@@ -111,7 +115,7 @@ describe('the attempt form rules', () => {
   const noticed = new Date(NOW - 48 * HOUR).toISOString()
   const fields = (f: AttemptForm) => attemptFaults(f, noticed, NOW).map((x) => `${x.field}:${x.key}`)
 
-  it('reads the time in the county\'s zone, whatever the phone\'s', () => {
+  it("reads the time in the county's zone, whatever the phone's", () => {
     expect(toCountyInput('2026-03-10T02:00:00Z')).toBe('2026-03-10T10:00')
     expect(Date.parse(fromCountyInput('2026-03-10T10:00'))).toBe(Date.parse('2026-03-10T02:00:00Z'))
   })
@@ -119,13 +123,17 @@ describe('the attempt form rules', () => {
   it('asks what the server asks', () => {
     expect(fields(form())).toEqual([])
     expect(fields(form({ persons: '  ', method: '', outcome: '' }))).toEqual([
-      'persons:cases.error.required', 'method:cases.error.choose', 'outcome:cases.error.choose',
+      'persons:cases.error.required',
+      'method:cases.error.choose',
+      'outcome:cases.error.choose',
     ])
     expect(fields(form({ persons: '人'.repeat(201) }))).toEqual(['persons:cases.error.tooLong'])
     expect(fields(form({ phone: '138-0000-0000' }))).toEqual([])
     expect(fields(form({ phone: '电话' }))).toEqual(['phone:cases.error.phone'])
     expect(fields(form({ attemptedAt: toCountyInput(NOW + HOUR) }))).toEqual(['attemptedAt:cases.error.future'])
-    expect(fields(form({ attemptedAt: toCountyInput(NOW - 72 * HOUR) }))).toEqual(['attemptedAt:cases.error.beforeNoticed'])
+    expect(fields(form({ attemptedAt: toCountyInput(NOW - 72 * HOUR) }))).toEqual([
+      'attemptedAt:cases.error.beforeNoticed',
+    ])
     expect(fields(form({ note: '字'.repeat(1001) }))).toEqual(['note:cases.error.tooLong'])
   })
 })
@@ -204,7 +212,12 @@ describe('CasesView', () => {
     const late = aCase({ child_name: '超期', deadlines: { school: met, county: pending(-50, now) } })
     const closed = aCase({ child_name: '已销号', status: 'closed', deadlines: { school: met, county: met } })
     await db.cases.bulkPut([calm, late, closed])
-    await queueAttempt(calm, { attempted_at: new Date().toISOString(), persons: '王', method: 'phone', outcome: 'agreed' })
+    await queueAttempt(calm, {
+      attempted_at: new Date().toISOString(),
+      persons: '王',
+      method: 'phone',
+      outcome: 'agreed',
+    })
     await db.outbox.add({
       uuid: newUuid(),
       state: 'waiting',

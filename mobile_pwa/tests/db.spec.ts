@@ -101,7 +101,15 @@ describe('BaoxueDB', () => {
     const sending = item('sending', 2)
     const failed = item('failed', 3)
     await old.table('outbox').bulkAdd([pending, sending, failed])
-    const visit = { id: newUuid(), kind: 'visit', syncState: 'error', attempts: 1, createdAt: 4, updatedAt: 4, payload: {} }
+    const visit = {
+      id: newUuid(),
+      kind: 'visit',
+      syncState: 'error',
+      attempts: 1,
+      createdAt: 4,
+      updatedAt: 4,
+      payload: {},
+    }
     await old.table('visitOutbox').add(visit)
     old.close()
 

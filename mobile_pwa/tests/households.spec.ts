@@ -31,7 +31,11 @@ const today = localToday()
 const campaign = campaignFor(today)
 const since = sweepStart([campaign], today)
 
-function localVisit(householdId: string, outcome: QueuedVisit['payload']['outcome'], at = new Date().toISOString()): QueuedVisit {
+function localVisit(
+  householdId: string,
+  outcome: QueuedVisit['payload']['outcome'],
+  at = new Date().toISOString(),
+): QueuedVisit {
   const id = newUuid()
   return {
     id,
@@ -58,7 +62,10 @@ describe('visitState', () => {
   })
 
   it("puts the phone's own visit first, and ignores one in error", () => {
-    const mine = latestLocalVisits([localVisit(never.id, 'refused'), { ...localVisit(visited!.id, 'met'), syncState: 'error' }])
+    const mine = latestLocalVisits([
+      localVisit(never.id, 'refused'),
+      { ...localVisit(visited!.id, 'met'), syncState: 'error' },
+    ])
     expect(visitState(never, mine.get(never.id), since)).toBe('revisit')
     expect(mine.has(visited!.id)).toBe(false)
     const later = latestLocalVisits([
@@ -88,14 +95,20 @@ describe('the list on a township package (8,000 households, 20,000 children)', (
     // Budgets well above the ~10-50 ms this takes, for a loaded CI machine.
     const [entries, statesMs] = time(() => listEntries(sorted, local, since))
     const [searched, searchMs] = time(() => filterEntries(entries, { query: 'zs', state: 'all', area: null }))
-    const [notVisited, stateMs] = time(() => filterEntries(entries, { query: '', state: 'not_visited', area: AREAS[0]!.code }))
-    const [both, bothMs] = time(() => filterEntries(entries, { query: 'ZHANG', state: 'revisit', area: AREAS[2]!.code }))
+    const [notVisited, stateMs] = time(() =>
+      filterEntries(entries, { query: '', state: 'not_visited', area: AREAS[0]!.code }),
+    )
+    const [both, bothMs] = time(() =>
+      filterEntries(entries, { query: 'ZHANG', state: 'revisit', area: AREAS[2]!.code }),
+    )
     expect(statesMs).toBeLessThan(300)
     expect(Math.max(searchMs, stateMs, bothMs)).toBeLessThan(300)
     expect(searched.length).toBeGreaterThan(0)
     expect(searched.every((e) => e.household.search.includes('zs'))).toBe(true)
     expect(notVisited.length).toBeGreaterThan(0)
-    expect(notVisited.every((e) => e.state === 'not_visited' && e.household.area_code.startsWith(AREAS[0]!.code))).toBe(true)
+    expect(notVisited.every((e) => e.state === 'not_visited' && e.household.area_code.startsWith(AREAS[0]!.code))).toBe(
+      true,
+    )
     expect(both.length).toBeGreaterThan(0)
     expect(both.every((e) => e.state === 'revisit' && e.household.search.includes('zhang'))).toBe(true)
     // The phone's own visits count at once.
@@ -108,7 +121,9 @@ describe('the list on a township package (8,000 households, 20,000 children)', (
     const zhangsan = find('张三')
     expect(zhangsan.length).toBeGreaterThan(0)
     expect(zhangsan.every((e) => e.household.search.includes('张三'))).toBe(true)
-    expect(find('zhangsan').length).toBeGreaterThanOrEqual(zhangsan.filter((e) => e.household.head_name === '张三').length)
+    expect(find('zhangsan').length).toBeGreaterThanOrEqual(
+      zhangsan.filter((e) => e.household.head_name === '张三').length,
+    )
     expect(find('ZS').map((e) => e.household.id)).toEqual(find('zs').map((e) => e.household.id))
     // Each word on its own: "zhang san" finds at least what "zhangsan" finds.
     const words = new Set(find('zhang san').map((e) => e.household.id))
@@ -209,11 +224,17 @@ describe('HouseholdsView', () => {
     const router = createAppRouter(createMemoryHistory())
     await router.push('/households')
     await router.isReady()
-    const wrapper = mount(HouseholdsView, { global: { plugins: [router, createAppI18n('zh-CN')] }, attachTo: document.body })
-    await vi.waitFor(async () => {
-      await flushPromises()
-      expect(wrapper.find('[data-testid=household-count]').exists()).toBe(true)
-    }, { timeout: 30_000 })
+    const wrapper = mount(HouseholdsView, {
+      global: { plugins: [router, createAppI18n('zh-CN')] },
+      attachTo: document.body,
+    })
+    await vi.waitFor(
+      async () => {
+        await flushPromises()
+        expect(wrapper.find('[data-testid=household-count]').exists()).toBe(true)
+      },
+      { timeout: 30_000 },
+    )
     return { wrapper, router }
   }
 
@@ -234,7 +255,16 @@ describe('HouseholdsView', () => {
     await db.households.bulkPut(households)
     await db.meta.put({
       key: 'workPackage',
-      value: { version: 'v1.1.000000000001', etag: null, checkedAt: Date.now(), generatedAt: '', masked: true, areas: AREAS, campaigns: [campaign], households: 8_000 },
+      value: {
+        version: 'v1.1.000000000001',
+        etag: null,
+        checkedAt: Date.now(),
+        generatedAt: '',
+        masked: true,
+        areas: AREAS,
+        campaigns: [campaign],
+        households: 8_000,
+      },
     })
     const started = performance.now()
     const { wrapper, router } = await mountList()
@@ -258,7 +288,11 @@ describe('HouseholdsView', () => {
     const shown = wrapper.findAll('[data-testid=household-row]')
     expect(shown.length).toBeGreaterThan(0)
     expect(shown.length).toBeLessThan(60)
-    const expected = new Set(filterEntries(listEntries(households, new Map(), since), { query: 'zs', state: 'all', area: null }).map((e) => e.household.id))
+    const expected = new Set(
+      filterEntries(listEntries(households, new Map(), since), { query: 'zs', state: 'all', area: null }).map(
+        (e) => e.household.id,
+      ),
+    )
     expect(shown.every((r) => expected.has(r.attributes('data-id')!))).toBe(true)
     expect(wrapper.get('[data-testid=household-count]').text()).toContain(`共 ${expected.size} 户`)
 

@@ -6,16 +6,12 @@ import { detectLocale } from '../src/i18n'
 /** Dotted paths of every leaf, e.g. "login.username". */
 function leafKeys(tree: object, prefix = ''): string[] {
   return Object.entries(tree).flatMap(([key, value]) =>
-    value !== null && typeof value === 'object'
-      ? leafKeys(value as object, `${prefix}${key}.`)
-      : [`${prefix}${key}`],
+    value !== null && typeof value === 'object' ? leafKeys(value as object, `${prefix}${key}.`) : [`${prefix}${key}`],
   )
 }
 
 function leafValues(tree: object): unknown[] {
-  return Object.values(tree).flatMap((v) =>
-    v !== null && typeof v === 'object' ? leafValues(v as object) : [v],
-  )
+  return Object.values(tree).flatMap((v) => (v !== null && typeof v === 'object' ? leafValues(v as object) : [v]))
 }
 
 /** Named placeholders such as {reason}, which both languages must fill the same way. */

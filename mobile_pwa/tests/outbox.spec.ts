@@ -125,7 +125,13 @@ describe('syncNow', () => {
   it('sends households, children and visits in one batch and marks them synced', async () => {
     const h = await queueHousehold({ area_code: '130123100201', address: '一组12号', head_name: '王建国' }, db)
     const c = await queueChild({ household_id: h.id, name: '王小明' }, db)
-    const v = await queueVisit(visit({ household_id: h.id, observations: [{ child_id: c.id, schooling: 'not_in_school', reason: 'weariness' }] }), db)
+    const v = await queueVisit(
+      visit({
+        household_id: h.id,
+        observations: [{ child_id: c.id, schooling: 'not_in_school', reason: 'weariness' }],
+      }),
+      db,
+    )
     const caseId = newUuid()
     const server = fakeServer((list) => (list === 'visits' ? { case_ids: [caseId] } : {}))
 
@@ -215,18 +221,28 @@ describe('syncNow', () => {
 
   it('puts records back to wait on a 5xx or a 2xx it cannot read', async () => {
     const v = await queueVisit(visit(), db)
-    const r503 = await syncNow({ fetch: problem(503, { title: 'Service Unavailable', detail: 'database: down' }), token: TOKEN, db })
+    const r503 = await syncNow({
+      fetch: problem(503, { title: 'Service Unavailable', detail: 'database: down' }),
+      token: TOKEN,
+      db,
+    })
     expect(r503).toMatchObject({ stopped: 'server', message: 'database: down' })
     expect(await get(v.id)).toMatchObject({ syncState: 'waiting', lastError: { kind: 'server', status: 503 } })
 
-    const portal = vi.fn(async () => new Response('<html>登录 WiFi</html>', { status: 200 })) as unknown as typeof globalThis.fetch
+    const portal = vi.fn(
+      async () => new Response('<html>登录 WiFi</html>', { status: 200 }),
+    ) as unknown as typeof globalThis.fetch
     expect(await syncNow({ fetch: portal, token: TOKEN, db })).toMatchObject({ stopped: 'server' })
     expect(await get(v.id)).toMatchObject({ syncState: 'waiting', attempts: 2 })
   })
 
   it('on 401 keeps everything waiting and says a login is needed; without a token sends nothing', async () => {
     const v = await queueVisit(visit(), db)
-    const report = await syncNow({ fetch: problem(401, { title: 'Unauthorized', detail: '登录已过期' }), token: TOKEN, db })
+    const report = await syncNow({
+      fetch: problem(401, { title: 'Unauthorized', detail: '登录已过期' }),
+      token: TOKEN,
+      db,
+    })
     expect(report).toMatchObject({ stopped: 'auth', requeued: 1 })
     expect(await get(v.id)).toMatchObject({ syncState: 'waiting', lastError: { kind: 'auth', status: 401 } })
 
@@ -274,7 +290,11 @@ describe('syncNow', () => {
     const report = await syncNow({ fetch: server.fetch, token: TOKEN, db })
 
     expect(report).toMatchObject({ batches: 3, synced: 451 })
-    expect(server.bodies.map((b) => [b.households.length, b.visits.length])).toEqual([[1, 200], [0, 200], [0, 50]])
+    expect(server.bodies.map((b) => [b.households.length, b.visits.length])).toEqual([
+      [1, 200],
+      [0, 200],
+      [0, 50],
+    ])
     expect(server.bodies.flatMap((b) => [...b.households, ...b.visits].map((x) => x.id))).toEqual(queued)
   })
 
@@ -299,7 +319,10 @@ describe('syncNow', () => {
         received_at: '2026-03-02T10:00:00+08:00',
         households: [],
         children: [],
-        visits: [{ index: 0, id: a.id, result: 'created' }, { index: 1, id: newUuid(), result: 'created' }],
+        visits: [
+          { index: 0, id: a.id, result: 'created' },
+          { index: 1, id: newUuid(), result: 'created' },
+        ],
       }),
     ) as unknown as typeof globalThis.fetch
     const report = await syncNow({ fetch, token: TOKEN, db })
@@ -338,7 +361,14 @@ describe('labels', () => {
 describe('splitBatches', () => {
   it('closes a batch when any list is full, in queue order', () => {
     const rec = (kind: QueuedRecord['kind'], n: number) => ({ kind, id: `${kind}-${n}` }) as QueuedRecord
-    const records = [rec('household', 1), rec('household', 2), rec('visit', 1), rec('household', 3), rec('visit', 2), rec('child', 1)]
+    const records = [
+      rec('household', 1),
+      rec('household', 2),
+      rec('visit', 1),
+      rec('household', 3),
+      rec('visit', 2),
+      rec('child', 1),
+    ]
     const batches = splitBatches(records, 2, 2)
     expect(batches.map((b) => b.map((r) => r.id))).toEqual([
       ['household-1', 'household-2', 'visit-1'],
@@ -415,7 +445,13 @@ describe('startAutoSync', () => {
     )
     const fetch = calls as unknown as typeof globalThis.fetch
     const reports: (string | undefined)[] = []
-    const auto = startAutoSync({ db, fetch, events: new EventTarget(), baseDelayMs: 5, onReport: (r) => reports.push(r.stopped) })
+    const auto = startAutoSync({
+      db,
+      fetch,
+      events: new EventTarget(),
+      baseDelayMs: 5,
+      onReport: (r) => reports.push(r.stopped),
+    })
     await vi.waitFor(() => expect(reports).toEqual(['auth']))
     await new Promise((r) => setTimeout(r, 30))
     expect(calls).toHaveBeenCalledTimes(1)
@@ -427,7 +463,12 @@ describe('startAutoSync', () => {
     await queueVisit(visit(), db)
     const server = fakeServer()
     const reports: (string | undefined)[] = []
-    const auto = startAutoSync({ db, fetch: server.fetch, events: new EventTarget(), onReport: (r) => reports.push(r.stopped) })
+    const auto = startAutoSync({
+      db,
+      fetch: server.fetch,
+      events: new EventTarget(),
+      onReport: (r) => reports.push(r.stopped),
+    })
     try {
       // At start nobody is logged in (the start and the first count of the queue may both try).
       await vi.waitFor(() => expect(reports.length).toBeGreaterThan(0))
@@ -457,7 +498,15 @@ describe('database upgrade', () => {
     const old = new Dexie(name)
     old.version(1).stores({ outbox: 'uuid, state', households: 'id', children: 'id', meta: 'key' })
     await old.open()
-    const item = { uuid: newUuid(), state: 'pending', method: 'PATCH', path: '/children/1', body: { grade: 3 }, createdAt: 5, attempts: 0 }
+    const item = {
+      uuid: newUuid(),
+      state: 'pending',
+      method: 'PATCH',
+      path: '/children/1',
+      body: { grade: 3 },
+      createdAt: 5,
+      attempts: 0,
+    }
     await old.table('outbox').add(item)
     await old.table('households').add({ id: 'h1', name: '王家', updatedAt: '2026-01-01T00:00:00Z' })
     await old.table('meta').add({ key: 'accessToken', value: 't' })

@@ -95,7 +95,10 @@ describe('photos in the sync', () => {
 
   it('on a network failure sends nothing: the visit and its photo wait', async () => {
     const { visit, photoId } = await visitWithPhoto()
-    const other = await queueVisit({ household_id: newUuid(), visited_at: '2026-03-02T10:00:00+08:00', outcome: 'met' }, db)
+    const other = await queueVisit(
+      { household_id: newUuid(), visited_at: '2026-03-02T10:00:00+08:00', outcome: 'met' },
+      db,
+    )
     const api = fakeApi(() => {
       throw new TypeError('Failed to fetch')
     })

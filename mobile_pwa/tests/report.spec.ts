@@ -150,7 +150,11 @@ describe('report rules', () => {
   })
 
   it('finds a pupil by part of the name', () => {
-    expect(filterChildren(pupils, '王').map((c) => c.name).sort()).toEqual(['王小明', '王芳'].sort())
+    expect(
+      filterChildren(pupils, '王')
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['王小明', '王芳'].sort())
     expect(filterChildren(pupils, ' 小红 ').map((c) => c.name)).toEqual(['李小红'])
   })
 })

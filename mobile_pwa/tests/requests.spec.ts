@@ -127,7 +127,7 @@ describe('replayRequests', () => {
     expect(await items()).toEqual([])
   })
 
-  it('turns a 409 into a failed item with the server\'s words; the same case waits, others go', async () => {
+  it("turns a 409 into a failed item with the server's words; the same case waits, others go", async () => {
     const detail = '这名儿童已有未结的个案 (this child has an open case already)'
     const blocked = caseRef()
     const other = caseRef()
@@ -151,7 +151,7 @@ describe('replayRequests', () => {
     expect(server.calls.map((c) => c.path)).toEqual(['/cases', `/cases/${other.id}/attempts`])
   })
 
-  it('keeps a 422\'s field errors for a person, and requeue or discard it later', async () => {
+  it("keeps a 422's field errors for a person, and requeue or discard it later", async () => {
     const errors = [{ loc: ['body', 'persons'], msg: 'String should have at least 1 character' }]
     serve(() => problem(422, 'invalid', errors))
     const item = await queueAttempt(caseRef(), attempt(), db)
@@ -187,7 +187,7 @@ describe('replayRequests', () => {
     expect(server.calls.map((c) => c.key)).toEqual([a.uuid, b.uuid])
   })
 
-  it('waits again on a 5xx, a timeout, and a 2xx that is not the API\'s (a captive portal)', async () => {
+  it("waits again on a 5xx, a timeout, and a 2xx that is not the API's (a captive portal)", async () => {
     const item = await queueAttempt(caseRef(), attempt(), db)
     serve(() => problem(503, 'busy'))
     expect(await replayRequests({ db })).toMatchObject({ stopped: 'server' })
@@ -243,7 +243,15 @@ describe('replayRequests', () => {
 
 describe('a message read', () => {
   it('is marked read on the phone at once, queued when offline, and dropped if the server lost it', async () => {
-    const n = { id: newUuid(), kind: 'overdue' as const, case_id: null, title: '超期', body: '…', created_at: '2026-03-02T00:00:00Z', read_at: null }
+    const n = {
+      id: newUuid(),
+      kind: 'overdue' as const,
+      case_id: null,
+      title: '超期',
+      body: '…',
+      created_at: '2026-03-02T00:00:00Z',
+      read_at: null,
+    }
     await db.notifications.put(n)
     vi.spyOn(navigator, 'onLine', 'get').mockReturnValue(false)
     await markRead(n, db)
@@ -292,15 +300,27 @@ describe('OutboxView', () => {
       children: [{ id: childId, name: '王小明' }],
     } as never)
     await queueVisit({ household_id: householdId, visited_at: '2026-03-02T09:30:00+08:00', outcome: 'met' }, appDb)
-    const conflict = await queueVisit({ household_id: householdId, visited_at: '2026-03-01T09:30:00+08:00', outcome: 'nobody_home' }, appDb)
+    const conflict = await queueVisit(
+      { household_id: householdId, visited_at: '2026-03-01T09:30:00+08:00', outcome: 'nobody_home' },
+      appDb,
+    )
     await appDb.visitOutbox.update(conflict.id, {
       syncState: 'conflict',
       detail: '已有更新的记录',
       serverState: [
-        { child_id: childId, schooling_status: 'enrolled_outside_county', status_changed_at: '2026-03-05T00:00:00Z', seen_at: '2026-03-05T00:00:00Z' },
+        {
+          child_id: childId,
+          schooling_status: 'enrolled_outside_county',
+          status_changed_at: '2026-03-05T00:00:00Z',
+          seen_at: '2026-03-05T00:00:00Z',
+        },
       ],
     })
-    const failed = await queueReport({ id: newUuid(), child_id: newUuid(), source: 'teacher_report', reason: 'unknown' }, '李小红', appDb)
+    const failed = await queueReport(
+      { id: newUuid(), child_id: newUuid(), source: 'teacher_report', reason: 'unknown' },
+      '李小红',
+      appDb,
+    )
     await appDb.outbox.update(failed.uuid, {
       state: 'error',
       lastError: '这名儿童已有未结的个案',

@@ -15,7 +15,15 @@ describe('tabs per role', () => {
   })
 
   it('shows the statistics to those answerable for an area or a school', () => {
-    const roles: UserRole[] = ['county_admin', 'supervisor', 'township_officer', 'principal', 'village_cadre', 'teacher', 'integration_client']
+    const roles: UserRole[] = [
+      'county_admin',
+      'supervisor',
+      'township_officer',
+      'principal',
+      'village_cadre',
+      'teacher',
+      'integration_client',
+    ]
     expect(roles.filter(showsStats)).toEqual(['county_admin', 'supervisor', 'township_officer', 'principal'])
     expect(roles.filter(sweeps)).toEqual(['township_officer', 'village_cadre'])
     expect(roles.filter(reportsAbsences)).toEqual(['teacher'])

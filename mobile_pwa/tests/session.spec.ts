@@ -2,15 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { BaoxueDB, newUuid } from '../src/db'
 import { freshDb } from './freshDb'
 import { client, LoginNeeded, ok, SessionEnded } from '../src/api/client'
-import {
-  accessToken,
-  logIn,
-  logOut,
-  session,
-  unsentCount,
-  useSessionDb,
-  wipePersonalData,
-} from '../src/session'
+import { accessToken, logIn, logOut, session, unsentCount, useSessionDb, wipePersonalData } from '../src/session'
 import { queueVisit } from '../src/sync'
 import type { Me } from '../src/api/types'
 

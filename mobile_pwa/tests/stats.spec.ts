@@ -138,7 +138,15 @@ function overview(f: StatsFigures, area: string | null = null): StatsOverview {
 }
 
 function breakdown(by: StatsBreakdownBy, items: StatsRow[], area: string | null = null): StatsBreakdown {
-  return { area, by, school_year: 2026, as_of: '2026-12-02', computed_at: '2026-12-02T01:55:00Z', campaign_id: null, items }
+  return {
+    area,
+    by,
+    school_year: 2026,
+    as_of: '2026-12-02',
+    computed_at: '2026-12-02T01:55:00Z',
+    campaign_id: null,
+    items,
+  }
 }
 
 const row = (code: string, name: string | null, f: Partial<StatsFigures>): StatsRow => ({ ...NONE, ...f, code, name })
@@ -172,7 +180,7 @@ describe('figures for reading', () => {
     expect(formatPercent(null)).toBe('—')
   })
 
-  it('groups thousands in counts and puts a rate\'s two counts side by side', () => {
+  it("groups thousands in counts and puts a rate's two counts side by side", () => {
     expect(formatCount(1000)).toBe('1,000')
     expect(formatCount(12345678)).toBe('12,345,678')
     expect(formatCount(null)).toBe('—')
@@ -193,12 +201,22 @@ describe('figures for reading', () => {
     expect(c.schoolDeadline).toMatchObject({ value: '100%', counts: '20 / 20' })
     expect(c.countyDeadline).toMatchObject({ value: '89.5%', counts: '17 / 19' })
     expect(Object.keys(c)).toEqual([
-      'enrolment', 'retentionYear', 'dropoutRate', 'retentionNational', 'dropoutsOpen', 'suspected', 'returnRate',
-      'stableReturn', 'schoolDeadline', 'countyDeadline', 'householdCoverage', 'childCoverage',
+      'enrolment',
+      'retentionYear',
+      'dropoutRate',
+      'retentionNational',
+      'dropoutsOpen',
+      'suspected',
+      'returnRate',
+      'stableReturn',
+      'schoolDeadline',
+      'countyDeadline',
+      'householdCoverage',
+      'childCoverage',
     ])
   })
 
-  it('shows a null rate as — with the reason: the server\'s, or why its base is 0', () => {
+  it("shows a null rate as — with the reason: the server's, or why its base is 0", () => {
     const c = byCard(cards(county, null))
     expect(c.retentionNational!.value).toBe('—')
     expect(whyText(c.retentionNational!)).toBe('未存八年前的一年级学籍')
@@ -207,7 +225,9 @@ describe('figures for reading', () => {
     expect(whyText(swept.householdCoverage!)).toBe('排查范围内无户')
     const other = byCard(cards({ ...county, retention_rate_national_reason: 'rosters being imported' }))
     expect(whyText(other.retentionNational!)).toBe('rosters being imported')
-    const noCases = byCard(cards({ ...county, cases_verified: 0, return_rate: null, returned: 0, stable_return_rate: null }))
+    const noCases = byCard(
+      cards({ ...county, cases_verified: 0, return_rate: null, returned: 0, stable_return_rate: null }),
+    )
     expect(noCases.returnRate).toMatchObject({ value: '—', counts: '0 / 0' })
     expect(whyText(noCases.returnRate!)).toBe('无确认辍学个案')
     expect(whyText(noCases.stableReturn!)).toBe('无返校学生')
@@ -226,8 +246,21 @@ describe('figures for reading', () => {
   })
 
   it('puts in a table only the figures a breakdown carries, rates as percentages', () => {
-    const rows = [row('1', '一年级', { enrolled_at_year_start: 120, retention_rate_operational: 0.975, dropouts_open: 3, suspected: 0, returned: 1 })]
-    expect(tableColumns(rows)).toEqual(['enrolled_at_year_start', 'retention_rate_operational', 'dropouts_open', 'suspected'])
+    const rows = [
+      row('1', '一年级', {
+        enrolled_at_year_start: 120,
+        retention_rate_operational: 0.975,
+        dropouts_open: 3,
+        suspected: 0,
+        returned: 1,
+      }),
+    ]
+    expect(tableColumns(rows)).toEqual([
+      'enrolled_at_year_start',
+      'retention_rate_operational',
+      'dropouts_open',
+      'suspected',
+    ])
     expect(formatFigure('retention_rate_operational', 0.975)).toBe('97.5%')
     expect(formatFigure('enrolled_at_year_start', 1200)).toBe('1,200')
   })
@@ -293,7 +326,13 @@ describe('charts', () => {
     ]
     const chart = reasonPie(rows, (r) => r.name!)!
     expect(chart.option.series).toEqual([
-      expect.objectContaining({ type: 'pie', data: [{ name: '厌学', value: 3 }, { name: '早婚', value: 1 }] }),
+      expect.objectContaining({
+        type: 'pie',
+        data: [
+          { name: '厌学', value: 3 },
+          { name: '早婚', value: 1 },
+        ],
+      }),
     ])
     expect(reasonPie([rows[1]!], (r) => r.code)).toBeNull()
   })
@@ -350,15 +389,18 @@ describe('areas', () => {
     expect(drillable({ code: `${QINGXI}201` }, null, officer)).toBe(true)
   })
 
-  it('goes up one level, to everything at the user\'s own', () => {
+  it("goes up one level, to everything at the user's own", () => {
     expect(parentArea(`${QINGXI}201`, me())).toBe(QINGXI)
     expect(parentArea(QINGXI, me())).toBeNull()
     expect(parentArea(null, me())).toBeNull()
     expect(parentArea(QINGXI, me('principal', []))).toBeNull()
   })
 
-  it('names the trail from the user\'s area down', () => {
-    const names = new Map([[QINGXI, '清溪乡'], [`${QINGXI}201`, '白坝村']])
+  it("names the trail from the user's area down", () => {
+    const names = new Map([
+      [QINGXI, '清溪乡'],
+      [`${QINGXI}201`, '白坝村'],
+    ])
     expect(areaTrail(`${QINGXI}201`, me(), names, '全部')).toEqual([
       { area: null, name: '保学示范县' },
       { area: QINGXI, name: '清溪乡' },
@@ -373,10 +415,12 @@ describe('areas', () => {
   it('ranks townships and schools from a county, schools below it', () => {
     expect(assessmentLevels(null, me())).toEqual(['township', 'school'])
     expect(assessmentLevels(QINGXI, me())).toEqual(['school'])
-    expect(assessmentLevels(null, me('township_officer', [{ code: QINGXI, name: '清溪乡', level: 'township' }]))).toEqual(['school'])
+    expect(
+      assessmentLevels(null, me('township_officer', [{ code: QINGXI, name: '清溪乡', level: 'township' }])),
+    ).toEqual(['school'])
   })
 
-  it('names the level of a breakdown\'s rows', () => {
+  it("names the level of a breakdown's rows", () => {
     expect(childLevel([{ code: COUNTY }, { code: QINGXI }])).toBe('township')
     expect(childLevel([{ code: `${QINGXI}201` }])).toBe('village')
     expect(childLevel([])).toBe('area')
@@ -386,12 +430,23 @@ describe('areas', () => {
 // ---------------------------------------------------------------------------------------------
 // The server, stubbed: a county and its two townships.
 
-const REASONS = [row('weariness', '厌学', { dropouts_open: 5, suspected: 2 }), row('gone_to_work', '外出务工', { dropouts_open: 7, suspected: 1 })]
+const REASONS = [
+  row('weariness', '厌学', { dropouts_open: 5, suspected: 2 }),
+  row('gone_to_work', '外出务工', { dropouts_open: 7, suspected: 1 }),
+]
 const assessment: Assessment = {
   level: 'township',
   area: null,
   as_of: '2026-12-02',
-  items: [{ code: SHIMEN, name: '石门镇', rank: 1, total: 80, components: { returns: { name: '劝返', score: 80, weight: 1 } } }],
+  items: [
+    {
+      code: SHIMEN,
+      name: '石门镇',
+      rank: 1,
+      total: 80,
+      components: { returns: { name: '劝返', score: 80, weight: 1 } },
+    },
+  ],
 }
 
 function problem(status: number, detail: string): Response {
@@ -497,7 +552,9 @@ describe('refreshStats', () => {
   it('shares one read among calls for the same area', async () => {
     const server = serve()
     await Promise.all([refreshStats(QINGXI), refreshStats(QINGXI)])
-    expect(server.calls.filter((c) => c.startsWith('/api/v1/stats/overview'))).toEqual(['/api/v1/stats/overview?area=519901100'])
+    expect(server.calls.filter((c) => c.startsWith('/api/v1/stats/overview'))).toEqual([
+      '/api/v1/stats/overview?area=519901100',
+    ])
   })
 })
 
@@ -534,9 +591,16 @@ describe('StatsView', () => {
     // the charts get the rows' series; the SVG renderer draws them
     const charts = wrapper.findAllComponents(StatsChart)
     expect(charts).toHaveLength(2)
-    expect(charts[0]!.props('chart').option.series).toEqual([expect.objectContaining({ name: '入学率', data: [99.6, 100] })])
+    expect(charts[0]!.props('chart').option.series).toEqual([
+      expect.objectContaining({ name: '入学率', data: [99.6, 100] }),
+    ])
     expect(charts[1]!.props('chart').option.series).toEqual([
-      expect.objectContaining({ data: [{ name: '厌学', value: 7 }, { name: '外出务工', value: 8 }] }),
+      expect.objectContaining({
+        data: [
+          { name: '厌学', value: 7 },
+          { name: '外出务工', value: 8 },
+        ],
+      }),
     ])
     await vi.waitFor(() => expect(wrapper.find('[data-testid="chart-areas"] svg path').exists()).toBe(true))
     // sections the server has no breakdown for (422) are left out, the page stands
@@ -553,7 +617,11 @@ describe('StatsView', () => {
     expect(wrapper.get('.van-nav-bar__title').text()).toBe('清溪乡')
     expect(wrapper.get('[data-testid="stats-trail"]').text()).toContain('保学示范县')
     expect(wrapper.text()).toContain('各村（社区）')
-    await vi.waitFor(() => expect(wrapper.findAll('[data-testid="area-row"]').map((r) => r.attributes('data-code'))).toEqual([`${QINGXI}201`]))
+    await vi.waitFor(() =>
+      expect(wrapper.findAll('[data-testid="area-row"]').map((r) => r.attributes('data-code'))).toEqual([
+        `${QINGXI}201`,
+      ]),
+    )
 
     // back up to the county
     await wrapper.get('.van-nav-bar__left').trigger('click')
@@ -578,7 +646,9 @@ describe('StatsView', () => {
       await flushPromises()
       expect(wrapper.get('[data-testid="stats-updated"]').text()).toContain('无网络，显示手机上保存的统计')
     })
-    expect(wrapper.get('[data-testid="stats-updated"]').text()).toContain(`更新于 ${new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(kept.fetchedAt)}`)
+    expect(wrapper.get('[data-testid="stats-updated"]').text()).toContain(
+      `更新于 ${new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(kept.fetchedAt)}`,
+    )
     // and when the server counted them (its snapshot, 01:55 UTC: 09:55 in the county)
     expect(wrapper.get('[data-testid="stats-updated"]').text()).toContain('截至 12/02 09:55')
     expect(cardText(wrapper, 'enrolment')).toContain('99.8%')
@@ -632,7 +702,13 @@ describe('the home page', () => {
   it('sums up the kept figures for a county admin, linking to the statistics', async () => {
     await db.meta.put({
       key: statsKey(null),
-      value: { area: null, overview: overview(county), breakdowns: {}, assessment: {}, fetchedAt: Date.now() } satisfies StatsSnapshot,
+      value: {
+        area: null,
+        overview: overview(county),
+        breakdowns: {},
+        assessment: {},
+        fetchedAt: Date.now(),
+      } satisfies StatsSnapshot,
     })
     online = false
     const router = createAppRouter(createMemoryHistory())

@@ -122,10 +122,19 @@ describe('the check digit against the generating algorithm', () => {
   // A spread of areas, dates (leap days, month ends, 1900s) and sequences of both parities.
   const cases: [string, string, number][] = []
   const areas = ['110105', '510821', '440524', '659001', '000000']
-  const dates = ['1900-01-01', '1949-12-31', '1999-09-09', '2000-02-29', '2008-08-08', '2012-02-29', '2015-03-04', '2019-12-31', '2020-06-30', '2026-11-23']
-  areas.forEach((area, a) =>
-    dates.forEach((date, d) => cases.push([area, date, (a * 97 + d * 131) % 1000])),
-  )
+  const dates = [
+    '1900-01-01',
+    '1949-12-31',
+    '1999-09-09',
+    '2000-02-29',
+    '2008-08-08',
+    '2012-02-29',
+    '2015-03-04',
+    '2019-12-31',
+    '2020-06-30',
+    '2026-11-23',
+  ]
+  areas.forEach((area, a) => dates.forEach((date, d) => cases.push([area, date, (a * 97 + d * 131) % 1000])))
   cases.push(['110105', '2011-01-01', 0], ['110105', '2011-01-01', 999])
 
   it.each(cases)('%s %s %i is valid, with its birth date and sex', (area, date, sequence) => {
@@ -210,7 +219,9 @@ describe('childFaults, as child_rules (tests/test_registry_writes.py)', () => {
 
   it('counts an 18-year-old as a child, until the nineteenth birthday', () => {
     expect(fields({ ...form, birthDate: '2007-11-24', idNumber: null })).toEqual([])
-    expect(fields({ ...form, birthDate: '2007-11-23', idNumber: null })).toEqual([['birth_date', 'birthDate.notAChild']])
+    expect(fields({ ...form, birthDate: '2007-11-23', idNumber: null })).toEqual([
+      ['birth_date', 'birthDate.notAChild'],
+    ])
   })
 
   it('counts full years as school_age.full_years does', () => {
@@ -255,7 +266,10 @@ describe('checkStudentNumber, as enrolments.student_number_faults (tests/test_en
   it('takes G and the ID number, the child’s own, normalised', () => {
     expect(checkStudentNumber('G' + child, child, TODAY)).toEqual({ ok: true, normalized: 'G' + child })
     expect(checkStudentNumber(' g' + child.toLowerCase() + ' ', child, TODAY)).toMatchObject({ ok: true })
-    expect(checkStudentNumber('G11010519491231002x', undefined, TODAY)).toEqual({ ok: true, normalized: 'G11010519491231002X' })
+    expect(checkStudentNumber('G11010519491231002x', undefined, TODAY)).toEqual({
+      ok: true,
+      normalized: 'G11010519491231002X',
+    })
     expect(checkStudentNumber('G110105491231002', null, TODAY)).toMatchObject({ ok: true }) // the old form
   })
 
@@ -270,7 +284,9 @@ describe('checkStudentNumber, as enrolments.student_number_faults (tests/test_en
   })
 
   it('refuses another child’s ID number', () => {
-    expect(checkStudentNumber('G11010519491231002X', child, TODAY)).toMatchObject({ code: 'studentNumber.notTheChilds' })
+    expect(checkStudentNumber('G11010519491231002X', child, TODAY)).toMatchObject({
+      code: 'studentNumber.notTheChilds',
+    })
   })
 
   it('takes L (temporary) and J (school-made) numbers', () => {
@@ -311,7 +327,9 @@ describe('messages for the UI', () => {
     const result = checkStudentNumber('G510821201703011234', null, TODAY)
     expect(result.ok).toBe(false)
     if (!result.ok) {
-      expect(validationText(t, result)).toBe("A G student number is G and the ID number: The ID number's check digit does not match")
+      expect(validationText(t, result)).toBe(
+        "A G student number is G and the ID number: The ID number's check digit does not match",
+      )
     }
   })
 

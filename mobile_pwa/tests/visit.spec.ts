@@ -18,9 +18,25 @@ import { AREAS, campaignFor, fakeId, makeChild } from './fixtures/fieldPackage'
 const today = localToday()
 const campaign = campaignFor(today)
 const HOUSEHOLD = fakeId(1, 42)
-const AT_SCHOOL = makeChild(1, { name: '李明', school_name: '城关小学', grade: 4, schooling_status: 'enrolled_in_county' })
-const LEAVING = makeChild(2, { name: '李华', school_name: '城关中学', grade: 8, schooling_status: 'enrolled_in_county' })
-const TODDLER = makeChild(3, { name: '李小宝', expected_grade: null, schooling_status: 'unknown', school_name: null, grade: null })
+const AT_SCHOOL = makeChild(1, {
+  name: '李明',
+  school_name: '城关小学',
+  grade: 4,
+  schooling_status: 'enrolled_in_county',
+})
+const LEAVING = makeChild(2, {
+  name: '李华',
+  school_name: '城关中学',
+  grade: 8,
+  schooling_status: 'enrolled_in_county',
+})
+const TODDLER = makeChild(3, {
+  name: '李小宝',
+  expected_grade: null,
+  schooling_status: 'unknown',
+  school_name: null,
+  grade: null,
+})
 
 const ME: Me = {
   id: fakeId(9, 1),
@@ -58,7 +74,16 @@ beforeEach(async () => {
   )
   await db.meta.put({
     key: 'workPackage',
-    value: { version: 'v1.1.000000000001', etag: null, checkedAt: Date.now(), generatedAt: '', masked: true, areas: AREAS, campaigns: [campaign], households: 1 },
+    value: {
+      version: 'v1.1.000000000001',
+      etag: null,
+      checkedAt: Date.now(),
+      generatedAt: '',
+      masked: true,
+      areas: AREAS,
+      campaigns: [campaign],
+      households: 1,
+    },
   })
 })
 
@@ -98,8 +123,12 @@ describe('VisitView', () => {
     const { wrapper: w, router } = await openVisit()
     await tap(w, '[data-testid=outcome-met]')
     // The enrolled child starts as in school, with the package's school.
-    expect(w.get(`[data-testid=child-${AT_SCHOOL.id}] [data-testid=schooling-in_school]`).attributes('aria-checked')).toBe('true')
-    expect((w.get(`[data-testid=child-${AT_SCHOOL.id}] [data-testid=school-name] input`).element as HTMLInputElement).value).toBe('城关小学')
+    expect(
+      w.get(`[data-testid=child-${AT_SCHOOL.id}] [data-testid=schooling-in_school]`).attributes('aria-checked'),
+    ).toBe('true')
+    expect(
+      (w.get(`[data-testid=child-${AT_SCHOOL.id}] [data-testid=school-name] input`).element as HTMLInputElement).value,
+    ).toBe('城关小学')
 
     const leaving = `[data-testid=child-${LEAVING.id}]`
     await tap(w, `${leaving} [data-testid=schooling-not_in_school]`)
@@ -200,7 +229,11 @@ describe('VisitView', () => {
       id_number: idNumber,
     })
     const visit = records[1] as QueuedVisit
-    expect(visit.payload.observations?.at(-1)).toEqual({ child_id: child.id, schooling: 'away', whereabouts: '在外婆家' })
+    expect(visit.payload.observations?.at(-1)).toEqual({
+      child_id: child.id,
+      schooling: 'away',
+      whereabouts: '在外婆家',
+    })
     // Listed with the household at once, so a second visit can observe the child too.
     expect((await db.households.get(HOUSEHOLD))!.children.map((c) => c.id)).toContain(child.id)
   }, 30_000)
@@ -210,15 +243,25 @@ describe('the visit rules', () => {
   it('sends no observations unless the family was met, and checks lengths as the server does', () => {
     const children = formChildren([AT_SCHOOL, LEAVING], [])
     const observations = { [AT_SCHOOL.id]: defaultObservation(AT_SCHOOL), [LEAVING.id]: defaultObservation(LEAVING) }
-    const ctx = { householdId: HOUSEHOLD, campaignId: null, visitedAt: '2026-03-02T01:00:00Z', location: null, photoIds: [] }
+    const ctx = {
+      householdId: HOUSEHOLD,
+      campaignId: null,
+      visitedAt: '2026-03-02T01:00:00Z',
+      location: null,
+      photoIds: [],
+    }
     expect(buildVisit({ outcome: 'nobody_home', children, observations, note: '' }, ctx).observations).toEqual([])
     expect(validateVisit({ outcome: 'nobody_home', children, observations, note: '' })).toEqual({})
     expect(validateVisit({ outcome: 'met', children, observations, note: '长'.repeat(501) })).toEqual({
       note: { key: 'visit.errors.tooLong', params: { max: 500 } },
     })
     const long = { ...observations, [AT_SCHOOL.id]: { ...observations[AT_SCHOOL.id]!, school_name: '校'.repeat(101) } }
-    expect(validateVisit({ outcome: 'met', children, observations: long, note: '' })).toHaveProperty(`${AT_SCHOOL.id}.school_name`)
-    expect(buildVisit({ outcome: 'met', children, observations, note: ' 好 ' }, { ...ctx, photoIds: ['p1'] })).toMatchObject({
+    expect(validateVisit({ outcome: 'met', children, observations: long, note: '' })).toHaveProperty(
+      `${AT_SCHOOL.id}.school_name`,
+    )
+    expect(
+      buildVisit({ outcome: 'met', children, observations, note: ' 好 ' }, { ...ctx, photoIds: ['p1'] }),
+    ).toMatchObject({
       note: '好',
       attachment_ids: ['p1'],
     })

@@ -130,7 +130,8 @@ describe('the work package on the phone', () => {
     await downloadPackage(db)
     const b = household('李四', 'ls')
     const requests = server(
-      () => new Response(JSON.stringify({ status: 422, errors: [{ loc: ['query', 'since'], msg: 'x' }] }), { status: 422 }),
+      () =>
+        new Response(JSON.stringify({ status: 422, errors: [{ loc: ['query', 'since'], msg: 'x' }] }), { status: 422 }),
       () => json(pkg([b], { version: 'v1.9.abcdef012345' }), '"e9"'),
     )
     expect(await downloadPackage(db)).toMatchObject({ kind: 'full' })

@@ -51,7 +51,12 @@ function fieldErrors(p: { errors?: unknown; detail?: unknown }): ItemError[] {
 
 /** A problem from an answer's status and its body, already read (anything, or nothing). */
 export function problemOf(status: number, body: unknown): ApiError {
-  const p = (body && typeof body === 'object' ? body : {}) as { type?: unknown; title?: unknown; detail?: unknown; errors?: unknown }
+  const p = (body && typeof body === 'object' ? body : {}) as {
+    type?: unknown
+    title?: unknown
+    detail?: unknown
+    errors?: unknown
+  }
   const errors = fieldErrors(p)
   const detail =
     typeof p.detail === 'string'

@@ -121,8 +121,7 @@ type FieldChild = Omit<Schemas['FieldChild'], 'guardians'> & { guardians: Guardi
  * ChildCreate with the phone's id (FieldChild), as a form makes it: the outbox itself relies on
  * the id, the household and the name; the rest passes through untouched.
  */
-export type ChildDraft = Pick<FieldChild, 'household_id' | 'name'> &
-  Partial<Omit<FieldChild, 'household_id' | 'name'>>
+export type ChildDraft = Pick<FieldChild, 'household_id' | 'name'> & Partial<Omit<FieldChild, 'household_id' | 'name'>>
 export type ChildIn = ChildDraft & { id: string }
 export type VisitBatch = { households: HouseholdIn[]; children: ChildIn[]; visits: VisitIn[] }
 export type ItemResult = Schemas['ItemResult']

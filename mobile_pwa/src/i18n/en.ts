@@ -77,7 +77,8 @@ const en: MessageSchema = {
   session: {
     disabled: 'The account was disabled; the data on this phone has been cleared',
     revoked: 'Your login was revoked; the data on this phone has been cleared. Sign in again',
-    otherUserUnsent: 'The previous user ({name}) has {count} unsent records. Signing in as someone else clears them. Continue?',
+    otherUserUnsent:
+      'The previous user ({name}) has {count} unsent records. Signing in as someone else clears them. Continue?',
   },
   login: {
     title: 'Sign in',
@@ -149,7 +150,7 @@ const en: MessageSchema = {
       shape: 'An ID number has 18 characters (the last may be X), or the old 15 digits',
       noSuchDate: 'The birth date in the ID number is not a real date',
       impossibleDate: 'The birth date in the ID number is impossible',
-      checkDigit: 'The ID number\'s check digit does not match',
+      checkDigit: "The ID number's check digit does not match",
       birthDateDiffers: 'The birth date in the ID number, {birthDate}, differs from the one given',
       saysMale: 'The ID number says male, not the sex given',
       saysFemale: 'The ID number says female, not the sex given',
@@ -168,7 +169,7 @@ const en: MessageSchema = {
     studentNumber: {
       length: 'A student number has 2 to 30 characters',
       badIdNumber: 'A G student number is G and the ID number: {reason}',
-      notTheChilds: 'The ID number in it differs from the child\'s',
+      notTheChilds: "The ID number in it differs from the child's",
       prefix: 'A student number starts with G, L or J',
     },
   },

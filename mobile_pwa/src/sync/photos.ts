@@ -51,12 +51,11 @@ async function due(target: BaoxueDB): Promise<PhotoRow[]> {
   for (const v of visits) {
     if (v && UNSENT_STATES.includes(v.syncState)) order.set(v.id, v.createdAt)
   }
-  return photos
-    .filter((p) => order.has(p.visitId))
-    .sort((a, b) => order.get(a.visitId)! - order.get(b.visitId)!)
+  return photos.filter((p) => order.has(p.visitId)).sort((a, b) => order.get(a.visitId)! - order.get(b.visitId)!)
 }
 
-type Answer = { kind: 'done' } | { kind: 'refused'; status: number; message: string } | { kind: 'failed'; failure: SyncFailure }
+type Answer =
+  { kind: 'done' } | { kind: 'refused'; status: number; message: string } | { kind: 'failed'; failure: SyncFailure }
 
 async function upload(photo: PhotoRow, options: PhotoUploadOptions): Promise<Answer> {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis)

@@ -22,10 +22,7 @@ type WithOptionalId<T extends { id: string }> = Omit<T, 'id'> & { id?: string }
 /** States that still have to reach the server: the count the app shows. */
 export const UNSENT_STATES: readonly OutboxState[] = ['waiting', 'sending']
 
-async function add<R extends QueuedRecord>(
-  target: BaoxueDB,
-  make: (createdAt: number) => R,
-): Promise<R> {
+async function add<R extends QueuedRecord>(target: BaoxueDB, make: (createdAt: number) => R): Promise<R> {
   return target.transaction('rw', target.visitOutbox, async () => {
     // Strictly after the newest record even if the phone's clock went back: the queue's order
     // is the order records were made, and a visit must not overtake the household it names.
@@ -41,10 +38,7 @@ function base(id: string, createdAt: number) {
   return { id, syncState: 'waiting' as const, attempts: 0, createdAt, updatedAt: createdAt }
 }
 
-export function queueVisit(
-  visit: WithOptionalId<VisitIn>,
-  target: BaoxueDB = defaultDb,
-): Promise<QueuedVisit> {
+export function queueVisit(visit: WithOptionalId<VisitIn>, target: BaoxueDB = defaultDb): Promise<QueuedVisit> {
   const payload: VisitIn = { ...visit, id: visit.id ?? newUuid() }
   return add(target, (createdAt) => ({ ...base(payload.id, createdAt), kind: 'visit', payload }))
 }
@@ -94,13 +88,8 @@ export function liveCounts(target: BaoxueDB = defaultDb): Observable<StateCounts
 }
 
 /** Records for a list screen, newest first (a phone holds hundreds, not millions). */
-export function listQueued(
-  target: BaoxueDB = defaultDb,
-  states?: readonly OutboxState[],
-): Promise<QueuedRecord[]> {
-  const query = states
-    ? target.visitOutbox.where('syncState').anyOf(states)
-    : target.visitOutbox.toCollection()
+export function listQueued(target: BaoxueDB = defaultDb, states?: readonly OutboxState[]): Promise<QueuedRecord[]> {
+  const query = states ? target.visitOutbox.where('syncState').anyOf(states) : target.visitOutbox.toCollection()
   return query.reverse().sortBy('createdAt')
 }
 

@@ -66,7 +66,11 @@ export function requeueRequests(uuids: readonly string[], target: BaoxueDB = def
 
 /** Drop a refused item for good (a person decided, e.g. the child has a case already). */
 export function discardRequest(uuid: string, target: BaoxueDB = defaultDb): Promise<number> {
-  return target.outbox.where('uuid').equals(uuid).and((i) => i.state === 'error').delete()
+  return target.outbox
+    .where('uuid')
+    .equals(uuid)
+    .and((i) => i.state === 'error')
+    .delete()
 }
 
 export interface ReplayReport {
@@ -102,8 +106,9 @@ export function replayRequests(options: ReplayOptions = {}): Promise<ReplayRepor
   // Two tabs would both claim the same items; where Web Locks is missing sending twice is
   // harmless (Idempotency-Key), so we go on.
   const job = () => replay(target, options)
-  const run = (locks?.request ? (locks.request(`baoxue-requests:${target.name}`, job) as unknown as Promise<ReplayReport>) : job())
-    .finally(() => running.delete(target))
+  const run = (
+    locks?.request ? (locks.request(`baoxue-requests:${target.name}`, job) as unknown as Promise<ReplayReport>) : job()
+  ).finally(() => running.delete(target))
   running.set(target, run)
   return run
 }
@@ -113,7 +118,10 @@ async function replay(target: BaoxueDB, options: ReplayOptions): Promise<ReplayR
   const claimed = await claim(target)
   // A case's writes go in order: behind a refused one, the rest of that case waits for a person.
   const blocked = new Set<string>()
-  await target.outbox.where('state').equals('error').each((i) => i.caseId && blocked.add(i.caseId))
+  await target.outbox
+    .where('state')
+    .equals('error')
+    .each((i) => i.caseId && blocked.add(i.caseId))
   for (let n = 0; n < claimed.length; n++) {
     const item = claimed[n]!
     if (item.caseId && blocked.has(item.caseId)) {
@@ -183,7 +191,8 @@ async function send(item: OutboxItem, timeoutMs: number): Promise<Sent> {
       if (res.status === 204) return { kind: 'done', answer: undefined }
       // A 2xx we cannot read may be a captive portal's page, not the API: send again later.
       const answer: unknown = await res.json().catch(() => null)
-      if (answer === null || typeof answer !== 'object') return { kind: 'stop', stopped: 'server', message: 'unreadable answer' }
+      if (answer === null || typeof answer !== 'object')
+        return { kind: 'stop', stopped: 'server', message: 'unreadable answer' }
       return { kind: 'done', answer }
     }
     const problem = await readProblem(res)

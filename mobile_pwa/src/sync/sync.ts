@@ -198,14 +198,14 @@ async function sync(target: BaoxueDB, options: SyncOptions): Promise<SyncReport>
  */
 async function claim(target: BaoxueDB): Promise<QueuedRecord[]> {
   return target.transaction('rw', target.visitOutbox, async () => {
-    const records = await target.visitOutbox
-      .where('syncState')
-      .anyOf(UNSENT_STATES)
-      .sortBy('createdAt')
+    const records = await target.visitOutbox.where('syncState').anyOf(UNSENT_STATES).sortBy('createdAt')
     const now = Date.now()
-    const claimed = records.map(
-      (r): QueuedRecord => ({ ...r, syncState: 'sending', attempts: r.attempts + 1, updatedAt: now }),
-    )
+    const claimed = records.map((r): QueuedRecord => ({
+      ...r,
+      syncState: 'sending',
+      attempts: r.attempts + 1,
+      updatedAt: now,
+    }))
     await target.visitOutbox.bulkPut(claimed)
     return claimed
   })
@@ -293,11 +293,7 @@ interface Tally {
 
 type Change = { id: string; changes: Partial<Omit<QueuedRecord, 'id' | 'kind' | 'payload'>> }
 
-async function applyOutcomes(
-  target: BaoxueDB,
-  batch: readonly QueuedRecord[],
-  result: BatchResult,
-): Promise<Tally> {
+async function applyOutcomes(target: BaoxueDB, batch: readonly QueuedRecord[], result: BatchResult): Promise<Tally> {
   const tally: Tally = { synced: 0, conflict: 0, error: 0, requeued: 0 }
   const { byList } = toBody(batch)
   const now = Date.now()

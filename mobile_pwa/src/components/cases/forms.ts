@@ -143,7 +143,8 @@ export function reportFaults(f: ReportForm, today: string): Fault[] {
   if (!f.childId) faults.push({ field: 'child', key: 'report.error.child' })
   const days = Number(f.days)
   if (f.days === '' || f.days === null || Number.isNaN(days)) faults.push({ field: 'days', key: 'report.error.days' })
-  else if (!Number.isInteger(days) || days < 1 || days > 365) faults.push({ field: 'days', key: 'report.error.daysRange' })
+  else if (!Number.isInteger(days) || days < 1 || days > 365)
+    faults.push({ field: 'days', key: 'report.error.daysRange' })
   if (!f.lastSeen) faults.push({ field: 'lastSeen', key: 'report.error.lastSeen' })
   else if (f.lastSeen > today) faults.push({ field: 'lastSeen', key: 'report.error.lastSeenFuture' })
   // CaseCreate.reason_note: max_length 500, not stripped.

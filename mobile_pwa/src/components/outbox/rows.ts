@@ -60,7 +60,8 @@ export function visitRows(
   return records
     .filter((r) => r.syncState !== 'synced' || now - (r.syncedAt ?? r.updatedAt) < SYNCED_SHOWN_MS)
     .map((r): OutboxRow => {
-      const householdId = r.kind === 'visit' ? r.payload.household_id : r.kind === 'child' ? r.payload.household_id : r.id
+      const householdId =
+        r.kind === 'visit' ? r.payload.household_id : r.kind === 'child' ? r.payload.household_id : r.id
       const title =
         r.kind === 'visit'
           ? `${headOf(householdId)} · ${label(`labels.outcome.${r.payload.outcome}`, r.payload.outcome)}`
@@ -75,7 +76,7 @@ export function visitRows(
         title,
         kind: t(`outbox.kind.${r.kind}`),
         at: r.createdAt,
-        detail: r.syncState === 'conflict' || r.syncState === 'error' ? r.detail ?? r.lastError?.message : undefined,
+        detail: r.syncState === 'conflict' || r.syncState === 'error' ? (r.detail ?? r.lastError?.message) : undefined,
         errors: fieldErrors(r.errors),
         serverState: (r.serverState ?? []).map((s) => ({
           name: childName(householdId, s.child_id),

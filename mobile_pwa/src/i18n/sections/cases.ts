@@ -209,7 +209,7 @@ const en: typeof zh = {
     choose: 'Choose one',
     tooLong: 'At most {max} characters',
     phone: 'Digits, spaces and + - ( ) only, 5 to 20',
-    future: 'Cannot be later than now; check the phone\'s clock',
+    future: "Cannot be later than now; check the phone's clock",
     beforeNoticed: 'Cannot be before the child was noticed out of school',
   },
   inbox: {
