@@ -99,7 +99,7 @@ serve:
 lint: install $(PWA)/node_modules/.installed
 	$(BIN)/ruff check api tests bench alembic docs
 	$(BIN)/ruff format --check api tests bench alembic docs
-	cd $(PWA) && npm run --silent lint
+	cd $(PWA) && npm run --silent lint && npm run --silent format:check
 
 typecheck: install
 	$(BIN)/mypy api tests bench docs
