@@ -9,7 +9,12 @@
 import { reactive, toRaw } from 'vue'
 import { db as defaultDb, type BaoxueDB } from './db'
 import type { Me, TokenResponse } from './api/types'
-import { endingReason, readProblem } from './api/problem'
+import { endingReason, problemOf } from './api/problem'
+import { formOf, ok, requestOf, typedClient } from './api/http'
+
+/** The session's own calls, typed like the rest but sent as they are: no token to attach or
+ *  refresh here (api/client.ts does that for every other request). */
+const auth = typedClient((path, init) => fetch(...requestOf(path, init)))
 
 export const ACCESS_TOKEN_KEY = 'accessToken'
 const REFRESH_TOKEN_KEY = 'refreshToken'
@@ -76,22 +81,14 @@ export async function unsentCount(db: BaoxueDB = target): Promise<number> {
  * one on this phone starts from a clean phone (the screen asks before, if work is unsent).
  */
 export async function logIn(username: string, password: string): Promise<Me> {
-  const res = await fetch('/api/v1/auth/token', {
-    method: 'POST',
-    headers: { Accept: 'application/json' },
-    body: new URLSearchParams({ grant_type: 'password', username, password }),
-  })
-  if (!res.ok) {
-    throw await readProblem(res)
-  }
-  const tokens = (await res.json()) as TokenResponse
-  const meRes = await fetch('/api/v1/me', {
-    headers: { Accept: 'application/json', Authorization: `Bearer ${tokens.access_token}` },
-  })
-  if (!meRes.ok) {
-    throw await readProblem(meRes)
-  }
-  const me = (await meRes.json()) as Me
+  // The token endpoint takes a form (OAuth2's password grant), not JSON.
+  const tokens = await ok(
+    auth.POST('/auth/token', {
+      body: { grant_type: 'password', username, password, scope: '' },
+      bodySerializer: formOf,
+    }),
+  )
+  const me = await ok(auth.GET('/me', { headers: { Authorization: `Bearer ${tokens.access_token}` } }))
   const previous = await lastUsername()
   if (previous !== null && previous !== me.username) await wipePersonalData()
   await storeTokens(tokens)
@@ -127,30 +124,32 @@ async function doRefresh(): Promise<'ok' | 'offline' | 'expired' | 'ended'> {
     session.loginNeeded = session.me !== null
     return 'expired'
   }
-  let res: Response
+  let answer: Awaited<ReturnType<typeof refreshCall>>
   try {
-    res = await fetch('/api/v1/auth/refresh', {
-      method: 'POST',
-      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: JSON.stringify({ refresh_token: token }),
-    })
+    answer = await refreshCall(token)
   } catch {
+    // No answer, or a 2xx that is not JSON (a captive portal's page): not the API's word.
     return 'offline'
   }
-  if (res.ok) {
-    await storeTokens((await res.json()) as TokenResponse)
+  const { data, error, response } = answer
+  if (data) {
+    await storeTokens(data)
     session.loginNeeded = false
     return 'ok'
   }
-  const problem = await readProblem(res)
+  const problem = problemOf(response.status, error)
   const reason = endingReason(problem)
   if (reason) {
     await endSession(reason)
     return 'ended'
   }
-  if (res.status >= 500) return 'offline'
+  if (response.status >= 500) return 'offline'
   session.loginNeeded = true
   return 'expired'
+}
+
+function refreshCall(token: string) {
+  return auth.POST('/auth/refresh', { body: { refresh_token: token } })
 }
 
 /** A usable access token: refreshed first when about to expire and the phone is online. */
@@ -211,10 +210,9 @@ export async function logOut(): Promise<void> {
   ])
   if (token && refresh) {
     try {
-      await fetch('/api/v1/auth/logout', {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ refresh_token: refresh }),
+      await auth.POST('/auth/logout', {
+        body: { refresh_token: refresh },
+        headers: { Authorization: `Bearer ${token}` },
       })
     } catch {
       // offline: the refresh token expires on its own; the phone forgets it now

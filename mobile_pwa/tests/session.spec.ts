@@ -107,6 +107,28 @@ describe('logging in', () => {
     expect(session.me?.username).toBe('other.cadre')
   })
 
+  it('sends the password grant as a form, then reads who it is with the new token', async () => {
+    const calls = serve({
+      '/api/v1/auth/token': () => tokens('a1'),
+      '/api/v1/me': () => Response.json(me('demo.village')),
+    })
+    await logIn('demo.village', 'pw')
+    expect(calls.map((c) => [c.init.method ?? 'GET', c.url])).toEqual([
+      ['POST', '/api/v1/auth/token'],
+      ['GET', '/api/v1/me'],
+    ])
+    const form = calls[0]!.init.body
+    expect(form).toBeInstanceOf(URLSearchParams)
+    expect(Object.fromEntries(form as URLSearchParams)).toEqual({
+      grant_type: 'password',
+      username: 'demo.village',
+      password: 'pw',
+    })
+    // fetch gives a form its own Content-Type; a JSON one would make the server refuse it.
+    expect(new Headers(calls[0]!.init.headers).get('Content-Type')).toBeNull()
+    expect(new Headers(calls[1]!.init.headers).get('Authorization')).toBe('Bearer a1')
+  })
+
   it('a refused login leaves the phone as it was', async () => {
     await loggedIn('demo.village')
     await seedPersonalData()
