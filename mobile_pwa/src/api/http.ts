@@ -59,6 +59,16 @@ export type ApiPaths = {
   [P in keyof paths as P extends `${typeof API_BASE}${infer Rest}` ? Rest : never]: paths[P]
 }
 
+/** A path the API serves for this method (e.g. for a URL the sync layer fetches itself). */
+export type PathWith<M extends 'get' | 'post' | 'put' | 'patch' | 'delete'> = {
+  [P in keyof ApiPaths]: ApiPaths[P] extends { [K in M]: object } ? P : never
+}[keyof ApiPaths]
+
+/** The URL of an API path, checked against the OpenAPI. */
+export function apiUrl<M extends 'get' | 'post' | 'put' | 'patch' | 'delete'>(_method: M, path: PathWith<M>): string {
+  return `${API_BASE}${path}`
+}
+
 /**
  * What openapi-fetch builds a request into. Kept as a path and an ApiInit rather than a
  * Request, so that the sender encodes it (and may send it again, after a refresh: a Request's

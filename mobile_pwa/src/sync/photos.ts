@@ -6,10 +6,11 @@
  */
 import type { Table } from 'dexie'
 import type { BaoxueDB, QueuedPhoto, QueuedRecord, SyncFailure } from '../db'
+import { apiUrl } from '../api/http'
 import { readProblem } from '../api/problem'
 import { UNSENT_STATES } from './queue'
 
-export const ATTACHMENTS_URL = '/api/v1/attachments'
+export const ATTACHMENTS_URL = apiUrl('post', '/attachments')
 const DEFAULT_TIMEOUT_MS = 60_000
 
 /** A photo row as kept here: the blob dropped once the server has it, a refusal noted. */

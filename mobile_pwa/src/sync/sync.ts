@@ -9,10 +9,11 @@
 import { db as defaultDb, type BaoxueDB, type QueuedRecord, type SyncFailure } from '../db'
 import { UNSENT_STATES } from './queue'
 import { uploadPhotos } from './photos'
+import { apiUrl } from '../api/http'
 import { readProblem } from '../api/problem'
 import type { BatchResult, ItemError, ItemOutcome, VisitBatch } from './types'
 
-export const BATCH_URL = '/api/v1/visits/batch'
+export const BATCH_URL = apiUrl('post', '/visits/batch')
 /** The limit (the server takes up to 500): a batch a weak 2G link still gets through. */
 export const MAX_VISITS_PER_BATCH = 200
 /** The server's MAX_FOUND: households, and children, found in the field per batch. */
