@@ -48,8 +48,8 @@ export type CachedCase = CaseOut & {
 }
 
 /**
- * Where an entry of either outbox stands (the visit outbox's `syncState`, the request
- * outbox's `state`; the outbox screen and its labels, outbox.state.*, use the same words):
+ * Where an entry of either outbox stands, its `state` (the outbox screen and its labels,
+ * outbox.state.*, use the same words):
  *   waiting  → sending                       (a send picks it up)
  *   sending  → synced | conflict | error     (the server answered for the item)
  *   sending  → waiting                       (network, 5xx, 401: nothing lost, sent again later)
@@ -76,7 +76,7 @@ export interface SyncFailure {
 interface QueuedBase {
   /** The phone-made UUID: the key here and `id` in the payload. */
   id: string
-  syncState: OutboxState
+  state: OutboxState
   /** Sends tried (incremented when a send starts). */
   attempts: number
   /** Epoch ms, strictly increasing in the queue: records go out in the order they were made,
@@ -169,19 +169,28 @@ export class BaoxueDB extends Dexie {
       notifications: 'id, created_at',
       photos: 'id, visitId',
     })
-    // Version 4 gives the request outbox the visit outbox's words for its states: pending is
-    // now waiting, failed is error (sending stays). Same tables and indexes.
+    // Version 4 gives both outboxes one vocabulary. The request outbox's states take the visit
+    // outbox's words (pending is now waiting, failed is error; sending stays), and the visit
+    // outbox's field takes the request outbox's name: syncState is now state, and so is its index.
     this.version(4)
-      .stores({})
-      .upgrade((tx) =>
-        tx
+      .stores({ visitOutbox: 'id, state, createdAt, kind' })
+      .upgrade(async (tx) => {
+        await tx
           .table('outbox')
           .toCollection()
           .modify((item: { state: string }) => {
             const renamed = REQUEST_STATE_BEFORE_V4[item.state]
             if (renamed) item.state = renamed
-          }),
-      )
+          })
+        await tx
+          .table('visitOutbox')
+          .toCollection()
+          .modify((record: { state?: string; syncState?: string }) => {
+            if (record.syncState === undefined) return
+            record.state = record.syncState
+            delete record.syncState
+          })
+      })
   }
 }
 

@@ -16,7 +16,7 @@ const AGAIN: ReadonlySet<VisitOutcome> = new Set(['nobody_home', 'refused'])
 export function latestLocalVisits(queued: readonly QueuedVisit[]): Map<string, QueuedVisit> {
   const latest = new Map<string, QueuedVisit>()
   for (const record of queued) {
-    if (record.syncState === 'error') continue
+    if (record.state === 'error') continue
     const id = record.payload.household_id
     const held = latest.get(id)
     if (!held || held.payload.visited_at < record.payload.visited_at) latest.set(id, record)
@@ -221,7 +221,7 @@ export function mergeQueued(households: Household[], records: readonly QueuedRec
   const byId = new Map(households.map((h) => [h.id, h]))
   const added: Household[] = []
   for (const r of records) {
-    if (r.syncState === 'synced' || r.syncState === 'conflict') continue
+    if (r.state === 'synced' || r.state === 'conflict') continue
     if (r.kind === 'household' && !byId.has(r.id)) {
       const h = householdFromPayload(r.payload)
       byId.set(h.id, h)

@@ -70,7 +70,7 @@ export async function lastUsername(): Promise<string | null> {
 /** Unsent work of whoever is logged in: visits, found households and children, case writes. */
 export async function unsentCount(db: BaoxueDB = target): Promise<number> {
   const [visits, requests] = await Promise.all([
-    db.visitOutbox.where('syncState').anyOf('waiting', 'sending', 'error').count(),
+    db.visitOutbox.where('state').anyOf('waiting', 'sending', 'error').count(),
     db.outbox.where('state').anyOf('waiting', 'sending', 'error').count(),
   ])
   return visits + requests

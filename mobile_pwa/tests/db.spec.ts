@@ -36,7 +36,7 @@ describe('BaoxueDB', () => {
     expect(db.households.schema.indexes.map((i) => i.name)).toEqual(['area_code'])
     expect(db.photos.schema.indexes.map((i) => i.name)).toEqual(['visitId'])
     expect(db.visitOutbox.schema.primKey.keyPath).toBe('id')
-    expect(db.visitOutbox.schema.indexes.map((i) => i.name).sort()).toEqual(['createdAt', 'kind', 'syncState'])
+    expect(db.visitOutbox.schema.indexes.map((i) => i.name).sort()).toEqual(['createdAt', 'kind', 'state'])
     expect(db.outbox.schema.primKey.keyPath).toBe('uuid')
     expect(db.outbox.schema.indexes.map((i) => i.name)).toEqual(['state'])
     expect(db.households.schema.primKey.keyPath).toBe('id')
@@ -71,7 +71,7 @@ describe('BaoxueDB', () => {
     expect(await db.outbox.get(first.uuid)).toEqual(first)
   })
 
-  it('version 3 → 4 renames the request outbox states (pending → waiting, failed → error)', async () => {
+  it('version 3 → 4: request states pending → waiting and failed → error, syncState → state', async () => {
     db.close()
     await Dexie.delete(TEST_DB)
     // The database as version 3 of the app left it: a request outbox in its own words.
@@ -123,7 +123,9 @@ describe('BaoxueDB', () => {
     expect(await db.outbox.where('state').equals('waiting').primaryKeys()).toEqual([pending.uuid])
     expect(await db.outbox.where('state').equals('error').primaryKeys()).toEqual([failed.uuid])
     expect(await db.outbox.where('state').anyOf('pending', 'failed').count()).toBe(0)
-    // The visit outbox had these words already: untouched.
-    expect(await db.visitOutbox.get(visit.id)).toEqual(visit)
+    // The visit outbox had these words already; its field takes the one name, indexed.
+    const { syncState, ...rest } = visit
+    expect(await db.visitOutbox.get(visit.id)).toEqual({ ...rest, state: syncState })
+    expect(await db.visitOutbox.where('state').equals('error').primaryKeys()).toEqual([visit.id])
   })
 })

@@ -40,7 +40,7 @@ function localVisit(
   return {
     id,
     kind: 'visit',
-    syncState: 'waiting',
+    state: 'waiting',
     attempts: 0,
     createdAt: Date.now(),
     updatedAt: Date.now(),
@@ -64,7 +64,7 @@ describe('visitState', () => {
   it("puts the phone's own visit first, and ignores one in error", () => {
     const mine = latestLocalVisits([
       localVisit(never.id, 'refused'),
-      { ...localVisit(visited!.id, 'met'), syncState: 'error' },
+      { ...localVisit(visited!.id, 'met'), state: 'error' },
     ])
     expect(visitState(never, mine.get(never.id), since)).toBe('revisit')
     expect(mine.has(visited!.id)).toBe(false)
@@ -171,7 +171,7 @@ describe('helpers', () => {
     expect(merged[1]).toMatchObject({ head_name: '孙新', version: 0, children: [] })
     expect(await getHousehold(found.id, db)).toMatchObject({ id: found.id, head_name: '孙新' })
     // Sent and settled: the package has it now, nothing to put back.
-    expect(mergeQueued([], [{ ...found, syncState: 'synced' }])).toEqual([])
+    expect(mergeQueued([], [{ ...found, state: 'synced' }])).toEqual([])
   })
 })
 

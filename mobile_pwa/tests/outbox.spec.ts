@@ -83,7 +83,7 @@ describe('queueing', () => {
     const queued = await queueVisit(visit(), db)
     expect(queued.id).toMatch(/^[0-9a-f-]{36}$/)
     expect(queued.payload.id).toBe(queued.id)
-    expect(await get(queued.id)).toMatchObject({ kind: 'visit', syncState: 'waiting', attempts: 0 })
+    expect(await get(queued.id)).toMatchObject({ kind: 'visit', state: 'waiting', attempts: 0 })
   })
 
   it('keeps creation order strictly increasing even within one millisecond', async () => {
@@ -141,9 +141,9 @@ describe('syncNow', () => {
     expect(report.stopped).toBeUndefined()
     expect(server.bodies).toEqual([{ households: [h.payload], children: [c.payload], visits: [v.payload] }])
     expect(server.headers[0]!.get('Authorization')).toBe(`Bearer ${TOKEN}`)
-    expect(await get(v.id)).toMatchObject({ syncState: 'synced', result: 'created', attempts: 1, caseIds: [caseId] })
+    expect(await get(v.id)).toMatchObject({ state: 'synced', result: 'created', attempts: 1, caseIds: [caseId] })
     expect((await get(v.id)).syncedAt).toBeTypeOf('number')
-    expect(await get(h.id)).toMatchObject({ syncState: 'synced' })
+    expect(await get(h.id)).toMatchObject({ state: 'synced' })
     // Synced records are not sent again.
     await syncNow({ fetch: server.fetch, token: TOKEN, db })
     expect(server.calls).toHaveBeenCalledTimes(1)
@@ -152,9 +152,9 @@ describe('syncNow', () => {
   it('takes duplicate as synced and keeps the cases the lost first answer opened', async () => {
     const v = await queueVisit(visit(), db)
     const caseId = newUuid()
-    await db.visitOutbox.update(v.id, { syncState: 'waiting', caseIds: [caseId] })
+    await db.visitOutbox.update(v.id, { state: 'waiting', caseIds: [caseId] })
     await syncNow({ fetch: fakeServer(() => ({ result: 'duplicate' })).fetch, token: TOKEN, db })
-    expect(await get(v.id)).toMatchObject({ syncState: 'synced', result: 'duplicate', caseIds: [caseId] })
+    expect(await get(v.id)).toMatchObject({ state: 'synced', result: 'duplicate', caseIds: [caseId] })
   })
 
   it('keeps the server state and detail of a conflict', async () => {
@@ -175,7 +175,7 @@ describe('syncNow', () => {
       db,
     })
     expect(report.conflict).toBe(1)
-    expect(await get(v.id)).toMatchObject({ syncState: 'conflict', result: 'conflict', detail, serverState })
+    expect(await get(v.id)).toMatchObject({ state: 'conflict', result: 'conflict', detail, serverState })
     // A conflict is final: it waits for a person, not for the next sync.
     expect(await waitingCount(db)).toBe(0)
   })
@@ -187,12 +187,12 @@ describe('syncNow', () => {
     const server = fakeServer((_list, item) => (item.id === bad.id ? { result: 'invalid', errors } : {}))
     const report = await syncNow({ fetch: server.fetch, token: TOKEN, db })
     expect(report).toMatchObject({ synced: 1, error: 1 })
-    expect(await get(bad.id)).toMatchObject({ syncState: 'error', result: 'invalid', errors })
-    expect(await get(good.id)).toMatchObject({ syncState: 'synced' })
+    expect(await get(bad.id)).toMatchObject({ state: 'error', result: 'invalid', errors })
+    expect(await get(good.id)).toMatchObject({ state: 'synced' })
 
     expect(await requeue([bad.id, good.id], db)).toBe(1) // only the one in error
-    expect(await get(bad.id)).toMatchObject({ syncState: 'waiting' })
-    expect(await get(good.id)).toMatchObject({ syncState: 'synced' })
+    expect(await get(bad.id)).toMatchObject({ state: 'waiting' })
+    expect(await get(good.id)).toMatchObject({ state: 'synced' })
   })
 
   it('loses nothing on a network failure, and a later sync sends it', async () => {
@@ -207,7 +207,7 @@ describe('syncNow', () => {
     expect(report).toMatchObject({ stopped: 'network', requeued: 2, synced: 0 })
     for (const id of [a.id, b.id]) {
       const r = await get(id)
-      expect(r).toMatchObject({ syncState: 'waiting', attempts: 1, lastError: { kind: 'network' } })
+      expect(r).toMatchObject({ state: 'waiting', attempts: 1, lastError: { kind: 'network' } })
     }
     expect((await get(a.id)).payload).toEqual(a.payload)
 
@@ -215,7 +215,7 @@ describe('syncNow', () => {
     expect(await syncNow({ fetch: server.fetch, token: TOKEN, db })).toMatchObject({ synced: 2 })
     expect(server.bodies[0]!.visits).toEqual([a.payload, b.payload])
     const r = await get(a.id)
-    expect(r).toMatchObject({ syncState: 'synced', attempts: 2 })
+    expect(r).toMatchObject({ state: 'synced', attempts: 2 })
     expect(r.lastError).toBeUndefined()
   })
 
@@ -227,13 +227,13 @@ describe('syncNow', () => {
       db,
     })
     expect(r503).toMatchObject({ stopped: 'server', message: 'database: down' })
-    expect(await get(v.id)).toMatchObject({ syncState: 'waiting', lastError: { kind: 'server', status: 503 } })
+    expect(await get(v.id)).toMatchObject({ state: 'waiting', lastError: { kind: 'server', status: 503 } })
 
     const portal = vi.fn(
       async () => new Response('<html>登录 WiFi</html>', { status: 200 }),
     ) as unknown as typeof globalThis.fetch
     expect(await syncNow({ fetch: portal, token: TOKEN, db })).toMatchObject({ stopped: 'server' })
-    expect(await get(v.id)).toMatchObject({ syncState: 'waiting', attempts: 2 })
+    expect(await get(v.id)).toMatchObject({ state: 'waiting', attempts: 2 })
   })
 
   it('on 401 keeps everything waiting and says a login is needed; without a token sends nothing', async () => {
@@ -244,12 +244,12 @@ describe('syncNow', () => {
       db,
     })
     expect(report).toMatchObject({ stopped: 'auth', requeued: 1 })
-    expect(await get(v.id)).toMatchObject({ syncState: 'waiting', lastError: { kind: 'auth', status: 401 } })
+    expect(await get(v.id)).toMatchObject({ state: 'waiting', lastError: { kind: 'auth', status: 401 } })
 
     const server = fakeServer()
     expect(await syncNow({ fetch: server.fetch, token: null, db })).toMatchObject({ stopped: 'auth' })
     expect(server.calls).not.toHaveBeenCalled()
-    expect(await get(v.id)).toMatchObject({ syncState: 'waiting', attempts: 1 })
+    expect(await get(v.id)).toMatchObject({ state: 'waiting', attempts: 1 })
   })
 
   it('marks a batch the server refuses as a whole (422) as error with the problem', async () => {
@@ -263,7 +263,7 @@ describe('syncNow', () => {
     expect(report).toMatchObject({ error: 1, message: '请求内容有误' })
     expect(report.stopped).toBeUndefined()
     expect(await get(v.id)).toMatchObject({
-      syncState: 'error',
+      state: 'error',
       errors,
       lastError: { kind: 'rejected', status: 422, message: '请求内容有误' },
     })
@@ -272,13 +272,13 @@ describe('syncNow', () => {
   it('sends again a record an app killed mid-request left sending', async () => {
     const v = await queueVisit(visit(), db)
     // What a kill leaves behind: claimed, attempt counted, no answer written.
-    await db.visitOutbox.update(v.id, { syncState: 'sending', attempts: 1 })
+    await db.visitOutbox.update(v.id, { state: 'sending', attempts: 1 })
     db.close()
     db = new BaoxueDB(db.name)
     const server = fakeServer(() => ({ result: 'duplicate' }))
     await syncNow({ fetch: server.fetch, token: TOKEN, db })
     expect(server.bodies[0]!.visits.map((x) => x.id)).toEqual([v.id])
-    expect(await get(v.id)).toMatchObject({ syncState: 'synced', result: 'duplicate', attempts: 2 })
+    expect(await get(v.id)).toMatchObject({ state: 'synced', result: 'duplicate', attempts: 2 })
   })
 
   it('splits at 200 visits, households travelling no later than the visits after them', async () => {
@@ -327,7 +327,7 @@ describe('syncNow', () => {
     ) as unknown as typeof globalThis.fetch
     const report = await syncNow({ fetch, token: TOKEN, db })
     expect(report).toMatchObject({ synced: 1, requeued: 1 })
-    expect(await get(b.id)).toMatchObject({ syncState: 'waiting', lastError: { kind: 'unanswered' } })
+    expect(await get(b.id)).toMatchObject({ state: 'waiting', lastError: { kind: 'unanswered' } })
   })
 
   it('runs one sync at a time: a second call joins the first', async () => {
@@ -476,7 +476,7 @@ describe('startAutoSync', () => {
       await db.meta.put({ key: 'accessToken', value: 'fresh' })
       await vi.waitFor(async () => expect(await waitingCount(db)).toBe(0))
       const later = await queueVisit(visit(), db)
-      await vi.waitFor(async () => expect(await get(later.id)).toMatchObject({ syncState: 'synced' }))
+      await vi.waitFor(async () => expect(await get(later.id)).toMatchObject({ state: 'synced' }))
       expect(server.calls).toHaveBeenCalledTimes(2)
     } finally {
       auto.stop()

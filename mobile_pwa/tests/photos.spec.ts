@@ -108,7 +108,7 @@ describe('photos in the sync', () => {
     expect(report).toMatchObject({ stopped: 'network', batches: 0 })
     expect(api.calls).toEqual([`photo ${photoId}`])
     for (const id of [visit.id, other.id]) {
-      expect(await db.visitOutbox.get(id)).toMatchObject({ syncState: 'waiting', attempts: 0 })
+      expect(await db.visitOutbox.get(id)).toMatchObject({ state: 'waiting', attempts: 0 })
     }
     const row = await photo(photoId)
     expect(row?.uploadedAt).toBeUndefined()
@@ -133,7 +133,7 @@ describe('photos in the sync', () => {
     expect(lost.calls).toEqual([`photo ${photoId}`, `photo ${photoId}`, 'batch'])
     expect(lost.stored.get(photoId)).toBe(1) // stored once
     expect(report).toMatchObject({ batches: 1, synced: 1 })
-    expect(await db.visitOutbox.get(visit.id)).toMatchObject({ syncState: 'synced' })
+    expect(await db.visitOutbox.get(visit.id)).toMatchObject({ state: 'synced' })
   })
 
   it('after a kill once the upload was recorded, only the batch goes', async () => {
@@ -175,7 +175,7 @@ describe('photos in the sync', () => {
 
   it('does not upload the photo of a visit already settled', async () => {
     const { visit } = await visitWithPhoto()
-    await db.visitOutbox.update(visit.id, { syncState: 'synced' })
+    await db.visitOutbox.update(visit.id, { state: 'synced' })
     const api = fakeApi()
     await syncNow({ fetch: api.fetch, token: TOKEN, db })
     expect(api.calls).toEqual([])

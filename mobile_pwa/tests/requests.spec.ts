@@ -305,7 +305,7 @@ describe('OutboxView', () => {
       appDb,
     )
     await appDb.visitOutbox.update(conflict.id, {
-      syncState: 'conflict',
+      state: 'conflict',
       detail: '已有更新的记录',
       serverState: [
         {

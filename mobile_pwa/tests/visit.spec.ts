@@ -140,7 +140,7 @@ describe('VisitView', () => {
     const queued = await visits()
     expect(queued).toHaveLength(1)
     const [visit] = queued
-    expect(visit).toMatchObject({ syncState: 'waiting', attempts: 0 })
+    expect(visit).toMatchObject({ state: 'waiting', attempts: 0 })
     expect(visit!.payload).toMatchObject({
       id: visit!.id,
       household_id: HOUSEHOLD,

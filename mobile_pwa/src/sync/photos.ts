@@ -50,7 +50,7 @@ async function due(target: BaoxueDB): Promise<PhotoRow[]> {
   const visits = await target.visitOutbox.bulkGet([...new Set(photos.map((p) => p.visitId))])
   const order = new Map<string, number>()
   for (const v of visits) {
-    if (v && UNSENT_STATES.includes(v.syncState)) order.set(v.id, v.createdAt)
+    if (v && UNSENT_STATES.includes(v.state)) order.set(v.id, v.createdAt)
   }
   return photos.filter((p) => order.has(p.visitId)).sort((a, b) => order.get(a.visitId)! - order.get(b.visitId)!)
 }

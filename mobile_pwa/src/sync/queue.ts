@@ -35,7 +35,7 @@ async function add<R extends QueuedRecord>(target: BaoxueDB, make: (createdAt: n
 }
 
 function base(id: string, createdAt: number) {
-  return { id, syncState: 'waiting' as const, attempts: 0, createdAt, updatedAt: createdAt }
+  return { id, state: 'waiting' as const, attempts: 0, createdAt, updatedAt: createdAt }
 }
 
 export function queueVisit(visit: WithOptionalId<VisitIn>, target: BaoxueDB = defaultDb): Promise<QueuedVisit> {
@@ -64,7 +64,7 @@ export function queueChild(
 
 /** Records not yet on the server (waiting, or caught mid-send). */
 export function waitingCount(target: BaoxueDB = defaultDb): Promise<number> {
-  return target.visitOutbox.where('syncState').anyOf(UNSENT_STATES).count()
+  return target.visitOutbox.where('state').anyOf(UNSENT_STATES).count()
 }
 
 export type StateCounts = Record<OutboxState, number>
@@ -72,7 +72,7 @@ export type StateCounts = Record<OutboxState, number>
 export async function countsByState(target: BaoxueDB = defaultDb): Promise<StateCounts> {
   const counts: StateCounts = { waiting: 0, sending: 0, synced: 0, error: 0, conflict: 0 }
   // Keys only: no payload is read to count.
-  await target.visitOutbox.orderBy('syncState').eachKey((key) => {
+  await target.visitOutbox.orderBy('state').eachKey((key) => {
     counts[key as OutboxState] += 1
   })
   return counts
@@ -89,7 +89,7 @@ export function liveCounts(target: BaoxueDB = defaultDb): Observable<StateCounts
 
 /** Records for a list screen, newest first (a phone holds hundreds, not millions). */
 export function listQueued(target: BaoxueDB = defaultDb, states?: readonly OutboxState[]): Promise<QueuedRecord[]> {
-  const query = states ? target.visitOutbox.where('syncState').anyOf(states) : target.visitOutbox.toCollection()
+  const query = states ? target.visitOutbox.where('state').anyOf(states) : target.visitOutbox.toCollection()
   return query.reverse().sortBy('createdAt')
 }
 
@@ -98,6 +98,6 @@ export function requeue(ids: readonly string[], target: BaoxueDB = defaultDb): P
   return target.visitOutbox
     .where('id')
     .anyOf(ids)
-    .and((r) => r.syncState === 'error')
-    .modify({ syncState: 'waiting', updatedAt: Date.now() })
+    .and((r) => r.state === 'error')
+    .modify({ state: 'waiting', updatedAt: Date.now() })
 }

@@ -175,7 +175,7 @@ async function sync(target: BaoxueDB, options: SyncOptions): Promise<SyncReport>
         target,
         batch.map((r) => ({
           id: r.id,
-          changes: { syncState: 'error', lastError: sent.failure, errors: sent.errors },
+          changes: { state: 'error', lastError: sent.failure, errors: sent.errors },
         })),
       )
       report.error += batch.length
@@ -199,11 +199,11 @@ async function sync(target: BaoxueDB, options: SyncOptions): Promise<SyncReport>
  */
 async function claim(target: BaoxueDB): Promise<QueuedRecord[]> {
   return target.transaction('rw', target.visitOutbox, async () => {
-    const records = await target.visitOutbox.where('syncState').anyOf(UNSENT_STATES).sortBy('createdAt')
+    const records = await target.visitOutbox.where('state').anyOf(UNSENT_STATES).sortBy('createdAt')
     const now = Date.now()
     const claimed = records.map((r): QueuedRecord => ({
       ...r,
-      syncState: 'sending',
+      state: 'sending',
       attempts: r.attempts + 1,
       updatedAt: now,
     }))
@@ -310,7 +310,7 @@ async function applyOutcomes(target: BaoxueDB, batch: readonly QueuedRecord[], r
         changes.push({
           id: record.id,
           changes: {
-            syncState: 'waiting',
+            state: 'waiting',
             lastError: { kind: 'unanswered', message: 'no answer for this item', at: now },
           },
         })
@@ -318,7 +318,7 @@ async function applyOutcomes(target: BaoxueDB, batch: readonly QueuedRecord[], r
         return
       }
       changes.push({ id: record.id, changes: outcomeChanges(record, outcome, now) })
-      const state = changes[changes.length - 1]!.changes.syncState
+      const state = changes[changes.length - 1]!.changes.state
       if (state === 'synced') tally.synced += 1
       else if (state === 'conflict') tally.conflict += 1
       else tally.error += 1
@@ -342,7 +342,7 @@ function outcomeChanges(record: QueuedRecord, outcome: ItemOutcome, now: number)
     case 'duplicate':
       return {
         ...cleared,
-        syncState: 'synced',
+        state: 'synced',
         syncedAt: now,
         detail: undefined,
         errors: undefined,
@@ -354,7 +354,7 @@ function outcomeChanges(record: QueuedRecord, outcome: ItemOutcome, now: number)
       // server's state is kept here for the cadre to compare.
       return {
         ...cleared,
-        syncState: 'conflict',
+        state: 'conflict',
         detail: outcome.detail ?? undefined,
         serverState: outcome.server_state ?? [],
         errors: undefined,
@@ -363,7 +363,7 @@ function outcomeChanges(record: QueuedRecord, outcome: ItemOutcome, now: number)
     default:
       return {
         ...cleared,
-        syncState: 'error',
+        state: 'error',
         detail: outcome.detail ?? undefined,
         errors: outcome.errors ?? [],
       }
@@ -373,7 +373,7 @@ function outcomeChanges(record: QueuedRecord, outcome: ItemOutcome, now: number)
 function release(target: BaoxueDB, records: readonly QueuedRecord[], failure: SyncFailure) {
   return update(
     target,
-    records.map((r) => ({ id: r.id, changes: { syncState: 'waiting', lastError: failure } })),
+    records.map((r) => ({ id: r.id, changes: { state: 'waiting', lastError: failure } })),
   )
 }
 

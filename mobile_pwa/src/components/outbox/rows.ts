@@ -58,7 +58,7 @@ export function visitRows(
     foundChildren.get(childId) ??
     t('outbox.unknownChild')
   return records
-    .filter((r) => r.syncState !== 'synced' || now - (r.syncedAt ?? r.updatedAt) < SYNCED_SHOWN_MS)
+    .filter((r) => r.state !== 'synced' || now - (r.syncedAt ?? r.updatedAt) < SYNCED_SHOWN_MS)
     .map((r): OutboxRow => {
       const householdId =
         r.kind === 'visit' ? r.payload.household_id : r.kind === 'child' ? r.payload.household_id : r.id
@@ -72,11 +72,11 @@ export function visitRows(
         key: `v:${r.id}`,
         source: 'visit',
         id: r.id,
-        state: r.syncState,
+        state: r.state,
         title,
         kind: t(`outbox.kind.${r.kind}`),
         at: r.createdAt,
-        detail: r.syncState === 'conflict' || r.syncState === 'error' ? (r.detail ?? r.lastError?.message) : undefined,
+        detail: r.state === 'conflict' || r.state === 'error' ? (r.detail ?? r.lastError?.message) : undefined,
         errors: fieldErrors(r.errors),
         serverState: (r.serverState ?? []).map((s) => ({
           name: childName(householdId, s.child_id),
@@ -84,11 +84,11 @@ export function visitRows(
           at: s.status_changed_at,
         })),
         failure:
-          r.syncState === 'waiting' && r.lastError
+          r.state === 'waiting' && r.lastError
             ? t(`outbox.failure.${r.lastError.kind}`, { reason: r.lastError.message })
             : undefined,
         casesOpened: r.caseIds?.length ?? 0,
-        canRetry: r.syncState === 'error',
+        canRetry: r.state === 'error',
         canDiscard: false,
       }
     })
