@@ -120,7 +120,7 @@ describe('replayRequests', () => {
 
     const report = await replayRequests({ db })
 
-    expect(report).toMatchObject({ sent: 3, error: 0, requeued: 0, caseIds: [one.id, two.id] })
+    expect(report).toMatchObject({ synced: 3, error: 0, requeued: 0, caseIds: [one.id, two.id] })
     expect(server.calls.map((x) => x.key)).toEqual([a.uuid, b.uuid, c.uuid])
     expect(server.calls.map((x) => (x.body as { persons: string }).persons)).toEqual(['甲', '乙', '丙'])
     expect(server.calls[0]).toMatchObject({ method: 'POST', path: `/cases/${one.id}/attempts`, auth: 'Bearer tok-1' })
@@ -144,7 +144,7 @@ describe('replayRequests', () => {
 
     const result = await replayRequests({ db })
 
-    expect(result).toMatchObject({ sent: 1, error: 1, held: 1 })
+    expect(result).toMatchObject({ synced: 1, error: 1, held: 1 })
     expect(await db.outbox.get(report.uuid)).toMatchObject({ state: 'error', lastError: detail, status: 409 })
     expect(await db.outbox.get(after.uuid)).toMatchObject({ state: 'waiting', attempts: 0 })
     expect(await db.outbox.get(elsewhere.uuid)).toBeUndefined()
@@ -177,13 +177,13 @@ describe('replayRequests', () => {
 
     const report = await replayRequests({ db })
 
-    expect(report).toMatchObject({ sent: 0, requeued: 2, stopped: 'network' })
+    expect(report).toMatchObject({ synced: 0, requeued: 2, stopped: 'network' })
     expect(down).toHaveBeenCalledTimes(1)
     expect(await db.outbox.get(a.uuid)).toMatchObject({ state: 'waiting', attempts: 1, body: a.body })
     expect(await db.outbox.get(b.uuid)).toMatchObject({ state: 'waiting', attempts: 0 })
 
     const server = serve()
-    expect(await replayRequests({ db })).toMatchObject({ sent: 2 })
+    expect(await replayRequests({ db })).toMatchObject({ synced: 2 })
     expect(server.calls.map((c) => c.key)).toEqual([a.uuid, b.uuid])
   })
 
@@ -211,7 +211,7 @@ describe('replayRequests', () => {
     const item = await queueAttempt(caseRef(), attempt(), db)
     await db.outbox.update(item.uuid, { state: 'sending', attempts: 1 })
     const server = serve()
-    expect(await replayRequests({ db })).toMatchObject({ sent: 1 })
+    expect(await replayRequests({ db })).toMatchObject({ synced: 1 })
     expect(server.calls.map((c) => c.key)).toEqual([item.uuid])
     expect(await items()).toEqual([])
   })

@@ -74,7 +74,9 @@ export function discardRequest(uuid: string, target: BaoxueDB = defaultDb): Prom
 }
 
 export interface ReplayReport {
-  sent: number
+  /** Taken by the server (and left the outbox): the visit sync's word for it too. */
+  synced: number
+  /** Refused (4xx): left in error for a person. */
   error: number
   /** Put back to waiting because the replay stopped. */
   requeued: number
@@ -114,7 +116,7 @@ export function replayRequests(options: ReplayOptions = {}): Promise<ReplayRepor
 }
 
 async function replay(target: BaoxueDB, options: ReplayOptions): Promise<ReplayReport> {
-  const report: ReplayReport = { sent: 0, error: 0, requeued: 0, held: 0, caseIds: [] }
+  const report: ReplayReport = { synced: 0, error: 0, requeued: 0, held: 0, caseIds: [] }
   const claimed = await claim(target)
   // A case's writes go in order: behind a refused one, the rest of that case waits for a person.
   const blocked = new Set<string>()
@@ -133,7 +135,7 @@ async function replay(target: BaoxueDB, options: ReplayOptions): Promise<ReplayR
     const sent = await send(item, options.timeoutMs ?? 60_000)
     if (sent.kind === 'done') {
       await settle(target, item, sent.answer)
-      report.sent += 1
+      report.synced += 1
       if (item.caseId && !report.caseIds.includes(item.caseId)) report.caseIds.push(item.caseId)
     } else if (sent.kind === 'refused' && requestKind(item) === 'read') {
       // A message the server no longer has (or not for me): nothing for a person to do.
