@@ -11,7 +11,7 @@ import { accessToken, endSession, refreshTokens, session } from '../session'
 import { requestOf, typedClient, type ApiInit } from './http'
 import { LoginNeeded, SessionEnded, endingReason, readProblem } from './problem'
 
-export { API_BASE, ok, type ApiInit, type ApiPaths } from './http'
+export { API_BASE, ok, type ApiInit } from './http'
 export { ApiError, LoginNeeded, SessionEnded, readProblem, endingReason } from './problem'
 
 function send(path: string, init: ApiInit, token: string): Promise<Response> {

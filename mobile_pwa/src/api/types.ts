@@ -14,17 +14,11 @@ type Defaulted<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>
 // ---- vocabularies ----
 export type UserRole = Schemas['UserRole']
 export type Sex = Schemas['Sex']
-export type CampaignKind = Schemas['CampaignKind']
-export type CampaignPhase = Schemas['CampaignPhase']
 export type CaseStatus = Schemas['CaseStatus']
-export type CaseAction = Schemas['CaseAction']
 export type CaseSource = Schemas['CaseSource']
-export type DeadlineState = Schemas['DeadlineState']
 export type PersuasionMethod = Schemas['PersuasionMethod']
 export type AttemptOutcome = Schemas['AttemptOutcome']
 export type FollowUpOutcome = Schemas['FollowUpOutcome']
-export type FollowUpState = Schemas['FollowUpState']
-export type NotificationKind = Schemas['NotificationKind']
 export type ObservedSchooling = Schemas['ObservedSchooling']
 export type VisitOutcome = Schemas['VisitOutcome']
 export type DropoutReason = Schemas['DropoutReason']
@@ -32,8 +26,6 @@ export type DropoutReason = Schemas['DropoutReason']
 export type SchoolingStatus = Schemas['SchoolingStatus'] | (string & {})
 
 // ---- who I am ----
-export type CoveredArea = Schemas['CoveredArea']
-export type CoveredUnit = Schemas['CoveredUnit']
 /** GET /me */
 export type Me = Schemas['Me']
 /** POST /auth/token, /auth/refresh */
@@ -43,10 +35,8 @@ export type TokenResponse = Schemas['TokenResponse']
 export type AreaRef = Schemas['AreaRef']
 export type WorkPackage = Omit<Schemas['WorkPackage'], 'households'> & { households: PackageHousehold[] }
 export type PackageCampaign = Schemas['PackageCampaign']
-export type PackageGuardian = Schemas['PackageGuardian']
 /** The search keys (pinyin, initials) may be missing: older servers did not send them. */
 export type PackageChild = Defaulted<Schemas['PackageChild'], 'name_pinyin' | 'name_initials'>
-export type PackageVisit = Schemas['PackageVisit']
 export type PackageHousehold = Omit<
   Defaulted<Schemas['PackageHousehold'], 'head_pinyin' | 'head_initials'>,
   'children'
@@ -68,14 +58,6 @@ export type FollowUpIn = Schemas['FollowUpIn']
 export type FollowUpOut = Schemas['FollowUpOut']
 /** GET /notifications items */
 export type NotificationOut = Schemas['NotificationOut']
-
-/** A page of a list (GET /cases, /children, /notifications…). */
-export interface Page<T> {
-  items: T[]
-  total: number
-  limit: number
-  offset: number
-}
 
 // ---- statistics ----
 /** GET /stats/overview */
@@ -133,5 +115,3 @@ export type BatchResult = Omit<Schemas['BatchResult'], 'households' | 'children'
   children: ItemOutcome[]
   visits: ItemOutcome[]
 }
-/** RFC 9457 problem, as the API answers every error. */
-export type Problem = Schemas['Problem']
