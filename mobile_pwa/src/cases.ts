@@ -6,7 +6,7 @@
  */
 import { db as defaultDb, type BaoxueDB, type CachedCase, type OutboxItem, type RequestState } from './db'
 import { ApiError, client, ok } from './api/client'
-import type { AttemptIn, CaseCreate, CaseOut, CaseStatus, Deadline, FollowUpIn } from './api/types'
+import type { PersuasionAttemptIn, CaseCreate, CaseOut, CaseStatus, Deadline, FollowUpIn } from './api/types'
 import { queueRequest, requestKind } from './sync/requests'
 import { hoursUntil } from './time'
 
@@ -158,7 +158,11 @@ export function byUrgency<C extends Pick<CaseOut, 'deadlines' | 'noticed_at'>>(
 
 type CaseRef = Pick<CaseOut, 'id' | 'child_name'>
 
-export function queueAttempt(c: CaseRef, attempt: AttemptIn, target: BaoxueDB = defaultDb): Promise<OutboxItem> {
+export function queueAttempt(
+  c: CaseRef,
+  attempt: PersuasionAttemptIn,
+  target: BaoxueDB = defaultDb,
+): Promise<OutboxItem> {
   return queueRequest(
     { method: 'POST', path: `/cases/${c.id}/attempts`, body: attempt, caseId: c.id, childName: c.child_name },
     target,

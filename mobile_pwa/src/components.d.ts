@@ -28,7 +28,7 @@ declare module 'vue' {
     RoleHome: typeof import('./components/RoleHome.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
-    StatsChart: typeof import('./components/stats/StatsChart.vue')['default']
+    StatisticsChart: typeof import('./components/statistics/StatisticsChart.vue')['default']
     VanButton: typeof import('vant/es')['Button']
     VanCell: typeof import('vant/es')['Cell']
     VanCellGroup: typeof import('vant/es')['CellGroup']

@@ -1,6 +1,13 @@
 import Dexie, { type EntityTable } from 'dexie'
 import type { ChildIn, HouseholdIn, ItemError, ItemResult, ServerState, VisitIn } from './sync/types'
-import type { AttemptOut, CaseOut, ChildListItem, FollowUpOut, NotificationOut, PackageHousehold } from './api/types'
+import type {
+  PersuasionAttemptOut,
+  CaseOut,
+  ChildListItem,
+  FollowUpOut,
+  NotificationOut,
+  PackageHousehold,
+} from './api/types'
 
 /** A write made offline, replayed to the API when the phone is back online. */
 export interface OutboxItem {
@@ -42,7 +49,7 @@ export type Child = ChildListItem
 export type CachedCase = CaseOut & {
   cachedAt: number
   /** GET /cases/{id}/attempts and /follow-ups, read when the case was last opened online. */
-  attempts?: AttemptOut[]
+  attempts?: PersuasionAttemptOut[]
   followUps?: FollowUpOut[]
   detailAt?: number
 }

@@ -11,7 +11,7 @@ import { refreshCases, refreshMyCases } from './cases'
 import { refreshNotifications } from './notifications'
 import { refreshClassChildren } from './classChildren'
 import { reportsAbsences, showsStats, sweeps } from './roles'
-import { assessmentLevels, refreshStats } from './stats'
+import { assessmentLevels, refreshStats } from './statistics'
 import { downloadPackage } from './workPackage'
 
 // Who is logged in comes from IndexedDB first, so the router's guard knows before any screen.

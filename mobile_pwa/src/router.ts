@@ -43,7 +43,7 @@ export function createAppRouter(history: RouterHistory = createWebHistory()) {
         component: () => import('./views/ReportView.vue'),
         meta: { fullscreen: true },
       },
-      { path: '/stats', name: 'stats', component: () => import('./views/StatsView.vue') },
+      { path: '/stats', name: 'stats', component: () => import('./views/StatisticsView.vue') },
       { path: '/notifications', name: 'notifications', component: () => import('./views/NotificationsView.vue') },
       { path: '/me', name: 'me', component: () => import('./views/MeView.vue') },
       {

@@ -12,7 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /** Liveness and database readiness */
-        get: operations["get_health_api_v1_health_get"];
+        get: operations["health-get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -34,7 +34,7 @@ export interface paths {
          * Log in (OAuth2 password or client-credentials grant)
          * @description A wrong username or password is a 401 `urn:baoxue:problem:unauthenticated`; the `refresh_token` grant answers as `POST /auth/refresh` does.
          */
-        post: operations["issue_token_api_v1_auth_token_post"];
+        post: operations["auth-issue-token"];
         delete?: never;
         options?: never;
         head?: never;
@@ -54,7 +54,7 @@ export interface paths {
          * Rotate a refresh token
          * @description Each use gives a new refresh token and spends the old one. A 401's `type` says what to do: `unauthenticated`, log in again; `session-revoked` or `account-disabled`, wipe the personal data held, then log in.
          */
-        post: operations["refresh_token_api_v1_auth_refresh_post"];
+        post: operations["auth-refresh-token"];
         delete?: never;
         options?: never;
         head?: never;
@@ -71,7 +71,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Revoke a session (its refresh-token family) */
-        post: operations["logout_api_v1_auth_logout_post"];
+        post: operations["auth-logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -86,7 +86,7 @@ export interface paths {
             cookie?: never;
         };
         /** The caller, their role and what they cover */
-        get: operations["get_me_api_v1_me_get"];
+        get: operations["me-get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -105,7 +105,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Change one's own password */
-        post: operations["change_password_api_v1_me_password_post"];
+        post: operations["me-change-password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -120,10 +120,10 @@ export interface paths {
             cookie?: never;
         };
         /** Accounts working within the caller's areas */
-        get: operations["list_users_api_v1_users_get"];
+        get: operations["users-list"];
         put?: never;
         /** Create an account with a one-time password (county administrators) */
-        post: operations["create_user_api_v1_users_post"];
+        post: operations["users-create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -138,14 +138,14 @@ export interface paths {
             cookie?: never;
         };
         /** One account */
-        get: operations["get_user_api_v1_users__user_id__get"];
+        get: operations["users-get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Rename, change the phone, or disable an account */
-        patch: operations["update_user_api_v1_users__user_id__patch"];
+        patch: operations["users-update"];
         trace?: never;
     };
     "/api/v1/users/{user_id}/password-reset": {
@@ -161,7 +161,7 @@ export interface paths {
          * Issue a new one-time password, lift a lock and end every session
          * @description An integration client has a secret instead: a 409 (rotate it).
          */
-        post: operations["reset_password_api_v1_users__user_id__password_reset_post"];
+        post: operations["users-reset-password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -176,13 +176,13 @@ export interface paths {
             cookie?: never;
         };
         /** The integration clients of one's areas */
-        get: operations["list_integration_clients_api_v1_integration_clients_get"];
+        get: operations["integration-clients-list"];
         put?: never;
         /**
          * Register a third party's system; its secret is shown this once
          * @description The client gets its access tokens by the OAuth2 client-credentials grant: `POST /api/v1/auth/token` with `grant_type=client_credentials`, `client_id`, `client_secret` and optionally `scope` (a subset of its scopes). Beyond its rate limit a request is a 429 with `Retry-After`.
          */
-        post: operations["create_integration_client_api_v1_integration_clients_post"];
+        post: operations["integration-clients-create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -197,14 +197,14 @@ export interface paths {
             cookie?: never;
         };
         /** One integration client */
-        get: operations["get_integration_client_api_v1_integration_clients__integration_client_id__get"];
+        get: operations["integration-clients-get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Change a client's scopes, bindings or rate limit, or suspend it */
-        patch: operations["update_integration_client_api_v1_integration_clients__integration_client_id__patch"];
+        patch: operations["integration-clients-update"];
         trace?: never;
     };
     "/api/v1/integration-clients/{integration_client_id}/secret": {
@@ -217,7 +217,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Rotate a client's secret; the new one is shown this once */
-        post: operations["rotate_integration_client_secret_api_v1_integration_clients__integration_client_id__secret_post"];
+        post: operations["integration-clients-rotate-secret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -234,7 +234,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Revoke every secret and token of a client at once */
-        post: operations["revoke_integration_client_api_v1_integration_clients__integration_client_id__revoke_post"];
+        post: operations["integration-clients-revoke"];
         delete?: never;
         options?: never;
         head?: never;
@@ -252,7 +252,7 @@ export interface paths {
          * Areas by parent (top level without one), or the tree under root to a depth
          * @description `?parent=CODE` lists the direct children of an area, `?root=CODE&depth=N` answers that area alone with `children` nested N levels down (at most 5000 areas, else a 422 naming `root`). Readable by every logged-in user.
          */
-        get: operations["list_areas_api_v1_areas_get"];
+        get: operations["areas-list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -269,7 +269,7 @@ export interface paths {
             cookie?: never;
         };
         /** One area with its ancestors (breadcrumbs) and direct children */
-        get: operations["get_area_api_v1_areas__code__get"];
+        get: operations["areas-get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -291,7 +291,7 @@ export interface paths {
          * Import the official area code list from CSV (county administrators)
          * @description A CSV file (UTF-8, with or without BOM, or GB18030 as Chinese Excel saves it) with the columns `code,name,level,parent` or `代码,名称,级别,上级代码`; the level may be left empty (it follows from the code's length). Good rows are stored and bad ones reported by line and column (with `all_or_nothing`, a bad row refuses the whole file: a 422 naming each row); importing the same file again changes nothing.
          */
-        post: operations["import_areas_api_v1_areas_import_post"];
+        post: operations["areas-import"];
         delete?: never;
         options?: never;
         head?: never;
@@ -311,7 +311,7 @@ export interface paths {
          * Upload a school's roster (学籍名单) for a term: XLSX, CSV or JSON; it replaces the term's
          * @description The columns of a student-status export, headed in Chinese (学籍号、姓名、性别、出生日期、身份证件号、年级、班级、入学日期、学籍状态、监护人姓名; also 全国学籍号, 学生姓名, 身份证号码, 班级名称, 入学年月, 家长姓名) or by the API's names (`student_number`, `name`, `sex`, `birth_date`, `id_number`, `grade`, `class_name`, `entry_date`, `status`, `guardian_name`): a multipart `file` (.xlsx, or CSV in UTF-8 or GB18030/GBK as Chinese Excel saves it), or `application/json` with `rows` (see RosterUpload). 年级 is 1 to 9 or 一年级, 初一...; 学籍状态 在籍 (the default), 休学, 转出, 毕业 or 注销. Each row is checked with the rules of registering a pupil: the student number (G + ID number, L, J), the ID number and the birth date and sex in it, a grade the school teaches, no date in the future, no student or ID number twice in the file (the later rows refused). Good rows are kept, bad ones reported by row and heading in `errors` (for JSON, `row` is the index in `rows` and `field` the key) and downloadable from `GET /rosters/{id}/report.xlsx`. The upload replaces the school's roster of the term at once: the previous version is kept, readable and marked `replaced_at`; the school's registrations (学籍) of the term become the kept rows, in their classes (opened when the school has none of that name), and are linked to the children the population side knows (`matched`). No good row: a 422, nothing changed. `all_or_nothing`: any bad row stores none (the upload is kept, `refused`, with its report). Two uploads for the same school and term at once: the second is a 409, to be tried again. At most 20 MB and 20000 rows.
          */
-        post: operations["upload_roster_api_v1_schools__school_id__roster_post"];
+        post: operations["rosters-upload"];
         delete?: never;
         options?: never;
         head?: never;
@@ -326,7 +326,7 @@ export interface paths {
             cookie?: never;
         };
         /** A school's roster uploads, of a term or all, the newest first */
-        get: operations["list_rosters_api_v1_schools__school_id__rosters_get"];
+        get: operations["rosters-list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -343,7 +343,7 @@ export interface paths {
             cookie?: never;
         };
         /** A roster upload's counts, and the faults of its refused rows, a page at a time */
-        get: operations["get_roster_api_v1_rosters__roster_id__get"];
+        get: operations["rosters-get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -360,7 +360,7 @@ export interface paths {
             cookie?: never;
         };
         /** A roster's kept rows as uploaded; ID numbers in full for who may read them so */
-        get: operations["list_roster_entries_api_v1_rosters__roster_id__entries_get"];
+        get: operations["rosters-list-entries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -377,7 +377,7 @@ export interface paths {
             cookie?: never;
         };
         /** The refused rows as uploaded, with 错误说明 and 原行号: fix them in the school's file and upload the whole roster again (an upload replaces the term's roster) */
-        get: operations["get_roster_report_api_v1_rosters__roster_id__report_xlsx_get"];
+        get: operations["rosters-get-report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -394,10 +394,10 @@ export interface paths {
             cookie?: never;
         };
         /** Schools within the caller's scope */
-        get: operations["list_schools_api_v1_schools_get"];
+        get: operations["schools-list"];
         put?: never;
         /** Register a school (county administrators) */
-        post: operations["create_school_api_v1_schools_post"];
+        post: operations["schools-create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -412,14 +412,14 @@ export interface paths {
             cookie?: never;
         };
         /** One school with its classes */
-        get: operations["get_school_api_v1_schools__school_id__get"];
+        get: operations["schools-get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Change a school's name, address, phone or grades; send If-Match */
-        patch: operations["update_school_api_v1_schools__school_id__patch"];
+        patch: operations["schools-update"];
         trace?: never;
     };
     "/api/v1/schools/{school_id}/classes": {
@@ -432,7 +432,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Open a class for a school year */
-        post: operations["add_class_api_v1_schools__school_id__classes_post"];
+        post: operations["schools-add-class"];
         delete?: never;
         options?: never;
         head?: never;
@@ -452,7 +452,7 @@ export interface paths {
          * Import households and children from a county's XLSX or CSV spreadsheet
          * @description One sheet, one row per child, the household's columns repeated on each of its rows. Headings in Chinese (区划代码, 家庭住址, 户主姓名, 联系电话, 是否建档立卡户, 是否低保户, 儿童姓名, 性别, 出生日期, 身份证号码, 户籍地址, 留守情况, 残疾类别, 残疾等级, 安置方式, 孤儿, 事实无人抚养, 困境儿童, 随迁子女, 监护人姓名, 与儿童关系, 监护人电话) or the API's field names (`area_code`, ..., `name`, `sex`, `birth_date`, `id_number`, ... and `guardian_name`, `guardian_relation`, `guardian_phone`); flags as 是/否, Y/N or 1/0; dates as Excel dates or 2017-03-01, 2017/3/1, 20170301. CSV in UTF-8 (with or without BOM) or GB18030. Each row is checked with the rules of registering one child; good rows are stored, bad ones reported by row number and heading (`errors`), and downloadable with their faults from `GET /households/imports/{id}/report.xlsx`. A household is matched by area code, address and head's name, a child by ID number (or household, name and birth date): importing the same file again adds nothing. A bad row is refused alone: the good rows of its household are kept. A household is created only when one of its rows adds a child; a registered one is left as it is. At most 20 MB and 100000 rows a file.
          */
-        post: operations["import_households_api_v1_households_import_post"];
+        post: operations["households-import"];
         delete?: never;
         options?: never;
         head?: never;
@@ -467,7 +467,7 @@ export interface paths {
             cookie?: never;
         };
         /** An import's counts, and the faults of its refused rows, a page at a time */
-        get: operations["get_household_import_api_v1_households_imports__import_id__get"];
+        get: operations["households-get-import"];
         put?: never;
         post?: never;
         delete?: never;
@@ -484,7 +484,7 @@ export interface paths {
             cookie?: never;
         };
         /** The refused rows as in the file, with 错误说明; fix them there and import it again */
-        get: operations["get_household_import_report_api_v1_households_imports__import_id__report_xlsx_get"];
+        get: operations["households-get-import-report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -501,10 +501,10 @@ export interface paths {
             cookie?: never;
         };
         /** Households within the caller's scope; phone numbers masked */
-        get: operations["list_households_api_v1_households_get"];
+        get: operations["households-list"];
         put?: never;
         /** Register a household in a village or group of one's areas */
-        post: operations["create_household_api_v1_households_post"];
+        post: operations["households-create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -519,15 +519,15 @@ export interface paths {
             cookie?: never;
         };
         /** One household with its members; a full read of personal data is audited */
-        get: operations["get_household_api_v1_households__household_id__get"];
+        get: operations["households-get"];
         put?: never;
         post?: never;
         /** Remove a household registered by mistake; the record is kept with the reason */
-        delete: operations["remove_household_api_v1_households__household_id__delete"];
+        delete: operations["households-remove"];
         options?: never;
         head?: never;
         /** Change what is recorded of a household; send If-Match with the ETag read */
-        patch: operations["update_household_api_v1_households__household_id__patch"];
+        patch: operations["households-update"];
         trace?: never;
     };
     "/api/v1/households/{household_id}/visits": {
@@ -541,7 +541,7 @@ export interface paths {
          * A household's visits, the latest first: what each found, and its photos
          * @description Each visit's `attachment_ids` are its photos, at `GET /attachments/{id}`.
          */
-        get: operations["list_household_visits_api_v1_households__household_id__visits_get"];
+        get: operations["households-list-visits"];
         put?: never;
         post?: never;
         delete?: never;
@@ -558,10 +558,10 @@ export interface paths {
             cookie?: never;
         };
         /** Children within the caller's scope; ID numbers masked */
-        get: operations["list_children_api_v1_children_get"];
+        get: operations["children-list"];
         put?: never;
         /** Register a child in a household; an ID number already registered is a 409 */
-        post: operations["create_child_api_v1_children_post"];
+        post: operations["children-create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -576,15 +576,15 @@ export interface paths {
             cookie?: never;
         };
         /** One child whole; a full read of personal data is audited */
-        get: operations["get_child_api_v1_children__child_id__get"];
+        get: operations["children-get"];
         put?: never;
         post?: never;
         /** Remove a child registered by mistake; the record is kept with the reason */
-        delete: operations["remove_child_api_v1_children__child_id__delete"];
+        delete: operations["children-remove"];
         options?: never;
         head?: never;
         /** Change what is recorded of a child; send If-Match with the ETag read */
-        patch: operations["update_child_api_v1_children__child_id__patch"];
+        patch: operations["children-update"];
         trace?: never;
     };
     "/api/v1/children/{child_id}/status-changes": {
@@ -595,10 +595,10 @@ export interface paths {
             cookie?: never;
         };
         /** The history of a child's schooling status, newest first */
-        get: operations["status_history_api_v1_children__child_id__status_changes_get"];
+        get: operations["children-status-history"];
         put?: never;
         /** Change a child's schooling status; a change the rules do not allow is a 409 listing the allowed ones */
-        post: operations["change_status_api_v1_children__child_id__status_changes_post"];
+        post: operations["children-change-status"];
         delete?: never;
         options?: never;
         head?: never;
@@ -615,7 +615,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Transfer this term's registration to another school (籍随人走); the old one is kept */
-        post: operations["transfer_api_v1_children__child_id__transfers_post"];
+        post: operations["children-transfer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -630,10 +630,10 @@ export interface paths {
             cookie?: never;
         };
         /** Registrations of a term within the caller's scope */
-        get: operations["list_enrolments_api_v1_enrolments_get"];
+        get: operations["enrolments-list"];
         put?: never;
         /** Register a pupil at a school for a term; a second school that term is flagged */
-        post: operations["create_enrolment_api_v1_enrolments_post"];
+        post: operations["enrolments-create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -648,7 +648,7 @@ export interface paths {
             cookie?: never;
         };
         /** Children registered at two schools or more in one term, to be resolved */
-        get: operations["double_enrolments_api_v1_enrolments_doubles_get"];
+        get: operations["enrolments-list-doubles"];
         put?: never;
         post?: never;
         delete?: never;
@@ -665,10 +665,10 @@ export interface paths {
             cookie?: never;
         };
         /** A child's applications, newest first */
-        get: operations["for_child_api_v1_children__child_id__status_applications_get"];
+        get: operations["status-applications-for-child"];
         put?: never;
         /** Apply for suspension, deferral or exemption, with the certificate */
-        post: operations["submit_api_v1_children__child_id__status_applications_post"];
+        post: operations["status-applications-submit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -683,7 +683,7 @@ export interface paths {
             cookie?: never;
         };
         /** Applications waiting for a decision (township officers, county administrators) */
-        get: operations["pending_api_v1_status_applications_get"];
+        get: operations["status-applications-pending"];
         put?: never;
         post?: never;
         delete?: never;
@@ -702,7 +702,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Approve (the status changes) or refuse an application */
-        post: operations["decide_api_v1_status_applications__application_id__decision_post"];
+        post: operations["status-applications-decide"];
         delete?: never;
         options?: never;
         head?: never;
@@ -722,7 +722,7 @@ export interface paths {
          * Upload a photo or PDF (a certificate, a letter); link it by id where it is needed
          * @description A phone working offline names the attachment itself (`id`, a UUID it made) and links it by that id before the upload is done (a visit's `attachment_ids`). Sent again with the same file, the upload answers the attachment stored the first time (201, marked `Idempotent-Replayed: true`) and stores nothing more; the id taken by another user, or by another file, is a 409 naming `id`.
          */
-        post: operations["upload_api_v1_attachments_post"];
+        post: operations["attachments-upload"];
         delete?: never;
         options?: never;
         head?: never;
@@ -737,7 +737,7 @@ export interface paths {
             cookie?: never;
         };
         /** Download an attachment (its uploader, or whoever may see what it proves) */
-        get: operations["download_api_v1_attachments__attachment_id__get"];
+        get: operations["attachments-download"];
         put?: never;
         post?: never;
         delete?: never;
@@ -759,7 +759,7 @@ export interface paths {
          * Assign many at once from a county's XLSX or CSV table of assignments (分工表)
          * @description One row per assignment. Headings in Chinese or the API's names: 分工类型 (`kind`: 包村, 包组, 包校, 班主任, 包保学生 or village, group, school, class, child), the person by 负责人账号 (`username`) or 负责人手机 (`phone`, when one account has it) with 负责人姓名 (`display_name`, checked against the account), and what they answer for: 区划代码 (`area_code`) of a village or group; 学校标识码 (`school_code`) of a school; 学校标识码 with 班级 (`class_name`: 三年级2班, or 2 with 年级 `grade`) of this school year's class; 身份证号码 (`id_number`) of a child. 开始日期 (`valid_from`) is today when left empty. Each row is held to the rules of `POST /assignments`: the kind's roles, both your coverage and the person's, a start neither in the future nor before the current holder's, who is then ended. A row naming who is responsible already changes nothing (`unchanged`), so the same file again adds nothing; the same object twice in a file is refused at its second row. Good rows are stored, bad ones reported by row and heading, and downloadable with their faults from `GET /assignments/imports/{id}/report.xlsx`. At most 20 MB and 20000 rows a file.
          */
-        post: operations["import_assignments_api_v1_assignments_import_post"];
+        post: operations["assignments-import"];
         delete?: never;
         options?: never;
         head?: never;
@@ -774,7 +774,7 @@ export interface paths {
             cookie?: never;
         };
         /** An assignment import's counts, and the faults of its refused rows, a page at a time */
-        get: operations["get_assignment_import_api_v1_assignments_imports__import_id__get"];
+        get: operations["assignments-get-import"];
         put?: never;
         post?: never;
         delete?: never;
@@ -791,7 +791,7 @@ export interface paths {
             cookie?: never;
         };
         /** The refused rows as in the file, with 错误说明; fix them there and import it again */
-        get: operations["get_assignment_import_report_api_v1_assignments_imports__import_id__report_xlsx_get"];
+        get: operations["assignments-get-import-report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -808,10 +808,10 @@ export interface paths {
             cookie?: never;
         };
         /** Who is responsible for which village, group, school, class or child */
-        get: operations["list_assignments_api_v1_assignments_get"];
+        get: operations["assignments-list"];
         put?: never;
         /** Make a person responsible, ending whoever was (the same person again: 409) */
-        post: operations["assign_api_v1_assignments_post"];
+        post: operations["assignments-create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -826,7 +826,7 @@ export interface paths {
             cookie?: never;
         };
         /** One assignment */
-        get: operations["get_assignment_api_v1_assignments__assignment_id__get"];
+        get: operations["assignments-get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -845,7 +845,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** End an assignment with nobody after it (the gap then shows) */
-        post: operations["end_assignment_api_v1_assignments__assignment_id__end_post"];
+        post: operations["assignments-end"];
         delete?: never;
         options?: never;
         head?: never;
@@ -860,7 +860,7 @@ export interface paths {
             cookie?: never;
         };
         /** The dual-line chain (双线控辍) for one child, gaps shown as such */
-        get: operations["child_responsibility_api_v1_children__child_id__responsibility_get"];
+        get: operations["responsibility-for-child"];
         put?: never;
         post?: never;
         delete?: never;
@@ -877,7 +877,7 @@ export interface paths {
             cookie?: never;
         };
         /** Villages, groups, schools, classes and children nobody answers for */
-        get: operations["responsibility_gaps_report_api_v1_responsibility_gaps_get"];
+        get: operations["responsibility-gaps-report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -897,7 +897,7 @@ export interface paths {
          * 考核 per unit: each village, group, school, class and child someone answers for
          * @description One row per assignment in force, with its person and figures. Figures (考核): `children_covered` today (finished, deceased and emigrated children left out); of their cases, `open_cases` still on the ledger, `deadlines_missed` (entered more than 24 hours after noticed, reported to the county after 7 days, or past 7 days and not yet reported), `returned` to school, and `still_in_school` (returned, followed up or closed as stable, not reopened since). A village covers the children living in it, a group those of the group, a school and a class the pupils of the registration the school line follows (this school year or last), a child assignment the child. Units nobody answers for are in `GET /responsibility/gaps`.
          */
-        get: operations["accountability_units_api_v1_responsibility_accountability_units_get"];
+        get: operations["responsibility-accountability-units"];
         put?: never;
         post?: never;
         delete?: never;
@@ -917,7 +917,7 @@ export interface paths {
          * 考核 per person: everyone answering for something in the area, by name
          * @description One row per person, over all their assignments in force, each child and case counted once. Figures (考核): `children_covered` today (finished, deceased and emigrated children left out); of their cases, `open_cases` still on the ledger, `deadlines_missed` (entered more than 24 hours after noticed, reported to the county after 7 days, or past 7 days and not yet reported), `returned` to school, and `still_in_school` (returned, followed up or closed as stable, not reopened since). A village covers the children living in it, a group those of the group, a school and a class the pupils of the registration the school line follows (this school year or last), a child assignment the child.
          */
-        get: operations["accountability_people_api_v1_responsibility_accountability_people_get"];
+        get: operations["responsibility-accountability-people"];
         put?: never;
         post?: never;
         delete?: never;
@@ -937,10 +937,10 @@ export interface paths {
          * The dropout ledger: cases with their deadlines, the most recently noticed first
          * @description `open=true` gives the cases still on the ledger (a dismissed or closed case leaves it as it closes, 动态销号); `status=reported` the suspected ones, `status=verified` onward the confirmed. `overdue=true`: open, not reported to the county bureau and township, and past the 7-day deadline (不过周). `mine=true`: those the caller answers for on either line, the field app's own list.
          */
-        get: operations["list_cases_api_v1_cases_get"];
+        get: operations["cases-list"];
         put?: never;
         /** Report a child out of school: opens a case with its deadlines (one open a child) */
-        post: operations["create_case_api_v1_cases_post"];
+        post: operations["cases-create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -955,7 +955,7 @@ export interface paths {
             cookie?: never;
         };
         /** One case, with its deadlines and its history */
-        get: operations["get_case_api_v1_cases__case_id__get"];
+        get: operations["cases-get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -977,7 +977,7 @@ export interface paths {
          * Move a case along its lifecycle (an action not allowed now: 409 with the allowed)
          * @description reported → verify | dismiss (with `dismissal_reason`); verified → plan | dismiss; planned → persuade | return; persuading → return; returned → follow_up | reopen; following_up → close | reopen; and from any open status, once, `report_upward` (the school's report to the county bureau and township, 不过周). Verifying, dismissing and closing are for principals, township officers and the county bureau; reporting upward for principals and the county bureau.
          */
-        post: operations["transition_case_api_v1_cases__case_id__transitions_post"];
+        post: operations["cases-transition"];
         delete?: never;
         options?: never;
         head?: never;
@@ -997,7 +997,7 @@ export interface paths {
          * Hand a case on when the child moves: to another township's village, or a school
          * @description Both sides see the case until the receiving side accepts or declines it; only its acceptance changes who answers for the child (a move puts the household in the new village).
          */
-        post: operations["request_transfer_api_v1_cases__case_id__transfers_post"];
+        post: operations["cases-request-transfer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1017,7 +1017,7 @@ export interface paths {
          * The receiving township or school accepts the case, or declines it
          * @description Declined, the case stays with the sending side and leaves the receiving one.
          */
-        post: operations["decide_transfer_api_v1_cases__case_id__transfers__transfer_id___decision__post"];
+        post: operations["cases-decide-transfer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1032,7 +1032,7 @@ export interface paths {
             cookie?: never;
         };
         /** The seeds' support measures for each reason a child left, and the legal steps */
-        get: operations["list_plan_templates_api_v1_return_plan_templates_get"];
+        get: operations["cases-list-plan-templates"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1052,12 +1052,12 @@ export interface paths {
          * The case's return plan (一人一案); before one is saved, a pre-filled draft
          * @description A draft (version 0) names whoever each line of responsibility names for the child now and the measures of the template for the case's reason.
          */
-        get: operations["get_plan_api_v1_cases__case_id__plan_get"];
+        get: operations["cases-get-plan"];
         /**
          * Save the return plan as its next version; the first moves a verified case on
          * @description Persons left out are whoever each line names for the child now; measures left out are the template's for the case's reason. `If-Match` with the version read ("0" before the first) refuses a change made meanwhile with 412.
          */
-        put: operations["put_plan_api_v1_cases__case_id__plan_put"];
+        put: operations["cases-put-plan"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1073,7 +1073,7 @@ export interface paths {
             cookie?: never;
         };
         /** Every version of the case's return plan, the first first */
-        get: operations["list_plan_versions_api_v1_cases__case_id__plan_versions_get"];
+        get: operations["cases-list-plan-versions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1090,13 +1090,13 @@ export interface paths {
             cookie?: never;
         };
         /** The persuasion attempts (劝返) of a case, the first first */
-        get: operations["list_attempts_api_v1_cases__case_id__attempts_get"];
+        get: operations["cases-list-attempts"];
         put?: never;
         /**
          * Record a persuasion attempt; the first moves a planned case on to persuading
          * @description Numbered in order (第几次劝返). A photo or a voice recording goes up first to `POST /attachments`; its id here links it to the attempt. A phone sending from its outbox gives an `Idempotency-Key`: a repeat with it gets the first answer (marked `Idempotent-Replayed: true`) and records nothing more; the key with another body is a 422.
          */
-        post: operations["record_attempt_api_v1_cases__case_id__attempts_post"];
+        post: operations["cases-record-attempt"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1114,7 +1114,7 @@ export interface paths {
          * The follow-up visits (跟踪回访) scheduled at the return: each due, done or missed
          * @description Weekly for the first month after the return, then monthly to the term's end.
          */
-        get: operations["list_follow_ups_api_v1_cases__case_id__follow_ups_get"];
+        get: operations["cases-list-follow-ups"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1136,7 +1136,7 @@ export interface paths {
          * Record a follow-up visit made; the first moves the case on to following up
          * @description A visit finding the child gone again (`left_again`) reopens the case. A phone sending from its outbox gives an `Idempotency-Key`: a repeat with it gets the first answer (marked `Idempotent-Replayed: true`) and records nothing more, where without it a visit recorded already is a 409; the key with another body is a 422.
          */
-        post: operations["record_follow_up_api_v1_cases__case_id__follow_ups__number__post"];
+        post: operations["cases-record-follow-up"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1154,7 +1154,7 @@ export interface paths {
          * The dropout ledger as XLSX (辍学学生台账), in its columns, scoped to the caller
          * @description The filters of `GET /cases`. `ledger=suspected` gives 疑似辍学学生台账 (reported, not yet verified), `ledger=confirmed` 辍学学生台账 (verified and not yet closed). A row a case: the child, school and grade, month of dropout, guardian and phone, home and registered address, reason, whereabouts, support given, source, reporter, the person answering on each line, status and deadlines, and every persuasion attempt. ID numbers and phones are whole only for a role that reads them, and that read is audited.
          */
-        get: operations["export_dropout_ledger_api_v1_exports_dropout_ledger_xlsx_get"];
+        get: operations["cases-export-dropout-ledger"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1174,7 +1174,7 @@ export interface paths {
          * The school-age children ledger as XLSX (适龄儿童台账), scoped to the caller
          * @description A row for each child of compulsory-school age this school year (not removed, neither deceased nor emigrated) the caller sees: living within `area` (a county, township, village or group) and/or registered this term at `school`, else the caller's whole scope. Name, sex, ID number, birth date, township, village and group, home and registered address, guardian and phone, schooling status, this term's school, grade and class, left-behind, poverty-registered, disability and placement, remarks. ID numbers and phones are whole only for a role that reads them, and that read is audited. An area or school out of the caller's reach is 404.
          */
-        get: operations["export_children_ledger_api_v1_exports_children_ledger_xlsx_get"];
+        get: operations["cases-export-children-ledger"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1194,7 +1194,7 @@ export interface paths {
          * The school's monthly report to the county as XLSX (学校控辍保学月报)
          * @description `GET /stats/monthly-report` as the workbook a school sends: the table by grade with its total, the month's cases, and lines for the signatures.
          */
-        get: operations["export_monthly_report_api_v1_exports_monthly_report_xlsx_get"];
+        get: operations["cases-export-monthly-report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1214,7 +1214,7 @@ export interface paths {
          * The statistics tables as XLSX (控辍保学统计表), by area, school, grade, reason, group or week
          * @description `GET /stats/breakdown` as the table clerks hand upward: a row a group, the figures the breakdown carries in Chinese columns (counts as numbers, rates as percentages), and a total row (none by group: left-behind, poverty and disabled children overlap).
          */
-        get: operations["export_statistics_api_v1_exports_statistics_xlsx_get"];
+        get: operations["cases-export-statistics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1231,7 +1231,7 @@ export interface paths {
             cookie?: never;
         };
         /** The caller's inbox: deadlines near or passed, escalations, follow-ups due */
-        get: operations["list_notifications_api_v1_notifications_get"];
+        get: operations["notifications-list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1250,7 +1250,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Mark one of the caller's notifications read */
-        post: operations["read_notification_api_v1_notifications__notification_id__read_post"];
+        post: operations["notifications-read"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1267,7 +1267,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Mark all the caller's notifications read; how many were unread */
-        post: operations["read_all_notifications_api_v1_notifications_read_all_post"];
+        post: operations["notifications-read-all"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1287,7 +1287,7 @@ export interface paths {
          * Run the deadline scan now: overdue cases escalated on both lines, people told
          * @description The app runs it every `BAOXUE_ESCALATION_INTERVAL_MINUTES`; a county's own scheduler may call it with an API client granted `escalations:write`. Each deadline and line is escalated once, and nobody is told the same thing twice.
          */
-        post: operations["run_escalations_api_v1_escalations_run_post"];
+        post: operations["notifications-run-escalations"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1302,13 +1302,13 @@ export interface paths {
             cookie?: never;
         };
         /** Sweeps over the caller's areas or schools, the latest first */
-        get: operations["list_campaigns_api_v1_campaigns_get"];
+        get: operations["campaigns-list"];
         put?: never;
         /**
          * Plan a sweep (开学摸排, 控辍月, 暑期家访) of some areas, in its four phases
          * @description Phases left out split the campaign's days into 宣传, 排查, 劝返 and 总结. A campaign whose first day has come starts at once: its households in scope are fixed.
          */
-        post: operations["create_campaign_api_v1_campaigns_post"];
+        post: operations["campaigns-create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1323,7 +1323,7 @@ export interface paths {
             cookie?: never;
         };
         /** One campaign */
-        get: operations["get_campaign_api_v1_campaigns__campaign_id__get"];
+        get: operations["campaigns-get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1342,7 +1342,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Start a campaign before its first day: its households in scope are fixed now */
-        post: operations["start_campaign_api_v1_campaigns__campaign_id__start_post"];
+        post: operations["campaigns-start"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1360,7 +1360,7 @@ export interface paths {
          * 不漏一户、不漏一人: households and children in scope, reached, to revisit, refused
          * @description Within the caller's scope: totals, by area (`level`: township, village or group) and by the cadre covering each group (包组). Households in scope are those fixed when the campaign started and those registered in its areas since; children are those of compulsory-school age in them, confirmed when a visit of the campaign recorded their schooling. A household's state is that of its latest visit.
          */
-        get: operations["campaign_coverage_api_v1_campaigns__campaign_id__coverage_get"];
+        get: operations["campaigns-coverage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1377,7 +1377,7 @@ export interface paths {
             cookie?: never;
         };
         /** The households in scope not yet reached: never visited, or nobody home */
-        get: operations["campaign_unvisited_api_v1_campaigns__campaign_id__unvisited_get"];
+        get: operations["campaigns-unvisited"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1397,7 +1397,7 @@ export interface paths {
          * The sweep registration form (排查登记表) of a village or group, as XLSX
          * @description A row for each child of compulsory age in each household of the campaign's scope in `area` (a household with none: one row saying so), with what the campaign's latest visit found and who made it; blank where nobody has been yet, to carry and fill in. Identifiers are whole only for a role that may read them, and that read is audited.
          */
-        get: operations["get_registration_form_api_v1_campaigns__campaign_id__registration_form_xlsx_get"];
+        get: operations["campaigns-get-registration-form"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1417,7 +1417,7 @@ export interface paths {
          * The campaign's summary report (总结报告): activity, results, problems, next steps
          * @description The seed's fourth week (总结): 活动开展情况 (the campaign, its coverage in all and by area, visits per day and who made them), 取得的成效 (children checked and found out of school, cases opened during its dates by source, verified, returned; the statistics overview of its area), 存在的问题 (villages least covered, refusals, cases past 不过周, confirmed dropouts with no return plan, reasons) and 下一步工作 (sentences made from those figures, none when nothing is left). Within the caller's scope: the campaign's areas as far as the caller reaches into them.
          */
-        get: operations["get_summary_api_v1_campaigns__campaign_id__summary_get"];
+        get: operations["campaigns-get-summary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1437,7 +1437,7 @@ export interface paths {
          * The campaign's summary report as XLSX, with its tables and charts
          * @description The seed's fourth week (总结): 活动开展情况 (the campaign, its coverage in all and by area, visits per day and who made them), 取得的成效 (children checked and found out of school, cases opened during its dates by source, verified, returned; the statistics overview of its area), 存在的问题 (villages least covered, refusals, cases past 不过周, confirmed dropouts with no return plan, reasons) and 下一步工作 (sentences made from those figures, none when nothing is left). Within the caller's scope: the campaign's areas as far as the caller reaches into them.
          */
-        get: operations["get_summary_workbook_api_v1_campaigns__campaign_id__summary_xlsx_get"];
+        get: operations["campaigns-get-summary-workbook"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1457,7 +1457,7 @@ export interface paths {
          * The campaign's summary report as a page to print on A4, its charts in SVG
          * @description The seed's fourth week (总结): 活动开展情况 (the campaign, its coverage in all and by area, visits per day and who made them), 取得的成效 (children checked and found out of school, cases opened during its dates by source, verified, returned; the statistics overview of its area), 存在的问题 (villages least covered, refusals, cases past 不过周, confirmed dropouts with no return plan, reasons) and 下一步工作 (sentences made from those figures, none when nothing is left). Within the caller's scope: the campaign's areas as far as the caller reaches into them.
          */
-        get: operations["get_summary_page_api_v1_campaigns__campaign_id__summary_html_get"];
+        get: operations["campaigns-get-summary-page"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1479,7 +1479,7 @@ export interface paths {
          * A phone's queued visits, and the households and children it found, exactly once
          * @description Each item carries the id the phone made. Answers per item, in `households`, `children` and `visits`: `created`; `duplicate` (sent before with the same content: nothing stored again); `conflict` (the id holds other content, nothing stored; or the visit is kept but an observation older than the child's last recorded change does not overwrite it, `server_state` giving that change); `invalid` with `errors`, the other items going on. Households and children come first, so that visits may name them. A school-age child found out of school, not lawfully so, opens a suspected-dropout case (`case_ids`), once.
          */
-        post: operations["receive_visits_api_v1_visits_batch_post"];
+        post: operations["visits-receive"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1494,13 +1494,13 @@ export interface paths {
             cookie?: never;
         };
         /** Reconciliation runs over the caller's areas or schools, newest first */
-        get: operations["list_reconciliations_api_v1_reconciliations_get"];
+        get: operations["reconciliations-list"];
         put?: never;
         /**
          * Reconcile where children are with where they are registered (人籍一致)
          * @description For an area (county, township, village) or one school, and a term. Runs in the background: the answer is the queued run; `GET /reconciliations/{id}` shows its progress and, once `completed`, its counts. The run links the term's registrations to children (by ID number first; else name, birth date and guardian, homophones accepted by pinyin when the guardian agrees), then makes the three comparisons (四查三比对): population vs rosters (`not_enrolled`: school-age, on no roster, no exempt status; `outside_unproven`: 县外就读 with no evidence), rosters vs the population and the pupils present (`unknown_to_population`, `identity_mismatch`: the same ID number with another name or birth date, `double_enrolment`, `registered_absent`: 籍在人不在, the sweep or the school found the pupil not attending or living elsewhere), and dropouts vs the current poverty household lists (`poverty_out_of_school`, `poverty_unknown`). `new` and `gone` compare it with the previous completed run of the same scope and term.
          */
-        post: operations["start_reconciliation_api_v1_reconciliations_post"];
+        post: operations["reconciliations-start"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1515,7 +1515,7 @@ export interface paths {
             cookie?: never;
         };
         /** A run's state, progress and counts by kind */
-        get: operations["get_reconciliation_api_v1_reconciliations__reconciliation_id__get"];
+        get: operations["reconciliations-get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1535,7 +1535,7 @@ export interface paths {
          * What a run found, of the caller's part, a page at a time
          * @description Filter by `kind`, `area` (a subtree), `school`, `resolved`, and `change`: `new` (not in the previous run) or `gone` (in the previous run, no longer found: listed from the previous run). ID numbers are masked.
          */
-        get: operations["list_discrepancies_api_v1_reconciliations__reconciliation_id__discrepancies_get"];
+        get: operations["reconciliations-list-discrepancies"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1557,7 +1557,7 @@ export interface paths {
          * Resolve a discrepancy: open a case, or say it was corrected or why it stands
          * @description `open_case` opens the child's case (source `reconciliation`), or links the case already open; only for `not_enrolled`, `registered_absent` and `poverty_out_of_school`. `explained` needs a `note`; later runs keep it explained. A discrepancy is resolved once (409 after).
          */
-        post: operations["resolve_discrepancy_api_v1_reconciliations__reconciliation_id__discrepancies__discrepancy_id__resolution_post"];
+        post: operations["reconciliations-resolve-discrepancy"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1572,13 +1572,13 @@ export interface paths {
             cookie?: never;
         };
         /** The poverty household lists of the caller's areas, newest first */
-        get: operations["list_poverty_lists_api_v1_poverty_lists_get"];
+        get: operations["poverty-lists-list"];
         put?: never;
         /**
          * Upload the poverty household list (脱贫户/监测户/低保户) of a county or township
          * @description The list as the rural-revitalisation office exports it, XLSX or CSV (UTF-8 with or without BOM, or GB18030): one row a member, the household's columns repeated on each of its rows. Headings in Chinese (户编号, 户类型, 区划代码, 户主姓名, 成员姓名, 身份证号码, 与户主关系, 出生日期) or the API's field names (`household_number`, `kind`, `area_code`, `head_name`, `name`, `id_number`, `relation`, `birth_date`); `kind` is 脱贫户 (also 脱贫不稳定户, 建档立卡户: `lifted`), 监测户 (also 边缘易致贫户, 突发严重困难户: `monitored`) or 低保户 (`minimum_living`). The birth date is read from the ID number when left blank. Bad rows (an invalid ID number, an unknown type, a village outside the list's area, an ID number twice, a household told two ways) are reported by row number and heading and downloadable from `GET /poverty-lists/{id}/report.xlsx`; the good rows are kept. When no row can be kept, or `all_or_nothing` is asked and a row is bad, the answer is a 422 naming each row and nothing is stored. The list replaces the area's current one, which stays readable. At most 20 MB and 100000 rows a file.
          */
-        post: operations["upload_poverty_list_api_v1_poverty_lists_post"];
+        post: operations["poverty-lists-upload"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1593,7 +1593,7 @@ export interface paths {
             cookie?: never;
         };
         /** A list's counts, and the faults of its refused rows, a page at a time */
-        get: operations["get_poverty_list_api_v1_poverty_lists__list_id__get"];
+        get: operations["poverty-lists-get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1613,7 +1613,7 @@ export interface paths {
          * A list's members in the file's order; ID numbers masked unless read in full
          * @description `q` finds a member by ID number (whole or some digits) or household number, pinyin (`zhangsan`), or part of the member's or head's name. Whoever may read poverty lists in full gets the ID numbers whole (`masked: false`), and the read is audited.
          */
-        get: operations["list_poverty_members_api_v1_poverty_lists__list_id__members_get"];
+        get: operations["poverty-lists-list-members"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1633,7 +1633,7 @@ export interface paths {
          * The refused rows as in the file, with 错误说明
          * @description Fix the rows in the office's file and upload the whole list again: a list replaces the area's current one, so uploading the fixed rows alone would leave only them.
          */
-        get: operations["get_poverty_list_report_api_v1_poverty_lists__list_id__report_xlsx_get"];
+        get: operations["poverty-lists-get-report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1653,7 +1653,7 @@ export interface paths {
          * A cadre's work package (入户包): the households and children to visit, for offline
          * @description Of `area`, or else of the villages and groups assigned to the caller (包村, 包组), or else of the caller's whole scope. With `since` (a version this endpoint gave) only the households changed since are sent, each whole, with the ids of all those now in the package. `If-None-Match` with the last ETag answers 304 when nothing changed. Identifiers are in full only for a role that may read them, and that read is audited.
          */
-        get: operations["get_work_package_api_v1_work_package_get"];
+        get: operations["visits-get-work-package"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1685,7 +1685,7 @@ export interface paths {
          *
          *     An area outside the caller's is 404, as is an unknown one.
          */
-        get: operations["get_overview_api_v1_stats_overview_get"];
+        get: operations["statistics-get-overview"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1726,7 +1726,7 @@ export interface paths {
          *     - **flag**: every child and case figure for left-behind (留守), poverty-registered (脱贫户) and disabled (残疾) children; a child may be in several rows
          *     - **week**: the cases noticed in each of the last `weeks` weeks (Monday to Sunday, local time), by the Monday
          */
-        get: operations["get_breakdown_api_v1_stats_breakdown_get"];
+        get: operations["statistics-get-breakdown"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1755,7 +1755,7 @@ export interface paths {
          *
          *     `level=township`: the townships of the county `area` (or of the caller's county), or the one township `area`; a township officer gets their own. `level=school`: the schools the caller answers for (located in their areas, or their own) with registrations or cases, within `area`. An area outside the caller's is 404.
          */
-        get: operations["get_assessment_api_v1_stats_assessment_get"];
+        get: operations["statistics-get-assessment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1786,7 +1786,7 @@ export interface paths {
          *
          *     Columns: 排名, 单位, each component's score, 总分; the weights and the method in a note below the table.
          */
-        get: operations["export_assessment_api_v1_exports_assessment_xlsx_get"];
+        get: operations["statistics-export-assessment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1808,7 +1808,7 @@ export interface paths {
          *
          *     Read by the school's principal, the township's officers and the county; a school out of the caller's reach is 404. A malformed month, or one still to come, is 422 naming `month`.
          */
-        get: operations["get_monthly_report_api_v1_stats_monthly_report_get"];
+        get: operations["statistics-get-monthly-report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1825,7 +1825,7 @@ export interface paths {
             cookie?: never;
         };
         /** The audit log, newest first (county administrators and supervisors) */
-        get: operations["list_audit_events_api_v1_audit_events_get"];
+        get: operations["audit-list-events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1842,13 +1842,13 @@ export interface paths {
             cookie?: never;
         };
         /** The webhook subscriptions of one's areas */
-        get: operations["list_webhooks_api_v1_webhooks_get"];
+        get: operations["webhooks-list"];
         put?: never;
         /**
          * Subscribe a receiver to events of an area; its signing secret is shown this once
          * @description Each delivery is a POST of JSON `{id, type, version, occurred_at, data}` with the headers `X-Baoxue-Event`, `X-Baoxue-Delivery`, `X-Baoxue-Timestamp` and `X-Baoxue-Signature: sha256=<hex HMAC-SHA256 of the secret over "<timestamp>.<body>">`. A 2xx answer delivers it; anything else is retried with exponential backoff and jitter, then left dead until redelivered.
          */
-        post: operations["create_webhook_api_v1_webhooks_post"];
+        post: operations["webhooks-create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1863,15 +1863,15 @@ export interface paths {
             cookie?: never;
         };
         /** One webhook subscription */
-        get: operations["get_webhook_api_v1_webhooks__webhook_id__get"];
+        get: operations["webhooks-get"];
         put?: never;
         post?: never;
         /** Delete a subscription and its delivery log */
-        delete: operations["delete_webhook_api_v1_webhooks__webhook_id__delete"];
+        delete: operations["webhooks-delete"];
         options?: never;
         head?: never;
         /** Change a subscription's URL, events or area, or pause and resume it */
-        patch: operations["update_webhook_api_v1_webhooks__webhook_id__patch"];
+        patch: operations["webhooks-update"];
         trace?: never;
     };
     "/api/v1/webhooks/{webhook_id}/ping": {
@@ -1884,7 +1884,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Send a test `ping` event to this subscription alone */
-        post: operations["ping_webhook_api_v1_webhooks__webhook_id__ping_post"];
+        post: operations["webhooks-ping"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1899,7 +1899,7 @@ export interface paths {
             cookie?: never;
         };
         /** A subscription's delivery log, newest first */
-        get: operations["list_deliveries_api_v1_webhooks__webhook_id__deliveries_get"];
+        get: operations["webhooks-list-deliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1918,7 +1918,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Send a dead or failed delivery again now, its attempts counted afresh */
-        post: operations["redeliver_api_v1_webhooks_deliveries__delivery_id__redeliver_post"];
+        post: operations["webhooks-redeliver"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2319,77 +2319,6 @@ export interface components {
              */
             uploaded_at: string;
         };
-        /** AttemptIn */
-        AttemptIn: {
-            /**
-             * Attempted At
-             * Format: date-time
-             */
-            attempted_at: string;
-            /**
-             * Persons
-             * @description who went: names and roles
-             */
-            persons: string;
-            /** Phone */
-            phone?: string | null;
-            method: components["schemas"]["PersuasionMethod"];
-            outcome: components["schemas"]["AttemptOutcome"];
-            /** Next Step */
-            next_step?: string | null;
-            /** Note */
-            note?: string | null;
-            /**
-             * Attachment Id
-             * @description a photo or a recording
-             */
-            attachment_id?: string | null;
-        };
-        /** AttemptOut */
-        AttemptOut: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Case Id
-             * Format: uuid
-             */
-            case_id: string;
-            /**
-             * Number
-             * @description 第几次劝返
-             */
-            number: number;
-            /**
-             * Attempted At
-             * Format: date-time
-             */
-            attempted_at: string;
-            /** Persons */
-            persons: string;
-            /** Phone */
-            phone: string | null;
-            method: components["schemas"]["PersuasionMethod"];
-            outcome: components["schemas"]["AttemptOutcome"];
-            /** Next Step */
-            next_step: string | null;
-            /** Note */
-            note: string | null;
-            /** Attachment Id */
-            attachment_id: string | null;
-            /**
-             * Recorded By Id
-             * Format: uuid
-             */
-            recorded_by_id: string;
-            /**
-             * Recorded At
-             * Format: date-time
-             */
-            recorded_at: string;
-        };
         /**
          * AttemptOutcome
          * @description What a persuasion attempt came to.
@@ -2447,8 +2376,8 @@ export interface components {
             /** Visits */
             visits: components["schemas"]["ItemOutcome"][];
         };
-        /** Body_import_areas_api_v1_areas_import_post */
-        Body_import_areas_api_v1_areas_import_post: {
+        /** AreasImportForm */
+        AreasImportForm: {
             /**
              * File
              * @description the code list, CSV, at most 10 MB
@@ -2461,8 +2390,8 @@ export interface components {
              */
             all_or_nothing: boolean;
         };
-        /** Body_import_assignments_api_v1_assignments_import_post */
-        Body_import_assignments_api_v1_assignments_import_post: {
+        /** AssignmentsImportForm */
+        AssignmentsImportForm: {
             /**
              * File
              * @description a .xlsx workbook or a CSV, ≤ 20 MB
@@ -2475,22 +2404,21 @@ export interface components {
              */
             all_or_nothing: boolean;
         };
-        /** Body_import_households_api_v1_households_import_post */
-        Body_import_households_api_v1_households_import_post: {
+        /** AttachmentsUploadForm */
+        AttachmentsUploadForm: {
             /**
              * File
-             * @description a .xlsx workbook or a CSV, ≤ 20 MB
+             * @description JPEG, PNG, WEBP or PDF
              */
             file: string;
             /**
-             * All Or Nothing
-             * @description any bad row stores none of the rows
-             * @default false
+             * Id
+             * @description made by the phone, for offline work
              */
-            all_or_nothing: boolean;
+            id?: string | null;
         };
-        /** Body_issue_token_api_v1_auth_token_post */
-        Body_issue_token_api_v1_auth_token_post: {
+        /** AuthIssueTokenForm */
+        AuthIssueTokenForm: {
             /**
              * Grant Type
              * @default password
@@ -2513,21 +2441,22 @@ export interface components {
              */
             scope: string;
         };
-        /** Body_upload_api_v1_attachments_post */
-        Body_upload_api_v1_attachments_post: {
+        /** HouseholdsImportForm */
+        HouseholdsImportForm: {
             /**
              * File
-             * @description JPEG, PNG, WEBP or PDF
+             * @description a .xlsx workbook or a CSV, ≤ 20 MB
              */
             file: string;
             /**
-             * Id
-             * @description made by the phone, for offline work
+             * All Or Nothing
+             * @description any bad row stores none of the rows
+             * @default false
              */
-            id?: string | null;
+            all_or_nothing: boolean;
         };
-        /** Body_upload_poverty_list_api_v1_poverty_lists_post */
-        Body_upload_poverty_list_api_v1_poverty_lists_post: {
+        /** PovertyListsUploadForm */
+        PovertyListsUploadForm: {
             /**
              * File
              * @description a .xlsx workbook or a CSV, ≤ 20 MB
@@ -2545,8 +2474,8 @@ export interface components {
              */
             all_or_nothing: boolean;
         };
-        /** Body_upload_roster_api_v1_schools__school_id__roster_post */
-        Body_upload_roster_api_v1_schools__school_id__roster_post: {
+        /** RostersUploadForm */
+        RostersUploadForm: {
             /**
              * File
              * @description a .xlsx workbook or a CSV, ≤ 20 MB
@@ -2912,6 +2841,25 @@ export interface components {
          * @enum {string}
          */
         CaseStatus: "reported" | "verified" | "dismissed" | "planned" | "persuading" | "returned" | "following_up" | "closed";
+        /** CaseTransferCreate */
+        CaseTransferCreate: {
+            /**
+             * To Area Code
+             * @description the village or group the family moved to, in another township
+             * @example 519901002001
+             */
+            to_area_code?: string | null;
+            /**
+             * To School Id
+             * @description or the school taking it
+             */
+            to_school_id?: string | null;
+            /**
+             * Note
+             * @description where, since when, why
+             */
+            note?: string | null;
+        };
         /** CaseTransitionCreate */
         CaseTransitionCreate: {
             action: components["schemas"]["CaseAction"];
@@ -3196,6 +3144,28 @@ export interface components {
          * @enum {string}
          */
         ChildSort: "area" | "name" | "birth_date" | "-birth_date" | "status_changed_at" | "-status_changed_at";
+        /**
+         * ChildTransferCreate
+         * @description 籍随人走: the registration follows the child to the new school.
+         */
+        ChildTransferCreate: {
+            /**
+             * To School Id
+             * Format: uuid
+             */
+            to_school_id: string;
+            /** To Class Id */
+            to_class_id?: string | null;
+            /**
+             * Grade
+             * @description defaults to the grade the child is in
+             */
+            grade?: number | null;
+            /** Transfer Date */
+            transfer_date?: string | null;
+            /** Evidence */
+            evidence: string;
+        };
         /**
          * ChildUpdate
          * @description Only the fields sent change; ``null`` clears an optional one.
@@ -4954,6 +4924,77 @@ export interface components {
             /** @description each child and case counted once per person */
             figures: components["schemas"]["Figures"];
         };
+        /** PersuasionAttemptIn */
+        PersuasionAttemptIn: {
+            /**
+             * Attempted At
+             * Format: date-time
+             */
+            attempted_at: string;
+            /**
+             * Persons
+             * @description who went: names and roles
+             */
+            persons: string;
+            /** Phone */
+            phone?: string | null;
+            method: components["schemas"]["PersuasionMethod"];
+            outcome: components["schemas"]["AttemptOutcome"];
+            /** Next Step */
+            next_step?: string | null;
+            /** Note */
+            note?: string | null;
+            /**
+             * Attachment Id
+             * @description a photo or a recording
+             */
+            attachment_id?: string | null;
+        };
+        /** PersuasionAttemptOut */
+        PersuasionAttemptOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Case Id
+             * Format: uuid
+             */
+            case_id: string;
+            /**
+             * Number
+             * @description 第几次劝返
+             */
+            number: number;
+            /**
+             * Attempted At
+             * Format: date-time
+             */
+            attempted_at: string;
+            /** Persons */
+            persons: string;
+            /** Phone */
+            phone: string | null;
+            method: components["schemas"]["PersuasionMethod"];
+            outcome: components["schemas"]["AttemptOutcome"];
+            /** Next Step */
+            next_step: string | null;
+            /** Note */
+            note: string | null;
+            /** Attachment Id */
+            attachment_id: string | null;
+            /**
+             * Recorded By Id
+             * Format: uuid
+             */
+            recorded_by_id: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+        };
         /**
          * PersuasionMethod
          * @description 劝返方式.
@@ -5702,8 +5743,8 @@ export interface components {
          * @enum {string}
          */
         Sex: "male" | "female";
-        /** StatsBreakdown */
-        StatsBreakdown: {
+        /** StatisticsBreakdown */
+        StatisticsBreakdown: {
             /** Area */
             area: string | null;
             /**
@@ -5721,16 +5762,16 @@ export interface components {
             /**
              * Computed At
              * Format: date-time
-             * @description when the figures were counted (UTC): for whoever covers areas alone, when the county's statistics snapshot was made (refreshed every few minutes: `stats_refresh_seconds`), otherwise now
+             * @description when the figures were counted (UTC): for whoever covers areas alone, when the county's statistics snapshot was made (refreshed every few minutes: `statistics_refresh_seconds`), otherwise now
              */
             computed_at: string;
             /** Campaign Id */
             campaign_id: string | null;
             /** Items */
-            items: components["schemas"]["StatsRow"][];
+            items: components["schemas"]["StatisticsRow"][];
         };
-        /** StatsOverview */
-        StatsOverview: {
+        /** StatisticsOverview */
+        StatisticsOverview: {
             /**
              * Children School Age
              * @description children of compulsory-school age this school year (by birth date and the entry cut-off), not removed, neither deceased nor emigrated: the enrolment rate's base
@@ -5900,7 +5941,7 @@ export interface components {
             /**
              * Computed At
              * Format: date-time
-             * @description when the figures were counted (UTC): for whoever covers areas alone, when the county's statistics snapshot was made (refreshed every few minutes: `stats_refresh_seconds`), otherwise now
+             * @description when the figures were counted (UTC): for whoever covers areas alone, when the county's statistics snapshot was made (refreshed every few minutes: `statistics_refresh_seconds`), otherwise now
              */
             computed_at: string;
             /**
@@ -5909,8 +5950,8 @@ export interface components {
              */
             campaign_id: string | null;
         };
-        /** StatsRow */
-        StatsRow: {
+        /** StatisticsRow */
+        StatisticsRow: {
             /**
              * Children School Age
              * @description children of compulsory-school age this school year (by birth date and the entry cut-off), not removed, neither deceased nor emigrated: the enrolment rate's base
@@ -6452,7 +6493,7 @@ export interface components {
             /** @description the area the statistics are of: the campaign's, narrowed to the caller's (the smallest area enclosing both); None: all the caller sees */
             statistics_area: components["schemas"]["SummaryPlace"] | null;
             /** @description the county's figures as of today (GET /stats/overview for statistics_area): enrolment rate, retention rates, dropouts open, returns, deadline compliance */
-            statistics: components["schemas"]["StatsOverview"];
+            statistics: components["schemas"]["StatisticsOverview"];
         };
         /** SummarySourceRow */
         SummarySourceRow: {
@@ -7080,47 +7121,6 @@ export interface components {
              */
             household_ids: string[] | null;
         };
-        /** TransferCreate */
-        api__schemas__cases__TransferCreate: {
-            /**
-             * To Area Code
-             * @description the village or group the family moved to, in another township
-             * @example 519901002001
-             */
-            to_area_code?: string | null;
-            /**
-             * To School Id
-             * @description or the school taking it
-             */
-            to_school_id?: string | null;
-            /**
-             * Note
-             * @description where, since when, why
-             */
-            note?: string | null;
-        };
-        /**
-         * TransferCreate
-         * @description 籍随人走: the registration follows the child to the new school.
-         */
-        api__schemas__enrolments__TransferCreate: {
-            /**
-             * To School Id
-             * Format: uuid
-             */
-            to_school_id: string;
-            /** To Class Id */
-            to_class_id?: string | null;
-            /**
-             * Grade
-             * @description defaults to the grade the child is in
-             */
-            grade?: number | null;
-            /** Transfer Date */
-            transfer_date?: string | null;
-            /** Evidence */
-            evidence: string;
-        };
         /**
          * FieldChild
          * @description A child found in the field: its id made by the phone.
@@ -7455,7 +7455,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    get_health_api_v1_health_get: {
+    "health-get": {
         parameters: {
             query?: never;
             header?: never;
@@ -7500,7 +7500,7 @@ export interface operations {
             };
         };
     };
-    issue_token_api_v1_auth_token_post: {
+    "auth-issue-token": {
         parameters: {
             query?: never;
             header?: never;
@@ -7509,7 +7509,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/x-www-form-urlencoded": components["schemas"]["Body_issue_token_api_v1_auth_token_post"];
+                "application/x-www-form-urlencoded": components["schemas"]["AuthIssueTokenForm"];
             };
         };
         responses: {
@@ -7652,7 +7652,7 @@ export interface operations {
             };
         };
     };
-    refresh_token_api_v1_auth_refresh_post: {
+    "auth-refresh-token": {
         parameters: {
             query?: never;
             header?: never;
@@ -7754,7 +7754,7 @@ export interface operations {
             };
         };
     };
-    logout_api_v1_auth_logout_post: {
+    "auth-logout": {
         parameters: {
             query?: never;
             header?: never;
@@ -7864,7 +7864,7 @@ export interface operations {
             };
         };
     };
-    get_me_api_v1_me_get: {
+    "me-get": {
         parameters: {
             query?: never;
             header?: never;
@@ -7954,7 +7954,7 @@ export interface operations {
             };
         };
     };
-    change_password_api_v1_me_password_post: {
+    "me-change-password": {
         parameters: {
             query?: never;
             header?: never;
@@ -8065,7 +8065,7 @@ export interface operations {
             };
         };
     };
-    list_users_api_v1_users_get: {
+    "users-list": {
         parameters: {
             query?: {
                 role?: components["schemas"]["UserRole"] | null;
@@ -8218,7 +8218,7 @@ export interface operations {
             };
         };
     };
-    create_user_api_v1_users_post: {
+    "users-create": {
         parameters: {
             query?: never;
             header?: never;
@@ -8409,7 +8409,7 @@ export interface operations {
             };
         };
     };
-    get_user_api_v1_users__user_id__get: {
+    "users-get": {
         parameters: {
             query?: never;
             header?: never;
@@ -8570,7 +8570,7 @@ export interface operations {
             };
         };
     };
-    update_user_api_v1_users__user_id__patch: {
+    "users-update": {
         parameters: {
             query?: never;
             header?: never;
@@ -8760,7 +8760,7 @@ export interface operations {
             };
         };
     };
-    reset_password_api_v1_users__user_id__password_reset_post: {
+    "users-reset-password": {
         parameters: {
             query?: never;
             header?: never;
@@ -8906,7 +8906,7 @@ export interface operations {
             };
         };
     };
-    list_integration_clients_api_v1_integration_clients_get: {
+    "integration-clients-list": {
         parameters: {
             query?: {
                 /** @description at most 200 */
@@ -9051,7 +9051,7 @@ export interface operations {
             };
         };
     };
-    create_integration_client_api_v1_integration_clients_post: {
+    "integration-clients-create": {
         parameters: {
             query?: never;
             header?: never;
@@ -9237,7 +9237,7 @@ export interface operations {
             };
         };
     };
-    get_integration_client_api_v1_integration_clients__integration_client_id__get: {
+    "integration-clients-get": {
         parameters: {
             query?: never;
             header?: never;
@@ -9391,7 +9391,7 @@ export interface operations {
             };
         };
     };
-    update_integration_client_api_v1_integration_clients__integration_client_id__patch: {
+    "integration-clients-update": {
         parameters: {
             query?: never;
             header?: {
@@ -9599,7 +9599,7 @@ export interface operations {
             };
         };
     };
-    rotate_integration_client_secret_api_v1_integration_clients__integration_client_id__secret_post: {
+    "integration-clients-rotate-secret": {
         parameters: {
             query?: never;
             header?: never;
@@ -9756,7 +9756,7 @@ export interface operations {
             };
         };
     };
-    revoke_integration_client_api_v1_integration_clients__integration_client_id__revoke_post: {
+    "integration-clients-revoke": {
         parameters: {
             query?: never;
             header?: never;
@@ -9910,7 +9910,7 @@ export interface operations {
             };
         };
     };
-    list_areas_api_v1_areas_get: {
+    "areas-list": {
         parameters: {
             query?: {
                 /** @description list this area's direct children */
@@ -10066,7 +10066,7 @@ export interface operations {
             };
         };
     };
-    get_area_api_v1_areas__code__get: {
+    "areas-get": {
         parameters: {
             query?: never;
             header?: never;
@@ -10215,7 +10215,7 @@ export interface operations {
             };
         };
     };
-    import_areas_api_v1_areas_import_post: {
+    "areas-import": {
         parameters: {
             query?: {
                 /** @description any bad row stores none of the rows */
@@ -10227,7 +10227,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_import_areas_api_v1_areas_import_post"];
+                "multipart/form-data": components["schemas"]["AreasImportForm"];
             };
         };
         responses: {
@@ -10394,7 +10394,7 @@ export interface operations {
             };
         };
     };
-    upload_roster_api_v1_schools__school_id__roster_post: {
+    "rosters-upload": {
         parameters: {
             query?: {
                 /** @description defaults to the current term */
@@ -10413,7 +10413,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_upload_roster_api_v1_schools__school_id__roster_post"];
+                "multipart/form-data": components["schemas"]["RostersUploadForm"];
                 /**
                  * @example {
                  *       "term": "2026-2027-1",
@@ -10655,7 +10655,7 @@ export interface operations {
             };
         };
     };
-    list_rosters_api_v1_schools__school_id__rosters_get: {
+    "rosters-list": {
         parameters: {
             query?: {
                 /** @description one term's uploads */
@@ -10809,7 +10809,7 @@ export interface operations {
             };
         };
     };
-    get_roster_api_v1_rosters__roster_id__get: {
+    "rosters-get": {
         parameters: {
             query?: {
                 /** @description at most 200 */
@@ -10971,7 +10971,7 @@ export interface operations {
             };
         };
     };
-    list_roster_entries_api_v1_rosters__roster_id__entries_get: {
+    "rosters-list-entries": {
         parameters: {
             query?: {
                 /** @description at most 200 */
@@ -11121,7 +11121,7 @@ export interface operations {
             };
         };
     };
-    get_roster_report_api_v1_rosters__roster_id__report_xlsx_get: {
+    "rosters-get-report": {
         parameters: {
             query?: never;
             header?: never;
@@ -11244,7 +11244,7 @@ export interface operations {
             };
         };
     };
-    list_schools_api_v1_schools_get: {
+    "schools-list": {
         parameters: {
             query?: {
                 /** @description an official area code: its whole subtree */
@@ -11376,7 +11376,7 @@ export interface operations {
             };
         };
     };
-    create_school_api_v1_schools_post: {
+    "schools-create": {
         parameters: {
             query?: never;
             header?: {
@@ -11563,7 +11563,7 @@ export interface operations {
             };
         };
     };
-    get_school_api_v1_schools__school_id__get: {
+    "schools-get": {
         parameters: {
             query?: never;
             header?: never;
@@ -11715,7 +11715,7 @@ export interface operations {
             };
         };
     };
-    update_school_api_v1_schools__school_id__patch: {
+    "schools-update": {
         parameters: {
             query?: never;
             header?: {
@@ -11917,7 +11917,7 @@ export interface operations {
             };
         };
     };
-    add_class_api_v1_schools__school_id__classes_post: {
+    "schools-add-class": {
         parameters: {
             query?: never;
             header?: never;
@@ -12103,7 +12103,7 @@ export interface operations {
             };
         };
     };
-    import_households_api_v1_households_import_post: {
+    "households-import": {
         parameters: {
             query?: {
                 /** @description any bad row stores none of the rows */
@@ -12118,7 +12118,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_import_households_api_v1_households_import_post"];
+                "multipart/form-data": components["schemas"]["HouseholdsImportForm"];
             };
         };
         responses: {
@@ -12321,7 +12321,7 @@ export interface operations {
             };
         };
     };
-    get_household_import_api_v1_households_imports__import_id__get: {
+    "households-get-import": {
         parameters: {
             query?: {
                 /** @description at most 200 */
@@ -12481,7 +12481,7 @@ export interface operations {
             };
         };
     };
-    get_household_import_report_api_v1_households_imports__import_id__report_xlsx_get: {
+    "households-get-import-report": {
         parameters: {
             query?: never;
             header?: never;
@@ -12604,7 +12604,7 @@ export interface operations {
             };
         };
     };
-    list_households_api_v1_households_get: {
+    "households-list": {
         parameters: {
             query?: {
                 /** @description an official area code: its whole subtree */
@@ -12734,7 +12734,7 @@ export interface operations {
             };
         };
     };
-    create_household_api_v1_households_post: {
+    "households-create": {
         parameters: {
             query?: never;
             header?: {
@@ -12936,7 +12936,7 @@ export interface operations {
             };
         };
     };
-    get_household_api_v1_households__household_id__get: {
+    "households-get": {
         parameters: {
             query?: never;
             header?: never;
@@ -13106,7 +13106,7 @@ export interface operations {
             };
         };
     };
-    remove_household_api_v1_households__household_id__delete: {
+    "households-remove": {
         parameters: {
             query: {
                 /** @description why: kept with the record for the audit */
@@ -13269,7 +13269,7 @@ export interface operations {
             };
         };
     };
-    update_household_api_v1_households__household_id__patch: {
+    "households-update": {
         parameters: {
             query?: never;
             header?: {
@@ -13491,7 +13491,7 @@ export interface operations {
             };
         };
     };
-    list_household_visits_api_v1_households__household_id__visits_get: {
+    "households-list-visits": {
         parameters: {
             query?: {
                 /** @description at most 200 */
@@ -13657,7 +13657,7 @@ export interface operations {
             };
         };
     };
-    list_children_api_v1_children_get: {
+    "children-list": {
         parameters: {
             query?: {
                 /** @description an official area code: its whole subtree */
@@ -13810,7 +13810,7 @@ export interface operations {
             };
         };
     };
-    create_child_api_v1_children_post: {
+    "children-create": {
         parameters: {
             query?: never;
             header?: {
@@ -14033,7 +14033,7 @@ export interface operations {
             };
         };
     };
-    get_child_api_v1_children__child_id__get: {
+    "children-get": {
         parameters: {
             query?: never;
             header?: never;
@@ -14221,7 +14221,7 @@ export interface operations {
             };
         };
     };
-    remove_child_api_v1_children__child_id__delete: {
+    "children-remove": {
         parameters: {
             query: {
                 /** @description why: kept with the record for the audit */
@@ -14366,7 +14366,7 @@ export interface operations {
             };
         };
     };
-    update_child_api_v1_children__child_id__patch: {
+    "children-update": {
         parameters: {
             query?: never;
             header?: {
@@ -14624,7 +14624,7 @@ export interface operations {
             };
         };
     };
-    status_history_api_v1_children__child_id__status_changes_get: {
+    "children-status-history": {
         parameters: {
             query?: {
                 /** @description at most 200 */
@@ -14771,7 +14771,7 @@ export interface operations {
             };
         };
     };
-    change_status_api_v1_children__child_id__status_changes_post: {
+    "children-change-status": {
         parameters: {
             query?: never;
             header?: {
@@ -14975,7 +14975,7 @@ export interface operations {
             };
         };
     };
-    transfer_api_v1_children__child_id__transfers_post: {
+    "children-transfer": {
         parameters: {
             query?: never;
             header?: never;
@@ -14993,7 +14993,7 @@ export interface operations {
                  *       "evidence": "转学联系函"
                  *     }
                  */
-                "application/json": components["schemas"]["api__schemas__enrolments__TransferCreate"];
+                "application/json": components["schemas"]["ChildTransferCreate"];
             };
         };
         responses: {
@@ -15165,7 +15165,7 @@ export interface operations {
             };
         };
     };
-    list_enrolments_api_v1_enrolments_get: {
+    "enrolments-list": {
         parameters: {
             query?: {
                 term?: string | null;
@@ -15302,7 +15302,7 @@ export interface operations {
             };
         };
     };
-    create_enrolment_api_v1_enrolments_post: {
+    "enrolments-create": {
         parameters: {
             query?: never;
             header?: never;
@@ -15474,7 +15474,7 @@ export interface operations {
             };
         };
     };
-    double_enrolments_api_v1_enrolments_doubles_get: {
+    "enrolments-list-doubles": {
         parameters: {
             query?: {
                 term?: string | null;
@@ -15595,7 +15595,7 @@ export interface operations {
             };
         };
     };
-    for_child_api_v1_children__child_id__status_applications_get: {
+    "status-applications-for-child": {
         parameters: {
             query?: never;
             header?: never;
@@ -15739,7 +15739,7 @@ export interface operations {
             };
         };
     };
-    submit_api_v1_children__child_id__status_applications_post: {
+    "status-applications-submit": {
         parameters: {
             query?: never;
             header?: never;
@@ -15931,7 +15931,7 @@ export interface operations {
             };
         };
     };
-    pending_api_v1_status_applications_get: {
+    "status-applications-pending": {
         parameters: {
             query?: {
                 /** @description at most 200 */
@@ -16064,7 +16064,7 @@ export interface operations {
             };
         };
     };
-    decide_api_v1_status_applications__application_id__decision_post: {
+    "status-applications-decide": {
         parameters: {
             query?: never;
             header?: never;
@@ -16252,7 +16252,7 @@ export interface operations {
             };
         };
     };
-    upload_api_v1_attachments_post: {
+    "attachments-upload": {
         parameters: {
             query?: never;
             header?: never;
@@ -16261,7 +16261,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_upload_api_v1_attachments_post"];
+                "multipart/form-data": components["schemas"]["AttachmentsUploadForm"];
             };
         };
         responses: {
@@ -16423,7 +16423,7 @@ export interface operations {
             };
         };
     };
-    download_api_v1_attachments__attachment_id__get: {
+    "attachments-download": {
         parameters: {
             query?: never;
             header?: never;
@@ -16544,7 +16544,7 @@ export interface operations {
             };
         };
     };
-    import_assignments_api_v1_assignments_import_post: {
+    "assignments-import": {
         parameters: {
             query?: {
                 /** @description any bad row stores none of the rows */
@@ -16559,7 +16559,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_import_assignments_api_v1_assignments_import_post"];
+                "multipart/form-data": components["schemas"]["AssignmentsImportForm"];
             };
         };
         responses: {
@@ -16760,7 +16760,7 @@ export interface operations {
             };
         };
     };
-    get_assignment_import_api_v1_assignments_imports__import_id__get: {
+    "assignments-get-import": {
         parameters: {
             query?: {
                 /** @description at most 200 */
@@ -16918,7 +16918,7 @@ export interface operations {
             };
         };
     };
-    get_assignment_import_report_api_v1_assignments_imports__import_id__report_xlsx_get: {
+    "assignments-get-import-report": {
         parameters: {
             query?: never;
             header?: never;
@@ -17041,7 +17041,7 @@ export interface operations {
             };
         };
     };
-    list_assignments_api_v1_assignments_get: {
+    "assignments-list": {
         parameters: {
             query?: {
                 kind?: components["schemas"]["AssignmentKind"] | null;
@@ -17181,7 +17181,7 @@ export interface operations {
             };
         };
     };
-    assign_api_v1_assignments_post: {
+    "assignments-create": {
         parameters: {
             query?: never;
             header?: {
@@ -17352,7 +17352,7 @@ export interface operations {
             };
         };
     };
-    get_assignment_api_v1_assignments__assignment_id__get: {
+    "assignments-get": {
         parameters: {
             query?: never;
             header?: never;
@@ -17493,7 +17493,7 @@ export interface operations {
             };
         };
     };
-    end_assignment_api_v1_assignments__assignment_id__end_post: {
+    "assignments-end": {
         parameters: {
             query?: never;
             header?: never;
@@ -17679,7 +17679,7 @@ export interface operations {
             };
         };
     };
-    child_responsibility_api_v1_children__child_id__responsibility_get: {
+    "responsibility-for-child": {
         parameters: {
             query?: {
                 on?: string | null;
@@ -17937,7 +17937,7 @@ export interface operations {
             };
         };
     };
-    responsibility_gaps_report_api_v1_responsibility_gaps_get: {
+    "responsibility-gaps-report": {
         parameters: {
             query?: {
                 /** @description an official area code: its whole subtree */
@@ -18108,7 +18108,7 @@ export interface operations {
             };
         };
     };
-    accountability_units_api_v1_responsibility_accountability_units_get: {
+    "responsibility-accountability-units": {
         parameters: {
             query?: {
                 /** @description an official area code: its whole subtree */
@@ -18248,7 +18248,7 @@ export interface operations {
             };
         };
     };
-    accountability_people_api_v1_responsibility_accountability_people_get: {
+    "responsibility-accountability-people": {
         parameters: {
             query?: {
                 /** @description an official area code: its whole subtree */
@@ -18382,7 +18382,7 @@ export interface operations {
             };
         };
     };
-    list_cases_api_v1_cases_get: {
+    "cases-list": {
         parameters: {
             query?: {
                 /** @description at most 200 */
@@ -18550,7 +18550,7 @@ export interface operations {
             };
         };
     };
-    create_case_api_v1_cases_post: {
+    "cases-create": {
         parameters: {
             query?: never;
             header?: {
@@ -18804,7 +18804,7 @@ export interface operations {
             };
         };
     };
-    get_case_api_v1_cases__case_id__get: {
+    "cases-get": {
         parameters: {
             query?: never;
             header?: never;
@@ -19008,7 +19008,7 @@ export interface operations {
             };
         };
     };
-    transition_case_api_v1_cases__case_id__transitions_post: {
+    "cases-transition": {
         parameters: {
             query?: never;
             header?: {
@@ -19279,7 +19279,7 @@ export interface operations {
             };
         };
     };
-    request_transfer_api_v1_cases__case_id__transfers_post: {
+    "cases-request-transfer": {
         parameters: {
             query?: never;
             header?: never;
@@ -19296,7 +19296,7 @@ export interface operations {
                  *       "note": "家长同意下周一送孩子返校"
                  *     }
                  */
-                "application/json": components["schemas"]["api__schemas__cases__TransferCreate"];
+                "application/json": components["schemas"]["CaseTransferCreate"];
             };
         };
         responses: {
@@ -19529,7 +19529,7 @@ export interface operations {
             };
         };
     };
-    decide_transfer_api_v1_cases__case_id__transfers__transfer_id___decision__post: {
+    "cases-decide-transfer": {
         parameters: {
             query?: never;
             header?: never;
@@ -19716,7 +19716,7 @@ export interface operations {
             };
         };
     };
-    list_plan_templates_api_v1_return_plan_templates_get: {
+    "cases-list-plan-templates": {
         parameters: {
             query?: never;
             header?: never;
@@ -19814,7 +19814,7 @@ export interface operations {
             };
         };
     };
-    get_plan_api_v1_cases__case_id__plan_get: {
+    "cases-get-plan": {
         parameters: {
             query?: never;
             header?: never;
@@ -19970,7 +19970,7 @@ export interface operations {
             };
         };
     };
-    put_plan_api_v1_cases__case_id__plan_put: {
+    "cases-put-plan": {
         parameters: {
             query?: never;
             header?: {
@@ -20197,7 +20197,7 @@ export interface operations {
             };
         };
     };
-    list_plan_versions_api_v1_cases__case_id__plan_versions_get: {
+    "cases-list-plan-versions": {
         parameters: {
             query?: never;
             header?: never;
@@ -20355,7 +20355,7 @@ export interface operations {
             };
         };
     };
-    list_attempts_api_v1_cases__case_id__attempts_get: {
+    "cases-list-attempts": {
         parameters: {
             query?: never;
             header?: never;
@@ -20375,7 +20375,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "d26513dd-04d1-52fa-96fd-483c09371783",
+                     *         "id": "765b7f00-8cd7-547e-aed4-8fae174fc563",
                      *         "case_id": "1921e808-f334-530c-82d5-edc0fed840af",
                      *         "number": 1,
                      *         "attempted_at": "2026-09-01T08:30:00+08:00",
@@ -20391,7 +20391,7 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": components["schemas"]["AttemptOut"][];
+                    "application/json": components["schemas"]["PersuasionAttemptOut"][];
                 };
             };
             /** @description Unauthorized */
@@ -20497,7 +20497,7 @@ export interface operations {
             };
         };
     };
-    record_attempt_api_v1_cases__case_id__attempts_post: {
+    "cases-record-attempt": {
         parameters: {
             query?: never;
             header?: {
@@ -20522,7 +20522,7 @@ export interface operations {
                  *       "note": "家长同意下周一送孩子返校"
                  *     }
                  */
-                "application/json": components["schemas"]["AttemptIn"];
+                "application/json": components["schemas"]["PersuasionAttemptIn"];
             };
         };
         responses: {
@@ -20534,7 +20534,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "d26513dd-04d1-52fa-96fd-483c09371783",
+                     *       "id": "765b7f00-8cd7-547e-aed4-8fae174fc563",
                      *       "case_id": "1921e808-f334-530c-82d5-edc0fed840af",
                      *       "number": 1,
                      *       "attempted_at": "2026-09-01T08:30:00+08:00",
@@ -20549,7 +20549,7 @@ export interface operations {
                      *       "recorded_at": "2026-09-01T08:30:00+08:00"
                      *     }
                      */
-                    "application/json": components["schemas"]["AttemptOut"];
+                    "application/json": components["schemas"]["PersuasionAttemptOut"];
                 };
             };
             /** @description The body cannot be read: not JSON, not UTF-8, or a broken multipart form */
@@ -20691,7 +20691,7 @@ export interface operations {
             };
         };
     };
-    list_follow_ups_api_v1_cases__case_id__follow_ups_get: {
+    "cases-list-follow-ups": {
         parameters: {
             query?: never;
             header?: never;
@@ -20829,7 +20829,7 @@ export interface operations {
             };
         };
     };
-    record_follow_up_api_v1_cases__case_id__follow_ups__number__post: {
+    "cases-record-follow-up": {
         parameters: {
             query?: never;
             header?: {
@@ -21015,7 +21015,7 @@ export interface operations {
             };
         };
     };
-    export_dropout_ledger_api_v1_exports_dropout_ledger_xlsx_get: {
+    "cases-export-dropout-ledger": {
         parameters: {
             query?: {
                 status?: components["schemas"]["CaseStatus"] | null;
@@ -21149,7 +21149,7 @@ export interface operations {
             };
         };
     };
-    export_children_ledger_api_v1_exports_children_ledger_xlsx_get: {
+    "cases-export-children-ledger": {
         parameters: {
             query?: {
                 /** @description an official area code: its whole subtree */
@@ -21275,7 +21275,7 @@ export interface operations {
             };
         };
     };
-    export_monthly_report_api_v1_exports_monthly_report_xlsx_get: {
+    "cases-export-monthly-report": {
         parameters: {
             query: {
                 /** @description the school reporting */
@@ -21401,7 +21401,7 @@ export interface operations {
             };
         };
     };
-    export_statistics_api_v1_exports_statistics_xlsx_get: {
+    "cases-export-statistics": {
         parameters: {
             query?: {
                 /** @description an official area code: its whole subtree */
@@ -21529,7 +21529,7 @@ export interface operations {
             };
         };
     };
-    list_notifications_api_v1_notifications_get: {
+    "notifications-list": {
         parameters: {
             query?: {
                 /** @description true: only those not yet read */
@@ -21656,7 +21656,7 @@ export interface operations {
             };
         };
     };
-    read_notification_api_v1_notifications__notification_id__read_post: {
+    "notifications-read": {
         parameters: {
             query?: never;
             header?: never;
@@ -21790,7 +21790,7 @@ export interface operations {
             };
         };
     };
-    read_all_notifications_api_v1_notifications_read_all_post: {
+    "notifications-read-all": {
         parameters: {
             query?: never;
             header?: never;
@@ -21867,7 +21867,7 @@ export interface operations {
             };
         };
     };
-    run_escalations_api_v1_escalations_run_post: {
+    "notifications-run-escalations": {
         parameters: {
             query?: never;
             header?: never;
@@ -21949,7 +21949,7 @@ export interface operations {
             };
         };
     };
-    list_campaigns_api_v1_campaigns_get: {
+    "campaigns-list": {
         parameters: {
             query?: {
                 /** @description at most 200 */
@@ -22085,7 +22085,7 @@ export interface operations {
             };
         };
     };
-    create_campaign_api_v1_campaigns_post: {
+    "campaigns-create": {
         parameters: {
             query?: never;
             header?: {
@@ -22264,7 +22264,7 @@ export interface operations {
             };
         };
     };
-    get_campaign_api_v1_campaigns__campaign_id__get: {
+    "campaigns-get": {
         parameters: {
             query?: never;
             header?: never;
@@ -22409,7 +22409,7 @@ export interface operations {
             };
         };
     };
-    start_campaign_api_v1_campaigns__campaign_id__start_post: {
+    "campaigns-start": {
         parameters: {
             query?: never;
             header?: {
@@ -22593,7 +22593,7 @@ export interface operations {
             };
         };
     };
-    campaign_coverage_api_v1_campaigns__campaign_id__coverage_get: {
+    "campaigns-coverage": {
         parameters: {
             query?: {
                 level?: "township" | "village" | "group";
@@ -22751,7 +22751,7 @@ export interface operations {
             };
         };
     };
-    campaign_unvisited_api_v1_campaigns__campaign_id__unvisited_get: {
+    "campaigns-unvisited": {
         parameters: {
             query?: {
                 cadre?: string | null;
@@ -22899,7 +22899,7 @@ export interface operations {
             };
         };
     };
-    get_registration_form_api_v1_campaigns__campaign_id__registration_form_xlsx_get: {
+    "campaigns-get-registration-form": {
         parameters: {
             query: {
                 /** @description a village or group */
@@ -23025,7 +23025,7 @@ export interface operations {
             };
         };
     };
-    get_summary_api_v1_campaigns__campaign_id__summary_get: {
+    "campaigns-get-summary": {
         parameters: {
             query?: never;
             header?: never;
@@ -23308,7 +23308,7 @@ export interface operations {
             };
         };
     };
-    get_summary_workbook_api_v1_campaigns__campaign_id__summary_xlsx_get: {
+    "campaigns-get-summary-workbook": {
         parameters: {
             query?: never;
             header?: never;
@@ -23431,7 +23431,7 @@ export interface operations {
             };
         };
     };
-    get_summary_page_api_v1_campaigns__campaign_id__summary_html_get: {
+    "campaigns-get-summary-page": {
         parameters: {
             query?: never;
             header?: never;
@@ -23554,7 +23554,7 @@ export interface operations {
             };
         };
     };
-    receive_visits_api_v1_visits_batch_post: {
+    "visits-receive": {
         parameters: {
             query?: never;
             header?: never;
@@ -23853,7 +23853,7 @@ export interface operations {
             };
         };
     };
-    list_reconciliations_api_v1_reconciliations_get: {
+    "reconciliations-list": {
         parameters: {
             query?: {
                 term?: string | null;
@@ -23992,7 +23992,7 @@ export interface operations {
             };
         };
     };
-    start_reconciliation_api_v1_reconciliations_post: {
+    "reconciliations-start": {
         parameters: {
             query?: never;
             header?: {
@@ -24167,7 +24167,7 @@ export interface operations {
             };
         };
     };
-    get_reconciliation_api_v1_reconciliations__reconciliation_id__get: {
+    "reconciliations-get": {
         parameters: {
             query?: never;
             header?: never;
@@ -24313,7 +24313,7 @@ export interface operations {
             };
         };
     };
-    list_discrepancies_api_v1_reconciliations__reconciliation_id__discrepancies_get: {
+    "reconciliations-list-discrepancies": {
         parameters: {
             query?: {
                 kind?: components["schemas"]["DiscrepancyKind"] | null;
@@ -24476,7 +24476,7 @@ export interface operations {
             };
         };
     };
-    resolve_discrepancy_api_v1_reconciliations__reconciliation_id__discrepancies__discrepancy_id__resolution_post: {
+    "reconciliations-resolve-discrepancy": {
         parameters: {
             query?: never;
             header?: never;
@@ -24669,7 +24669,7 @@ export interface operations {
             };
         };
     };
-    list_poverty_lists_api_v1_poverty_lists_get: {
+    "poverty-lists-list": {
         parameters: {
             query?: {
                 /** @description an official area code: its whole subtree */
@@ -24802,7 +24802,7 @@ export interface operations {
             };
         };
     };
-    upload_poverty_list_api_v1_poverty_lists_post: {
+    "poverty-lists-upload": {
         parameters: {
             query?: {
                 /** @description any bad row stores none of the rows */
@@ -24817,7 +24817,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_upload_poverty_list_api_v1_poverty_lists_post"];
+                "multipart/form-data": components["schemas"]["PovertyListsUploadForm"];
             };
         };
         responses: {
@@ -25020,7 +25020,7 @@ export interface operations {
             };
         };
     };
-    get_poverty_list_api_v1_poverty_lists__list_id__get: {
+    "poverty-lists-get": {
         parameters: {
             query?: {
                 /** @description at most 200 */
@@ -25180,7 +25180,7 @@ export interface operations {
             };
         };
     };
-    list_poverty_members_api_v1_poverty_lists__list_id__members_get: {
+    "poverty-lists-list-members": {
         parameters: {
             query?: {
                 /** @description name, pinyin initials or ID number */
@@ -25330,7 +25330,7 @@ export interface operations {
             };
         };
     };
-    get_poverty_list_report_api_v1_poverty_lists__list_id__report_xlsx_get: {
+    "poverty-lists-get-report": {
         parameters: {
             query?: never;
             header?: never;
@@ -25453,7 +25453,7 @@ export interface operations {
             };
         };
     };
-    get_work_package_api_v1_work_package_get: {
+    "visits-get-work-package": {
         parameters: {
             query?: {
                 /** @description an official area code: its whole subtree */
@@ -25665,7 +25665,7 @@ export interface operations {
             };
         };
     };
-    get_overview_api_v1_stats_overview_get: {
+    "statistics-get-overview": {
         parameters: {
             query?: {
                 /** @description an official area code: its whole subtree */
@@ -25722,7 +25722,7 @@ export interface operations {
                      *       "campaign_id": "6aa934ed-c191-55ed-bedc-5e9c584cf757"
                      *     }
                      */
-                    "application/json": components["schemas"]["StatsOverview"];
+                    "application/json": components["schemas"]["StatisticsOverview"];
                 };
             };
             /** @description Unauthorized */
@@ -25828,7 +25828,7 @@ export interface operations {
             };
         };
     };
-    get_breakdown_api_v1_stats_breakdown_get: {
+    "statistics-get-breakdown": {
         parameters: {
             query?: {
                 /** @description an official area code: its whole subtree */
@@ -25896,7 +25896,7 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": components["schemas"]["StatsBreakdown"];
+                    "application/json": components["schemas"]["StatisticsBreakdown"];
                 };
             };
             /** @description Unauthorized */
@@ -26002,7 +26002,7 @@ export interface operations {
             };
         };
     };
-    get_assessment_api_v1_stats_assessment_get: {
+    "statistics-get-assessment": {
         parameters: {
             query?: {
                 /** @description what is ranked: `township` (乡镇) or `school` (学校) */
@@ -26148,7 +26148,7 @@ export interface operations {
             };
         };
     };
-    export_assessment_api_v1_exports_assessment_xlsx_get: {
+    "statistics-export-assessment": {
         parameters: {
             query?: {
                 /** @description what is ranked: `township` (乡镇) or `school` (学校) */
@@ -26274,7 +26274,7 @@ export interface operations {
             };
         };
     };
-    get_monthly_report_api_v1_stats_monthly_report_get: {
+    "statistics-get-monthly-report": {
         parameters: {
             query: {
                 /** @description the school reporting */
@@ -26453,7 +26453,7 @@ export interface operations {
             };
         };
     };
-    list_audit_events_api_v1_audit_events_get: {
+    "audit-list-events": {
         parameters: {
             query?: {
                 action?: components["schemas"]["AuditAction"] | null;
@@ -26589,7 +26589,7 @@ export interface operations {
             };
         };
     };
-    list_webhooks_api_v1_webhooks_get: {
+    "webhooks-list": {
         parameters: {
             query?: {
                 /** @description at most 200 */
@@ -26717,7 +26717,7 @@ export interface operations {
             };
         };
     };
-    create_webhook_api_v1_webhooks_post: {
+    "webhooks-create": {
         parameters: {
             query?: never;
             header?: never;
@@ -26868,7 +26868,7 @@ export interface operations {
             };
         };
     };
-    get_webhook_api_v1_webhooks__webhook_id__get: {
+    "webhooks-get": {
         parameters: {
             query?: never;
             header?: never;
@@ -27005,7 +27005,7 @@ export interface operations {
             };
         };
     };
-    delete_webhook_api_v1_webhooks__webhook_id__delete: {
+    "webhooks-delete": {
         parameters: {
             query?: never;
             header?: never;
@@ -27126,7 +27126,7 @@ export interface operations {
             };
         };
     };
-    update_webhook_api_v1_webhooks__webhook_id__patch: {
+    "webhooks-update": {
         parameters: {
             query?: never;
             header?: never;
@@ -27293,7 +27293,7 @@ export interface operations {
             };
         };
     };
-    ping_webhook_api_v1_webhooks__webhook_id__ping_post: {
+    "webhooks-ping": {
         parameters: {
             query?: never;
             header?: never;
@@ -27449,7 +27449,7 @@ export interface operations {
             };
         };
     };
-    list_deliveries_api_v1_webhooks__webhook_id__deliveries_get: {
+    "webhooks-list-deliveries": {
         parameters: {
             query?: {
                 /** @description at most 200 */
@@ -27598,7 +27598,7 @@ export interface operations {
             };
         };
     };
-    redeliver_api_v1_webhooks_deliveries__delivery_id__redeliver_post: {
+    "webhooks-redeliver": {
         parameters: {
             query?: never;
             header?: never;

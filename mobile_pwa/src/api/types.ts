@@ -51,8 +51,8 @@ export type CaseOut = Schemas['CaseOut']
 /** POST /cases */
 export type CaseCreate = Schemas['CaseCreate']
 /** POST /cases/{id}/attempts, and GET /cases/{id}/attempts items */
-export type AttemptIn = Schemas['AttemptIn']
-export type AttemptOut = Schemas['AttemptOut']
+export type PersuasionAttemptIn = Schemas['PersuasionAttemptIn']
+export type PersuasionAttemptOut = Schemas['PersuasionAttemptOut']
 /** POST /cases/{id}/follow-ups/{number} */
 export type FollowUpIn = Schemas['FollowUpIn']
 export type FollowUpOut = Schemas['FollowUpOut']
@@ -61,19 +61,19 @@ export type NotificationOut = Schemas['NotificationOut']
 
 // ---- statistics ----
 /** GET /stats/overview */
-export type StatsOverview = Schemas['StatsOverview']
+export type StatisticsOverview = Schemas['StatisticsOverview']
 /** A row of GET /stats/breakdown: code is the area code, school id, grade "1".."9", reason,
  *  flag or the week's Monday (YYYY-MM-DD); "" for cases with none (no school, no grade). */
-export type StatsRow = Schemas['StatsRow']
+export type StatisticsRow = Schemas['StatisticsRow']
 /** GET /stats/breakdown */
-export type StatsBreakdown = Schemas['StatsBreakdown']
-export type StatsBreakdownBy = StatsBreakdown['by']
+export type StatisticsBreakdown = Schemas['StatisticsBreakdown']
+export type StatisticsBreakdownBy = StatisticsBreakdown['by']
 /**
  * The statistics' figures (what an overview and a breakdown's row share). Each rate is a share
  * (0 to 1) of two of the counts, null when its base is 0; in a breakdown's rows the counts that
  * do not apply to that breakdown (a reason has no children, a school no households) are null.
  */
-export type StatsFigures = Omit<StatsRow, 'code' | 'name'>
+export type StatisticsFigures = Omit<StatisticsRow, 'code' | 'name'>
 
 // ---- the visit outbox: POST /visits/batch ----
 export type Location = Defaulted<Schemas['Location'], 'accuracy_m'>

@@ -8,7 +8,7 @@
  */
 import { db as defaultDb, newUuid, type BaoxueDB, type OutboxItem } from '../db'
 import { LoginNeeded, SessionEnded, apiResponse, readProblem } from '../api/client'
-import type { AttemptOut, CaseOut, FollowUpOut, NotificationOut } from '../api/types'
+import type { PersuasionAttemptOut, CaseOut, FollowUpOut, NotificationOut } from '../api/types'
 import { startSender, type Sender } from './sender'
 
 export type RequestWrite = Pick<OutboxItem, 'method' | 'path' | 'body'> &
@@ -228,7 +228,7 @@ async function settle(target: BaoxueDB, item: OutboxItem, answer: unknown): Prom
       const held = await target.cases.get(item.caseId)
       if (!held) return
       if (kind === 'attempt') {
-        const made = answer as AttemptOut
+        const made = answer as PersuasionAttemptOut
         held.attempts = [...(held.attempts ?? []).filter((a) => a.id !== made.id), made]
       } else {
         const made = answer as FollowUpOut

@@ -1,10 +1,10 @@
 /**
- * The case forms' rules, as the server checks them (api/schemas/return_plans.py AttemptIn and
+ * The case forms' rules, as the server checks them (api/schemas/persuasion_attempts.py PersuasionAttemptIn and
  * FollowUpIn, api/schemas/cases.py CaseCreate, and the services' time checks), run on the phone
  * so a cadre offline hears of a fault at once, not days later from the outbox.
  */
 import type {
-  AttemptIn,
+  PersuasionAttemptIn,
   AttemptOutcome,
   CaseCreate,
   FollowUpIn,
@@ -95,7 +95,7 @@ export function attemptFaults(f: AttemptForm, noticedAt: string, now: number = D
   return faults
 }
 
-export function attemptBody(f: AttemptForm, noticedAt: string): AttemptIn {
+export function attemptBody(f: AttemptForm, noticedAt: string): PersuasionAttemptIn {
   // Typed to the minute: an attempt within the noticed minute is sent as the noticed time.
   const at = Math.max(Date.parse(fromCountyInput(f.attemptedAt)), Date.parse(noticedAt))
   return {

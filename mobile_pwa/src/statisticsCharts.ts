@@ -1,12 +1,12 @@
 /**
  * The statistics page's charts as echarts options, built by plain functions from the API's
  * rows (so tests read the series without drawing). Only types come from echarts here: the
- * library itself is registered in components/stats/StatsChart.vue, inside the page's chunk.
+ * library itself is registered in components/statistics/StatisticsChart.vue, inside the page's chunk.
  */
 import type { ComposeOption } from 'echarts/core'
 import type { BarSeriesOption, LineSeriesOption, PieSeriesOption } from 'echarts/charts'
 import type { GridComponentOption, LegendComponentOption, TooltipComponentOption } from 'echarts/components'
-import type { StatsRow } from './api/types'
+import type { StatisticsRow } from './api/types'
 
 export type ChartOption = ComposeOption<
   | BarSeriesOption
@@ -39,9 +39,9 @@ const BASE = { animation: false, textStyle: { fontSize: 12 } } as const
  * coverage. A series with no value at all (no sweep yet) is left out rather than drawn empty.
  */
 export function areaBars(
-  rows: readonly StatsRow[],
+  rows: readonly StatisticsRow[],
   words: { enrolment: string; coverage: string },
-  nameOf: (row: StatsRow) => string,
+  nameOf: (row: StatisticsRow) => string,
 ): Chart | null {
   const series: BarSeriesOption[] = (
     [
@@ -78,7 +78,7 @@ export function areaBars(
 }
 
 /** The open cases (on the ledger, or suspected) of each reason; reasons with none left out. */
-export function reasonPie(rows: readonly StatsRow[], nameOf: (row: StatsRow) => string): Chart | null {
+export function reasonPie(rows: readonly StatisticsRow[], nameOf: (row: StatisticsRow) => string): Chart | null {
   const data = rows
     .map((r) => ({ name: nameOf(r), value: (r.dropouts_open ?? 0) + (r.suspected ?? 0) }))
     .filter((d) => d.value > 0)
@@ -122,14 +122,14 @@ const WEEK = /^\d{4}-\d{2}-\d{2}$/
  * none; the x axis runs over the last `weeks` weeks whatever the rows.
  */
 export function weeklyLine(
-  rows: readonly StatsRow[],
+  rows: readonly StatisticsRow[],
   asOf: string,
   words: { noticed: string; verified: string },
   weeks = 12,
 ): Chart {
   const byWeek = new Map(rows.filter((r) => WEEK.test(r.code)).map((r) => [r.code, r]))
   const axis = [...new Set([...mondays(asOf, weeks), ...byWeek.keys()])].sort()
-  const values = (pick: (r: StatsRow) => number | null) =>
+  const values = (pick: (r: StatisticsRow) => number | null) =>
     axis.map((week) => {
       const row = byWeek.get(week)
       return row ? (pick(row) ?? 0) : 0

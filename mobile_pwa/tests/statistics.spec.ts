@@ -3,7 +3,14 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createMemoryHistory } from 'vue-router'
 import { db, newUuid } from '../src/db'
 import { ACCESS_TOKEN_KEY, session, useSessionDb } from '../src/session'
-import type { Me, StatsBreakdown, StatsBreakdownBy, StatsFigures, StatsOverview, StatsRow } from '../src/api/types'
+import type {
+  Me,
+  StatisticsBreakdown,
+  StatisticsBreakdownBy,
+  StatisticsFigures,
+  StatisticsOverview,
+  StatisticsRow,
+} from '../src/api/types'
 import {
   NO_COHORT_HISTORY,
   areaParam,
@@ -26,12 +33,12 @@ import {
   type Assessment,
   type Card,
   type StatsSnapshot,
-} from '../src/stats'
-import { areaBars, mondays, reasonPie, weeklyLine } from '../src/statsCharts'
+} from '../src/statistics'
+import { areaBars, mondays, reasonPie, weeklyLine } from '../src/statisticsCharts'
 import { createAppI18n } from '../src/i18n'
 import { createAppRouter } from '../src/router'
-import StatsView from '../src/views/StatsView.vue'
-import StatsChart from '../src/components/stats/StatsChart.vue'
+import StatisticsView from '../src/views/StatisticsView.vue'
+import StatisticsChart from '../src/components/statistics/StatisticsChart.vue'
 import HomeView from '../src/views/HomeView.vue'
 
 const { t } = createAppI18n('zh-CN').global
@@ -40,7 +47,7 @@ const QINGXI = '519901100'
 const SHIMEN = '519901101'
 
 /** Every count of a breakdown that does not carry it: null, as the API sends. */
-const NONE: StatsFigures = {
+const NONE: StatisticsFigures = {
   children_school_age: null,
   children_enrolled: null,
   enrolment_rate: null,
@@ -74,7 +81,7 @@ const NONE: StatsFigures = {
 }
 
 /** The county, counted by hand: its two townships below add up to it. */
-const county: StatsFigures = {
+const county: StatisticsFigures = {
   children_school_age: 1000,
   children_enrolled: 998,
   enrolment_rate: 0.998,
@@ -107,7 +114,7 @@ const county: StatsFigures = {
   child_coverage: null,
 }
 // 清溪乡: 498 of 500 at school, 2 of its 500 registered dropped out, 9 dropouts and 3 suspected.
-const qingxi: StatsFigures = {
+const qingxi: StatisticsFigures = {
   ...county,
   children_school_age: 500,
   children_enrolled: 498,
@@ -120,7 +127,7 @@ const qingxi: StatsFigures = {
   suspected: 3,
 }
 // 石门镇: the rest.
-const shimen: StatsFigures = {
+const shimen: StatisticsFigures = {
   ...county,
   children_school_age: 500,
   children_enrolled: 500,
@@ -133,11 +140,11 @@ const shimen: StatsFigures = {
   suspected: 0,
 }
 
-function overview(f: StatsFigures, area: string | null = null): StatsOverview {
+function overview(f: StatisticsFigures, area: string | null = null): StatisticsOverview {
   return { ...f, area, school_year: 2026, as_of: '2026-12-02', computed_at: '2026-12-02T01:55:00Z', campaign_id: null }
 }
 
-function breakdown(by: StatsBreakdownBy, items: StatsRow[], area: string | null = null): StatsBreakdown {
+function breakdown(by: StatisticsBreakdownBy, items: StatisticsRow[], area: string | null = null): StatisticsBreakdown {
   return {
     area,
     by,
@@ -149,7 +156,12 @@ function breakdown(by: StatsBreakdownBy, items: StatsRow[], area: string | null 
   }
 }
 
-const row = (code: string, name: string | null, f: Partial<StatsFigures>): StatsRow => ({ ...NONE, ...f, code, name })
+const row = (code: string, name: string | null, f: Partial<StatisticsFigures>): StatisticsRow => ({
+  ...NONE,
+  ...f,
+  code,
+  name,
+})
 
 const byCard = (list: Card[]) => Object.fromEntries(list.map((c) => [c.key, c]))
 const whyText = (c: Card) => (!c.why ? null : 'key' in c.why ? t(`stats.why.${c.why.key}`) : c.why.text)
@@ -562,13 +574,16 @@ async function mountStats(path = '/stats') {
   const router = createAppRouter(createMemoryHistory())
   await router.push(path)
   await router.isReady()
-  const wrapper = mount(StatsView, { global: { plugins: [router, createAppI18n('zh-CN')] }, attachTo: document.body })
+  const wrapper = mount(StatisticsView, {
+    global: { plugins: [router, createAppI18n('zh-CN')] },
+    attachTo: document.body,
+  })
   return { wrapper, router }
 }
 
 const cardText = (wrapper: ReturnType<typeof mount>, key: string) => wrapper.get(`[data-testid="card-${key}"]`).text()
 
-describe('StatsView', () => {
+describe('StatisticsView', () => {
   beforeEach(() => {
     // echarts measures its container, and happy-dom lays nothing out
     vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(328)
@@ -589,7 +604,7 @@ describe('StatsView', () => {
     expect(wrapper.text()).toContain('各乡镇')
 
     // the charts get the rows' series; the SVG renderer draws them
-    const charts = wrapper.findAllComponents(StatsChart)
+    const charts = wrapper.findAllComponents(StatisticsChart)
     expect(charts).toHaveLength(2)
     expect(charts[0]!.props('chart').option.series).toEqual([
       expect.objectContaining({ name: '入学率', data: [99.6, 100] }),
@@ -632,7 +647,7 @@ describe('StatsView', () => {
     })
 
     // a bar tapped opens its township too
-    wrapper.findAllComponents(StatsChart)[0]!.vm.$emit('pick', 1)
+    wrapper.findAllComponents(StatisticsChart)[0]!.vm.$emit('pick', 1)
     await vi.waitFor(() => expect(router.currentRoute.value.query.area).toBe(SHIMEN))
     wrapper.unmount()
   })

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from docs import build_reference
 
-PWA = Path(__file__).resolve().parents[1] / "mobile_pwa"
+PWA = Path(__file__).resolve().parents[2] / "mobile_pwa"
 SCHEMA = PWA / "src" / "api" / "schema.d.ts"
 GENERATOR = PWA / "node_modules" / ".bin" / "openapi-typescript"
 

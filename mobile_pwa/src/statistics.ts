@@ -2,15 +2,22 @@
  * The statistics page's figures (GET /stats/overview, /stats/breakdown, /stats/assessment):
  * formatted for reading, kept on the phone for the days without signal, and the area drilled
  * into. No chart library here: the home page shows a summary from this module, and echarts
- * must stay in the statistics page's own chunk (see statsCharts.ts and StatsChart.vue).
+ * must stay in the statistics page's own chunk (see statisticsCharts.ts and StatisticsChart.vue).
  */
 import { db as defaultDb, type BaoxueDB } from './db'
 import { ApiError, client, ok, SessionEnded } from './api/client'
-import type { Me, StatsBreakdown, StatsBreakdownBy, StatsFigures, StatsOverview, StatsRow } from './api/types'
+import type {
+  Me,
+  StatisticsBreakdown,
+  StatisticsBreakdownBy,
+  StatisticsFigures,
+  StatisticsOverview,
+  StatisticsRow,
+} from './api/types'
 
-export const BREAKDOWNS: readonly StatsBreakdownBy[] = ['area', 'school', 'grade', 'reason', 'flag', 'week']
+export const BREAKDOWNS: readonly StatisticsBreakdownBy[] = ['area', 'school', 'grade', 'reason', 'flag', 'week']
 
-/** The server's words when the national retention rate has no base (api/schemas/stats.py). */
+/** The server's words when the national retention rate has no base (api/schemas/statistics.py). */
 export const NO_COHORT_HISTORY = 'no roster history for the cohort'
 
 // ---------------------------------------------------------------------------------------------
@@ -58,12 +65,14 @@ export interface Card {
   raw: number | null
 }
 
-type CountField = { [K in keyof StatsFigures]-?: StatsFigures[K] extends number | null ? K : never }[keyof StatsFigures]
+type CountField = {
+  [K in keyof StatisticsFigures]-?: StatisticsFigures[K] extends number | null ? K : never
+}[keyof StatisticsFigures]
 
 interface RateSpec {
   key: string
   rate: CountField
-  part: (f: StatsFigures) => number | null
+  part: (f: StatisticsFigures) => number | null
   whole: CountField
   /** Why the base is 0. */
   zero: string
@@ -74,7 +83,7 @@ interface CountSpec {
 }
 type CardSpec = RateSpec | CountSpec
 
-const field = (name: CountField) => (f: StatsFigures) => f[name]
+const field = (name: CountField) => (f: StatisticsFigures) => f[name]
 
 export const CARDS: readonly CardSpec[] = [
   {
@@ -151,7 +160,7 @@ export const CARDS: readonly CardSpec[] = [
 
 const COVERAGE = new Set(['householdCoverage', 'childCoverage'])
 
-function whyNull(spec: RateSpec, f: StatsFigures, campaignId: string | null | undefined): Why {
+function whyNull(spec: RateSpec, f: StatisticsFigures, campaignId: string | null | undefined): Why {
   if (spec.rate === 'retention_rate_national' && f.retention_rate_national_reason) {
     return f.retention_rate_national_reason === NO_COHORT_HISTORY
       ? { key: 'noCohortHistory' }
@@ -163,7 +172,7 @@ function whyNull(spec: RateSpec, f: StatsFigures, campaignId: string | null | un
 }
 
 /** One card: the rate with its two counts (or the reason it has none), or a count. */
-export function card(spec: CardSpec, f: StatsFigures, campaignId?: string | null): Card {
+export function card(spec: CardSpec, f: StatisticsFigures, campaignId?: string | null): Card {
   if ('count' in spec) {
     const n = f[spec.count]
     return {
@@ -185,12 +194,12 @@ export function card(spec: CardSpec, f: StatsFigures, campaignId?: string | null
 }
 
 /** The headline cards of an overview (or of a breakdown row). */
-export function cards(f: StatsFigures, campaignId?: string | null): Card[] {
+export function cards(f: StatisticsFigures, campaignId?: string | null): Card[] {
   return CARDS.map((spec) => card(spec, f, campaignId))
 }
 
 /** The home page's summary: the three rates a head of a bureau asks for first. */
-export function summary(overview: StatsOverview): Card[] {
+export function summary(overview: StatisticsOverview): Card[] {
   const wanted = ['enrolment', 'retentionYear', 'returnRate']
   return CARDS.filter((s) => wanted.includes(s.key)).map((s) => card(s, overview, overview.campaign_id))
 }
@@ -206,7 +215,7 @@ export const TABLE_FIGURES: readonly CountField[] = [
   'suspected',
 ]
 
-export function tableColumns(rows: readonly StatsRow[]): CountField[] {
+export function tableColumns(rows: readonly StatisticsRow[]): CountField[] {
   return TABLE_FIGURES.filter((name) => rows.some((r) => r[name] !== null && r[name] !== undefined))
 }
 
@@ -281,9 +290,9 @@ function isAssessment(body: unknown): body is Assessment {
 
 export interface StatsSnapshot {
   area: string | null
-  overview: StatsOverview
+  overview: StatisticsOverview
   /** Absent: the server has no such breakdown (an older server answers 422) or refused it. */
-  breakdowns: Partial<Record<StatsBreakdownBy, StatsBreakdown>>
+  breakdowns: Partial<Record<StatisticsBreakdownBy, StatisticsBreakdown>>
   assessment: Partial<Record<AssessmentLevel, Assessment>>
   /** Epoch ms. */
   fetchedAt: number
@@ -391,7 +400,7 @@ export function rootLength(me: Pick<Me, 'areas'> | null | undefined): number {
 
 /** The breakdown's row of records kept at the shown area itself rather than below it. */
 export function ownRow(
-  row: Pick<StatsRow, 'code'>,
+  row: Pick<StatisticsRow, 'code'>,
   area: string | null,
   me: Pick<Me, 'areas'> | null | undefined,
 ): boolean {
@@ -401,7 +410,7 @@ export function ownRow(
 /** A breakdown row one can open: an area below the one shown with areas below it (a group has
  *  none). */
 export function drillable(
-  row: Pick<StatsRow, 'code'>,
+  row: Pick<StatisticsRow, 'code'>,
   area: string | null,
   me: Pick<Me, 'areas'> | null | undefined,
 ): boolean {
@@ -444,7 +453,7 @@ export function assessmentLevels(area: string | null, me: Pick<Me, 'areas'> | nu
 }
 
 /** i18n key of the level one below an area code's (the breakdown's rows). */
-export function childLevel(rows: readonly Pick<StatsRow, 'code'>[]): 'township' | 'village' | 'group' | 'area' {
+export function childLevel(rows: readonly Pick<StatisticsRow, 'code'>[]): 'township' | 'village' | 'group' | 'area' {
   const lengths = new Set(rows.map((r) => r.code.length))
   if (lengths.has(9)) return 'township'
   if (lengths.has(12)) return 'village'
