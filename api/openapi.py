@@ -123,7 +123,8 @@ def operation_id(route: APIRoute) -> str:
     so the methods of a generated client keep their names. The ids match `OPERATION_ID` and
     are unique (tests/app/test_openapi_client.py); where this rule would make a clumsy or a
     duplicate id, the route's function is renamed rather than the rule bent. FastAPI names a
-    form's body model `Body_<operation id>`: `document` publishes it as `<OperationId>Form`.
+    form's body model `Body_<operation id>`: `document` publishes it as `<OperationId>Form`
+    (`public_name`).
     """
     tag = str(route.tags[0]) if route.tags else ""
     tag_words = tag.lower().replace("-", " ").replace("_", " ").split()
@@ -146,18 +147,29 @@ _BODY = "Body_"
 _REF = "#/components/schemas/"
 
 
-def form_name(body: str) -> str:
-    """The public name of FastAPI's `Body_<operation id>` model of a form (a file upload, the
-    token request): `Body_areas-import` is `AreasImportForm`."""
-    return "".join(word.capitalize() for word in body.removeprefix(_BODY).split("-")) + "Form"
+_PAGE = re.compile(r"^Page_(\w+)_$")
 
 
-def _name_forms(schema: dict[str, Any]) -> None:
-    """Each form's model renamed by `form_name`, and every reference to it."""
+def public_name(name: str) -> str:
+    """The name a schema is published under. FastAPI names a form's model `Body_<operation
+    id>`: `Body_areas-import` is `AreasImportForm`. Pydantic names a page of a generic `Page`
+    `Page_<item>_`: `Page_CaseOut_` is `CaseOutPage`, like the pages declared by hand
+    (`RosterEntryPage`). Any other name is its own."""
+    if name.startswith(_BODY):
+        return "".join(word.capitalize() for word in name.removeprefix(_BODY).split("-")) + "Form"
+    if page := _PAGE.match(name):
+        return f"{page[1]}Page"
+    return name
+
+
+def _name_publicly(schema: dict[str, Any]) -> None:
+    """Each schema renamed by `public_name`, and every reference to it."""
     schemas = schema.get("components", {}).get("schemas", {})
-    names = {name: form_name(name) for name in schemas if name.startswith(_BODY)}
+    names = {name: public_name(name) for name in schemas if public_name(name) != name}
     if not names:
         return
+    if len({names.get(name, name) for name in schemas}) != len(schemas):
+        raise ValueError(f"two schemas would be published under one name: {sorted(names)}")
     schema["components"]["schemas"] = {  # each where FastAPI put it
         names.get(name, name): {**shown, "title": names[name]} if name in names else shown
         for name, shown in schemas.items()
@@ -184,7 +196,7 @@ def document(app: FastAPI, models: dict[str, type[BaseModel]]) -> None:
         if app.openapi_schema is not None:
             return app.openapi_schema
         schema = generate()
-        _name_forms(schema)
+        _name_publicly(schema)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for name, model in models.items():
             shown = model.model_json_schema(ref_template="#/components/schemas/{model}")

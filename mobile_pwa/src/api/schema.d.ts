@@ -2250,7 +2250,7 @@ export interface components {
              * @description headings this import does not read
              */
             ignored_columns: string[];
-            errors: components["schemas"]["Page_ImportRowError_"];
+            errors: components["schemas"]["ImportRowErrorPage"];
             /**
              * Created
              * @description assignments begun
@@ -3688,7 +3688,7 @@ export interface components {
             schools: components["schemas"]["UnitGap"][];
             /** Classes */
             classes: components["schemas"]["UnitGap"][];
-            children: components["schemas"]["Page_ChildGap_"];
+            children: components["schemas"]["ChildGapPage"];
         };
         /**
          * GuardianLink
@@ -3917,7 +3917,7 @@ export interface components {
              * @description headings this import does not read
              */
             ignored_columns: string[];
-            errors: components["schemas"]["Page_ImportRowError_"];
+            errors: components["schemas"]["ImportRowErrorPage"];
             /** Households Created */
             households_created: number;
             /**
@@ -4604,8 +4604,8 @@ export interface components {
             /** Campaign Id */
             campaign_id: string | null;
         };
-        /** Page[AreaNode] */
-        Page_AreaNode_: {
+        /** AreaNodePage */
+        AreaNodePage: {
             /** Items */
             items: components["schemas"]["AreaNode"][];
             /** Total */
@@ -4615,8 +4615,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[AssignmentOut] */
-        Page_AssignmentOut_: {
+        /** AssignmentOutPage */
+        AssignmentOutPage: {
             /** Items */
             items: components["schemas"]["AssignmentOut"][];
             /** Total */
@@ -4626,8 +4626,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[AuditEventOut] */
-        Page_AuditEventOut_: {
+        /** AuditEventOutPage */
+        AuditEventOutPage: {
             /** Items */
             items: components["schemas"]["AuditEventOut"][];
             /** Total */
@@ -4637,8 +4637,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[CampaignOut] */
-        Page_CampaignOut_: {
+        /** CampaignOutPage */
+        CampaignOutPage: {
             /** Items */
             items: components["schemas"]["CampaignOut"][];
             /** Total */
@@ -4648,8 +4648,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[CaseOut] */
-        Page_CaseOut_: {
+        /** CaseOutPage */
+        CaseOutPage: {
             /** Items */
             items: components["schemas"]["CaseOut"][];
             /** Total */
@@ -4659,8 +4659,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[ChildGap] */
-        Page_ChildGap_: {
+        /** ChildGapPage */
+        ChildGapPage: {
             /** Items */
             items: components["schemas"]["ChildGap"][];
             /** Total */
@@ -4670,8 +4670,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[ChildListItem] */
-        Page_ChildListItem_: {
+        /** ChildListItemPage */
+        ChildListItemPage: {
             /** Items */
             items: components["schemas"]["ChildListItem"][];
             /** Total */
@@ -4681,8 +4681,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[DiscrepancyOut] */
-        Page_DiscrepancyOut_: {
+        /** DiscrepancyOutPage */
+        DiscrepancyOutPage: {
             /** Items */
             items: components["schemas"]["DiscrepancyOut"][];
             /** Total */
@@ -4692,8 +4692,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[EnrolmentOut] */
-        Page_EnrolmentOut_: {
+        /** EnrolmentOutPage */
+        EnrolmentOutPage: {
             /** Items */
             items: components["schemas"]["EnrolmentOut"][];
             /** Total */
@@ -4703,8 +4703,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[HouseholdListItem] */
-        Page_HouseholdListItem_: {
+        /** HouseholdListItemPage */
+        HouseholdListItemPage: {
             /** Items */
             items: components["schemas"]["HouseholdListItem"][];
             /** Total */
@@ -4714,8 +4714,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[ImportRowError] */
-        Page_ImportRowError_: {
+        /** ImportRowErrorPage */
+        ImportRowErrorPage: {
             /** Items */
             items: components["schemas"]["ImportRowError"][];
             /** Total */
@@ -4725,8 +4725,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[IntegrationClientOut] */
-        Page_IntegrationClientOut_: {
+        /** IntegrationClientOutPage */
+        IntegrationClientOutPage: {
             /** Items */
             items: components["schemas"]["IntegrationClientOut"][];
             /** Total */
@@ -4736,8 +4736,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[NotificationOut] */
-        Page_NotificationOut_: {
+        /** NotificationOutPage */
+        NotificationOutPage: {
             /** Items */
             items: components["schemas"]["NotificationOut"][];
             /** Total */
@@ -4747,8 +4747,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[PersonFigures] */
-        Page_PersonFigures_: {
+        /** PersonFiguresPage */
+        PersonFiguresPage: {
             /** Items */
             items: components["schemas"]["PersonFigures"][];
             /** Total */
@@ -4758,8 +4758,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[PovertyListItem] */
-        Page_PovertyListItem_: {
+        /** PovertyListItemPage */
+        PovertyListItemPage: {
             /** Items */
             items: components["schemas"]["PovertyListItem"][];
             /** Total */
@@ -4769,8 +4769,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[ReconciliationOut] */
-        Page_ReconciliationOut_: {
+        /** ReconciliationOutPage */
+        ReconciliationOutPage: {
             /** Items */
             items: components["schemas"]["ReconciliationOut"][];
             /** Total */
@@ -4780,8 +4780,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[RosterBrief] */
-        Page_RosterBrief_: {
+        /** RosterBriefPage */
+        RosterBriefPage: {
             /** Items */
             items: components["schemas"]["RosterBrief"][];
             /** Total */
@@ -4791,8 +4791,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[SchoolOut] */
-        Page_SchoolOut_: {
+        /** SchoolOutPage */
+        SchoolOutPage: {
             /** Items */
             items: components["schemas"]["SchoolOut"][];
             /** Total */
@@ -4802,8 +4802,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[StatusApplicationOut] */
-        Page_StatusApplicationOut_: {
+        /** StatusApplicationOutPage */
+        StatusApplicationOutPage: {
             /** Items */
             items: components["schemas"]["StatusApplicationOut"][];
             /** Total */
@@ -4813,8 +4813,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[StatusChangeOut] */
-        Page_StatusChangeOut_: {
+        /** StatusChangeOutPage */
+        StatusChangeOutPage: {
             /** Items */
             items: components["schemas"]["StatusChangeOut"][];
             /** Total */
@@ -4824,8 +4824,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[UnitFigures] */
-        Page_UnitFigures_: {
+        /** UnitFiguresPage */
+        UnitFiguresPage: {
             /** Items */
             items: components["schemas"]["UnitFigures"][];
             /** Total */
@@ -4835,8 +4835,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[UnvisitedHousehold] */
-        Page_UnvisitedHousehold_: {
+        /** UnvisitedHouseholdPage */
+        UnvisitedHouseholdPage: {
             /** Items */
             items: components["schemas"]["UnvisitedHousehold"][];
             /** Total */
@@ -4846,8 +4846,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[UserOut] */
-        Page_UserOut_: {
+        /** UserOutPage */
+        UserOutPage: {
             /** Items */
             items: components["schemas"]["UserOut"][];
             /** Total */
@@ -4857,8 +4857,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[VisitOut] */
-        Page_VisitOut_: {
+        /** VisitOutPage */
+        VisitOutPage: {
             /** Items */
             items: components["schemas"]["VisitOut"][];
             /** Total */
@@ -4868,8 +4868,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[WebhookDeliveryOut] */
-        Page_WebhookDeliveryOut_: {
+        /** WebhookDeliveryOutPage */
+        WebhookDeliveryOutPage: {
             /** Items */
             items: components["schemas"]["WebhookDeliveryOut"][];
             /** Total */
@@ -4879,8 +4879,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[WebhookOut] */
-        Page_WebhookOut_: {
+        /** WebhookOutPage */
+        WebhookOutPage: {
             /** Items */
             items: components["schemas"]["WebhookOut"][];
             /** Total */
@@ -5163,7 +5163,7 @@ export interface components {
              * @description headings this import does not read
              */
             ignored_columns: string[];
-            errors: components["schemas"]["Page_ImportRowError_"];
+            errors: components["schemas"]["ImportRowErrorPage"];
         };
         /**
          * PovertyMemberOut
@@ -5525,7 +5525,7 @@ export interface components {
              * @description headings this import does not read
              */
             ignored_columns: string[];
-            errors: components["schemas"]["Page_ImportRowError_"];
+            errors: components["schemas"]["ImportRowErrorPage"];
             /**
              * School Id
              * Format: uuid
@@ -8130,7 +8130,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_UserOut_"];
+                    "application/json": components["schemas"]["UserOutPage"];
                 };
             };
             /** @description Unauthorized */
@@ -8963,7 +8963,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_IntegrationClientOut_"];
+                    "application/json": components["schemas"]["IntegrationClientOutPage"];
                 };
             };
             /** @description Unauthorized */
@@ -9960,7 +9960,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_AreaNode_"];
+                    "application/json": components["schemas"]["AreaNodePage"];
                 };
             };
             /** @description Unauthorized */
@@ -10703,7 +10703,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_RosterBrief_"];
+                    "application/json": components["schemas"]["RosterBriefPage"];
                 };
             };
             /** @description Unauthorized */
@@ -11288,7 +11288,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_SchoolOut_"];
+                    "application/json": components["schemas"]["SchoolOutPage"];
                 };
             };
             /** @description Unauthorized */
@@ -12646,7 +12646,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_HouseholdListItem_"];
+                    "application/json": components["schemas"]["HouseholdListItemPage"];
                 };
             };
             /** @description Unauthorized */
@@ -13551,7 +13551,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_VisitOut_"];
+                    "application/json": components["schemas"]["VisitOutPage"];
                 };
             };
             /** @description Unauthorized */
@@ -13722,7 +13722,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_ChildListItem_"];
+                    "application/json": components["schemas"]["ChildListItemPage"];
                 };
             };
             /** @description Unauthorized */
@@ -14665,7 +14665,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_StatusChangeOut_"];
+                    "application/json": components["schemas"]["StatusChangeOutPage"];
                 };
             };
             /** @description Unauthorized */
@@ -15214,7 +15214,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_EnrolmentOut_"];
+                    "application/json": components["schemas"]["EnrolmentOutPage"];
                 };
             };
             /** @description Unauthorized */
@@ -15976,7 +15976,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_StatusApplicationOut_"];
+                    "application/json": components["schemas"]["StatusApplicationOutPage"];
                 };
             };
             /** @description Unauthorized */
@@ -17093,7 +17093,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_AssignmentOut_"];
+                    "application/json": components["schemas"]["AssignmentOutPage"];
                 };
             };
             /** @description Unauthorized */
@@ -18160,7 +18160,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_UnitFigures_"];
+                    "application/json": components["schemas"]["UnitFiguresPage"];
                 };
             };
             /** @description Unauthorized */
@@ -18294,7 +18294,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_PersonFigures_"];
+                    "application/json": components["schemas"]["PersonFiguresPage"];
                 };
             };
             /** @description Unauthorized */
@@ -18462,7 +18462,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_CaseOut_"];
+                    "application/json": components["schemas"]["CaseOutPage"];
                 };
             };
             /** @description Unauthorized */
@@ -21568,7 +21568,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_NotificationOut_"];
+                    "application/json": components["schemas"]["NotificationOutPage"];
                 };
             };
             /** @description Unauthorized */
@@ -21997,7 +21997,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_CampaignOut_"];
+                    "application/json": components["schemas"]["CampaignOutPage"];
                 };
             };
             /** @description Unauthorized */
@@ -22793,7 +22793,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_UnvisitedHousehold_"];
+                    "application/json": components["schemas"]["UnvisitedHouseholdPage"];
                 };
             };
             /** @description Unauthorized */
@@ -23904,7 +23904,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_ReconciliationOut_"];
+                    "application/json": components["schemas"]["ReconciliationOutPage"];
                 };
             };
             /** @description Unauthorized */
@@ -24370,7 +24370,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_DiscrepancyOut_"];
+                    "application/json": components["schemas"]["DiscrepancyOutPage"];
                 };
             };
             /** @description Unauthorized */
@@ -24714,7 +24714,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_PovertyListItem_"];
+                    "application/json": components["schemas"]["PovertyListItemPage"];
                 };
             };
             /** @description Unauthorized */
@@ -26501,7 +26501,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_AuditEventOut_"];
+                    "application/json": components["schemas"]["AuditEventOutPage"];
                 };
             };
             /** @description Unauthorized */
@@ -26629,7 +26629,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_WebhookOut_"];
+                    "application/json": components["schemas"]["WebhookOutPage"];
                 };
             };
             /** @description Unauthorized */
@@ -27492,7 +27492,7 @@ export interface operations {
                      *       "offset": 0
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_WebhookDeliveryOut_"];
+                    "application/json": components["schemas"]["WebhookDeliveryOutPage"];
                 };
             };
             /** @description Unauthorized */
