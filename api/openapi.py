@@ -204,6 +204,10 @@ def document(app: FastAPI, models: dict[str, type[BaseModel]]) -> None:
                 components.setdefault(nested, definition)
             components[name] = shown
         components[PROBLEM] = _PROBLEM_SCHEMA
+        # FastAPI's own 422 model: every 422 here is documented as the Problem it is, so
+        # nothing refers to it any more and a generated client need not carry it.
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
         add_examples(schema)
         app.openapi_schema = schema
         return schema

@@ -3748,11 +3748,6 @@ export interface components {
          * @enum {string}
          */
         GuardianRelation: "father" | "mother" | "grandfather" | "grandmother" | "other_relative" | "other";
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
         /** Health */
         Health: {
             /**
@@ -6822,19 +6817,6 @@ export interface components {
             phone?: string | null;
             /** Is Active */
             is_active?: boolean | null;
-        };
-        /** ValidationError */
-        ValidationError: {
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
-            /** Input */
-            input?: unknown;
-            /** Context */
-            ctx?: Record<string, never>;
         };
         /**
          * VisitBatchRaw
