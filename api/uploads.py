@@ -9,12 +9,13 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
 from pydantic import BaseModel
 
 from api import responses
-from api.deps import ActorDep, SessionDep
+from api.deps import ActorDep, SessionDep, SettingsDep
 from api.problems import Problem
+from api.schemas.common import Limit, Offset
 from api.schemas.imports import Upload
 from api.services.core import idempotency
 from api.services.spreadsheets import import_records
@@ -128,4 +129,94 @@ def add_report(
         description=description,
         response_class=Response,
         responses=REPORT_RESPONSES,
+    )
+
+
+ImportOf = Callable[..., Awaitable[BaseModel]]
+MEGABYTES = import_records.MAX_UPLOAD_BYTES // (1024 * 1024)
+SpreadsheetFile = Annotated[
+    UploadFile, File(description=f"a .xlsx workbook or a CSV, ≤ {MEGABYTES} MB")
+]
+
+
+def add_import(
+    router: APIRouter,
+    path: str,
+    *,
+    name: str,
+    import_file: ImportOf,
+    answer: type[BaseModel],
+    summary: str,
+    description: str,
+) -> None:
+    """POST ``path``: a county's spreadsheet imported by ``import_file`` (a service taking the
+    session, the actor, the settings, the file's bytes and name, and ``all_or_nothing``),
+    once under an Idempotency-Key, answered 201 at ``.../imports/{id}``."""
+
+    async def endpoint(
+        once: responses.OnceDep,
+        actor: ActorDep,
+        session: SessionDep,
+        settings: SettingsDep,
+        file: SpreadsheetFile,
+        all_or_nothing: AllOrNothingDep,
+    ) -> dict[str, Any]:
+        data, upload = await read(file, all_or_nothing=all_or_nothing)
+        return await import_once(
+            once,
+            upload=upload,
+            write=lambda: import_file(
+                session=session,
+                actor=actor,
+                settings=settings,
+                data=data,
+                filename=file.filename,
+                all_or_nothing=all_or_nothing,
+            ),
+        )
+
+    router.add_api_route(
+        path,
+        endpoint,
+        methods=["POST"],
+        name=name,
+        status_code=201,
+        response_model=answer,
+        summary=summary,
+        description=description,
+        responses={401: {}, 403: {}, 409: {}, 413: {}, 415: {}, 422: {}},
+    )
+
+
+def add_import_page(
+    router: APIRouter,
+    path: str,
+    *,
+    name: str,
+    get: ImportOf,
+    answer: type[BaseModel],
+    summary: str,
+) -> None:
+    """GET ``path``: an import's counts and the faults of its refused rows, a page at a time,
+    from ``get`` (a service taking the session, the actor, ``import_id``, limit and offset)."""
+
+    async def endpoint(
+        import_id: uuid.UUID,
+        actor: ActorDep,
+        session: SessionDep,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> BaseModel:
+        return await get(
+            session=session, actor=actor, import_id=import_id, limit=limit, offset=offset
+        )
+
+    router.add_api_route(
+        path,
+        endpoint,
+        methods=["GET"],
+        name=name,
+        response_model=answer,
+        summary=summary,
+        responses={401: {}, 403: {}, 404: {}},
     )

@@ -1,25 +1,20 @@
-import uuid
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, File, UploadFile
-
-from api import responses, uploads
-from api.deps import ActorDep, SessionDep, SettingsDep
+from api import uploads
 from api.schemas.assignments import AssignmentImportOut
-from api.schemas.common import Limit, Offset
 from api.services.responsibility import assignment_import
-from api.services.spreadsheets import import_records
 
 # Included before the assignments router, so that /assignments/import is never taken for an
 # assignment's id.
 router = APIRouter(prefix="/assignments", tags=["assignments"])
 
-_MEGABYTES = import_records.MAX_UPLOAD_BYTES // (1024 * 1024)
 
-
-@router.post(
+uploads.add_import(
+    router,
     "/import",
-    status_code=201,
+    name="import_assignments",
+    import_file=assignment_import.import_file,
+    answer=AssignmentImportOut,
     summary="Assign many at once from a county's XLSX or CSV table of assignments (分工表)",
     description=(
         "One row per assignment. Headings in Chinese or the API's names: 分工类型 (`kind`:"
@@ -36,49 +31,19 @@ _MEGABYTES = import_records.MAX_UPLOAD_BYTES // (1024 * 1024)
         " twice in a file is refused at its second row. Good rows are stored, bad ones"
         " reported by row and heading, and downloadable with their faults from"
         " `GET /assignments/imports/{id}/report.xlsx`."
-        f" At most {_MEGABYTES} MB and {assignment_import.MAX_ROWS} rows a file."
+        f" At most {uploads.MEGABYTES} MB and {assignment_import.MAX_ROWS} rows a file."
     ),
-    responses={401: {}, 403: {}, 409: {}, 413: {}, 415: {}, 422: {}},
 )
-async def import_assignments(
-    once: responses.OnceDep,
-    actor: ActorDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    file: Annotated[UploadFile, File(description=f"a .xlsx workbook or a CSV, ≤ {_MEGABYTES} MB")],
-    all_or_nothing: uploads.AllOrNothingDep,
-) -> AssignmentImportOut:
-    data, upload = await uploads.read(file, all_or_nothing=all_or_nothing)
-    body = await uploads.import_once(
-        once,
-        upload=upload,
-        write=lambda: assignment_import.import_file(
-            session=session,
-            actor=actor,
-            settings=settings,
-            data=data,
-            filename=file.filename,
-            all_or_nothing=all_or_nothing,
-        ),
-    )
-    return AssignmentImportOut.model_validate(body)
 
 
-@router.get(
+uploads.add_import_page(
+    router,
     "/imports/{import_id}",
+    name="get_assignment_import",
+    get=assignment_import.get,
+    answer=AssignmentImportOut,
     summary="An assignment import's counts, and the faults of its refused rows, a page at a time",
-    responses={401: {}, 403: {}, 404: {}},
 )
-async def get_assignment_import(
-    import_id: uuid.UUID,
-    actor: ActorDep,
-    session: SessionDep,
-    limit: Limit = 100,
-    offset: Offset = 0,
-) -> AssignmentImportOut:
-    return await assignment_import.get(
-        session=session, actor=actor, import_id=import_id, limit=limit, offset=offset
-    )
 
 
 uploads.add_report(

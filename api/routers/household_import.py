@@ -1,25 +1,20 @@
-import uuid
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, File, UploadFile
-
-from api import responses, uploads
-from api.deps import ActorDep, SessionDep, SettingsDep
-from api.schemas.common import Limit, Offset
+from api import uploads
 from api.schemas.household_import import HouseholdImportOut
 from api.services.registry import household_import
-from api.services.spreadsheets import import_records
 
 # Included before the households router, so that /households/import is never taken for a
 # household's id.
 router = APIRouter(prefix="/households", tags=["households"])
 
-_MEGABYTES = import_records.MAX_UPLOAD_BYTES // (1024 * 1024)
 
-
-@router.post(
+uploads.add_import(
+    router,
     "/import",
-    status_code=201,
+    name="import_households",
+    import_file=household_import.import_file,
+    answer=HouseholdImportOut,
     summary="Import households and children from a county's XLSX or CSV spreadsheet",
     description=(
         "One sheet, one row per child, the household's columns repeated on each of its rows."
@@ -36,50 +31,20 @@ _MEGABYTES = import_records.MAX_UPLOAD_BYTES // (1024 * 1024)
         " address and head's name, a child by ID number (or household, name and birth date):"
         " importing the same file again adds nothing. A bad row is refused alone: the good"
         " rows of its household are kept. A household is created only when one of its rows"
-        f" adds a child; a registered one is left as it is. At most {_MEGABYTES} MB and"
+        f" adds a child; a registered one is left as it is. At most {uploads.MEGABYTES} MB and"
         f" {household_import.MAX_ROWS} rows a file."
     ),
-    responses={401: {}, 403: {}, 409: {}, 413: {}, 415: {}, 422: {}},
 )
-async def import_households(
-    once: responses.OnceDep,
-    actor: ActorDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    file: Annotated[UploadFile, File(description=f"a .xlsx workbook or a CSV, ≤ {_MEGABYTES} MB")],
-    all_or_nothing: uploads.AllOrNothingDep,
-) -> HouseholdImportOut:
-    data, upload = await uploads.read(file, all_or_nothing=all_or_nothing)
-    body = await uploads.import_once(
-        once,
-        upload=upload,
-        write=lambda: household_import.import_file(
-            session=session,
-            actor=actor,
-            settings=settings,
-            data=data,
-            filename=file.filename,
-            all_or_nothing=all_or_nothing,
-        ),
-    )
-    return HouseholdImportOut.model_validate(body)
 
 
-@router.get(
+uploads.add_import_page(
+    router,
     "/imports/{import_id}",
+    name="get_household_import",
+    get=household_import.get,
+    answer=HouseholdImportOut,
     summary="An import's counts, and the faults of its refused rows, a page at a time",
-    responses={401: {}, 403: {}, 404: {}},
 )
-async def get_household_import(
-    import_id: uuid.UUID,
-    actor: ActorDep,
-    session: SessionDep,
-    limit: Limit = 100,
-    offset: Offset = 0,
-) -> HouseholdImportOut:
-    return await household_import.get(
-        session=session, actor=actor, import_id=import_id, limit=limit, offset=offset
-    )
 
 
 uploads.add_report(

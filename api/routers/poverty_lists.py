@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 
 from api import responses, uploads
 from api.deps import ActorDep, SessionDep, SettingsDep
@@ -13,11 +13,8 @@ from api.schemas.poverty_lists import (
     PovertyMemberPage,
 )
 from api.services.rosters import poverty_lists
-from api.services.spreadsheets import import_records
 
 router = APIRouter(prefix="/poverty-lists", tags=["poverty lists"])
-
-_MEGABYTES = import_records.MAX_UPLOAD_BYTES // (1024 * 1024)
 
 
 @router.post(
@@ -38,7 +35,7 @@ _MEGABYTES = import_records.MAX_UPLOAD_BYTES // (1024 * 1024)
         " `GET /poverty-lists/{id}/report.xlsx`; the good rows are kept. When no row can be"
         " kept, or `all_or_nothing` is asked and a row is bad, the answer is a 422 naming each"
         " row and nothing is stored. The list replaces the area's current one, which stays"
-        f" readable. At most {_MEGABYTES} MB and {poverty_lists.MAX_ROWS} rows a file."
+        f" readable. At most {uploads.MEGABYTES} MB and {poverty_lists.MAX_ROWS} rows a file."
     ),
     responses={401: {}, 403: {}, 409: {}, 413: {}, 415: {}, 422: {}},
 )
@@ -48,7 +45,7 @@ async def upload_poverty_list(
     actor: ActorDep,
     session: SessionDep,
     settings: SettingsDep,
-    file: Annotated[UploadFile, File(description=f"a .xlsx workbook or a CSV, ≤ {_MEGABYTES} MB")],
+    file: uploads.SpreadsheetFile,
     area_code: Annotated[
         str,
         Form(

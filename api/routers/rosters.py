@@ -26,7 +26,6 @@ from api.services.spreadsheets import import_records
 router = APIRouter(tags=["rosters"])
 
 UPLOAD_SCHEMA = "RosterUpload"  # the JSON body's shape, documented by app.py
-_MEGABYTES = import_records.MAX_UPLOAD_BYTES // (1024 * 1024)
 _HEADINGS = "、".join(column.headings[0] for column in roster_rows.LAYOUT.columns)
 _FIELDS = ", ".join(f"`{key}`" for key in roster_rows.KEYS)
 TermQuery = Annotated[Term | None, Query(description="defaults to the current term")]
@@ -55,7 +54,7 @@ TermQuery = Annotated[Term | None, Query(description="defaults to the current te
         " linked to the children the population side knows (`matched`). No good row: a 422,"
         " nothing changed. `all_or_nothing`: any bad row stores none (the upload is kept,"
         " `refused`, with its report). Two uploads for the same school and term at once: the"
-        f" second is a 409, to be tried again. At most {_MEGABYTES} MB and"
+        f" second is a 409, to be tried again. At most {uploads.MEGABYTES} MB and"
         f" {roster_import.MAX_ROWS} rows."
     ),
     openapi_extra={
@@ -78,7 +77,7 @@ async def upload_roster(
     all_or_nothing: uploads.AllOrNothingDep,
     term: TermQuery = None,
     file: Annotated[
-        UploadFile | None, File(description=f"a .xlsx workbook or a CSV, ≤ {_MEGABYTES} MB")
+        UploadFile | None, File(description=f"a .xlsx workbook or a CSV, ≤ {uploads.MEGABYTES} MB")
     ] = None,
 ) -> RosterOut:
     write: Callable[[], Awaitable[BaseModel]]
