@@ -179,6 +179,8 @@ export class BaoxueDB extends Dexie {
     // Version 4 gives both outboxes one vocabulary. The request outbox's states take the visit
     // outbox's words (pending is now waiting, failed is error; sending stays), and the visit
     // outbox's field takes the request outbox's name: syncState is now state, and so is its index.
+    // The statistics kept for offline reading are keyed statistics:<area>, as the concept is
+    // named everywhere else (they were stats:<area>).
     this.version(4)
       .stores({ visitOutbox: 'id, state, createdAt, kind' })
       .upgrade(async (tx) => {
@@ -197,6 +199,10 @@ export class BaoxueDB extends Dexie {
             record.state = record.syncState
             delete record.syncState
           })
+        const meta = tx.table('meta')
+        const kept: { key: string; value: unknown }[] = await meta.where('key').startsWith('stats:').toArray()
+        await meta.bulkPut(kept.map((entry) => ({ ...entry, key: `statistics:${entry.key.slice('stats:'.length)}` })))
+        await meta.bulkDelete(kept.map((entry) => entry.key))
       })
   }
 }

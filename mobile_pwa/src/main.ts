@@ -10,8 +10,8 @@ import { accessToken, loadSession, refreshTokens, session } from './session'
 import { refreshCases, refreshMyCases } from './cases'
 import { refreshNotifications } from './notifications'
 import { refreshClassChildren } from './classChildren'
-import { reportsAbsences, showsStats, sweeps } from './roles'
-import { assessmentLevels, refreshStats } from './statistics'
+import { reportsAbsences, showsStatistics, sweeps } from './roles'
+import { assessmentLevels, refreshStatistics } from './statistics'
 import { downloadPackage } from './workPackage'
 
 // Who is logged in comes from IndexedDB first, so the router's guard knows before any screen.
@@ -51,7 +51,7 @@ function refreshCaches() {
     refreshNotifications(),
     reportsAbsences(role) ? refreshClassChildren() : null,
     sweeps(role) ? downloadPackage() : null,
-    showsStats(role) ? refreshStats(null, { levels: assessmentLevels(null, session.me) }) : null,
+    showsStatistics(role) ? refreshStatistics(null, { levels: assessmentLevels(null, session.me) }) : null,
   ])
 }
 watch(() => [session.me?.id, session.me?.must_change_password], refreshCaches)

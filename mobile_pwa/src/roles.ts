@@ -1,16 +1,16 @@
 import type { UserRole } from './api/types'
 
-export type Tab = 'home' | 'households' | 'report' | 'cases' | 'stats' | 'outbox' | 'me'
+export type Tab = 'home' | 'households' | 'report' | 'cases' | 'statistics' | 'outbox' | 'me'
 
 /** The tab bar each role works with: cadres sweep households, teachers report absences, and
  *  those answerable for an area or a school read its statistics. */
 const TABS: Record<UserRole, Tab[]> = {
   village_cadre: ['home', 'households', 'cases', 'outbox', 'me'],
-  township_officer: ['home', 'households', 'cases', 'stats', 'outbox', 'me'],
+  township_officer: ['home', 'households', 'cases', 'statistics', 'outbox', 'me'],
   teacher: ['home', 'report', 'cases', 'outbox', 'me'],
-  principal: ['home', 'cases', 'stats', 'outbox', 'me'],
-  county_admin: ['home', 'stats', 'cases', 'me'],
-  supervisor: ['home', 'stats', 'cases', 'me'],
+  principal: ['home', 'cases', 'statistics', 'outbox', 'me'],
+  county_admin: ['home', 'statistics', 'cases', 'me'],
+  supervisor: ['home', 'statistics', 'cases', 'me'],
   integration_client: ['home', 'me'],
 }
 
@@ -22,8 +22,8 @@ export function sweeps(role: UserRole | undefined): boolean {
   return tabsOf(role).includes('households')
 }
 
-export function showsStats(role: UserRole | undefined): boolean {
-  return tabsOf(role).includes('stats')
+export function showsStatistics(role: UserRole | undefined): boolean {
+  return tabsOf(role).includes('statistics')
 }
 
 export function reportsAbsences(role: UserRole | undefined): boolean {

@@ -43,7 +43,9 @@ export function createAppRouter(history: RouterHistory = createWebHistory()) {
         component: () => import('./views/ReportView.vue'),
         meta: { fullscreen: true },
       },
-      { path: '/stats', name: 'stats', component: () => import('./views/StatisticsView.vue') },
+      { path: '/statistics', name: 'statistics', component: () => import('./views/StatisticsView.vue') },
+      // The page's first address, kept for a phone's history and shortcuts.
+      { path: '/stats', redirect: (to) => ({ path: '/statistics', query: to.query }) },
       { path: '/notifications', name: 'notifications', component: () => import('./views/NotificationsView.vue') },
       { path: '/me', name: 'me', component: () => import('./views/MeView.vue') },
       {

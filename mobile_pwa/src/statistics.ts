@@ -51,11 +51,11 @@ export function formatRatio(part: number | null | undefined, whole: number | nul
 // ---------------------------------------------------------------------------------------------
 // The headline cards
 
-/** Why a figure shows "—": an i18n key under stats.why, or the server's own words. */
+/** Why a figure shows "—": an i18n key under statistics.why, or the server's own words. */
 export type Why = { key: string } | { text: string }
 
 export interface Card {
-  /** i18n key under stats.card. */
+  /** i18n key under statistics.card. */
   key: string
   value: string
   /** "998 / 1,000" for a rate; null for a count. */
@@ -288,7 +288,7 @@ function isAssessment(body: unknown): body is Assessment {
 // The phone's copy: the last figures fetched for each area, in the meta table (wiped with the
 // rest of the phone's data at logout).
 
-export interface StatsSnapshot {
+export interface StatisticsSnapshot {
   area: string | null
   overview: StatisticsOverview
   /** Absent: the server has no such breakdown (an older server answers 422) or refused it. */
@@ -298,20 +298,23 @@ export interface StatsSnapshot {
   fetchedAt: number
 }
 
-const PREFIX = 'stats:'
+const PREFIX = 'statistics:'
 
-export const statsKey = (area: string | null) => `${PREFIX}${area ?? ''}`
+export const statisticsKey = (area: string | null) => `${PREFIX}${area ?? ''}`
 
-export async function cachedStats(area: string | null, target: BaoxueDB = defaultDb): Promise<StatsSnapshot | null> {
-  return ((await target.meta.get(statsKey(area)))?.value as StatsSnapshot | undefined) ?? null
+export async function cachedStatistics(
+  area: string | null,
+  target: BaoxueDB = defaultDb,
+): Promise<StatisticsSnapshot | null> {
+  return ((await target.meta.get(statisticsKey(area)))?.value as StatisticsSnapshot | undefined) ?? null
 }
 
 /** Area names the phone has seen in breakdowns, for the trail above a drilled-into area. */
-export async function statsAreaNames(target: BaoxueDB = defaultDb): Promise<Map<string, string>> {
+export async function statisticsAreaNames(target: BaoxueDB = defaultDb): Promise<Map<string, string>> {
   const names = new Map<string, string>()
   const entries = await target.meta.where('key').startsWith(PREFIX).toArray()
   for (const entry of entries) {
-    for (const row of (entry.value as StatsSnapshot).breakdowns?.area?.items ?? []) {
+    for (const row of (entry.value as StatisticsSnapshot).breakdowns?.area?.items ?? []) {
       if (row.name) names.set(row.code, row.name)
     }
   }
@@ -321,7 +324,7 @@ export async function statsAreaNames(target: BaoxueDB = defaultDb): Promise<Map<
 /** The server answered, and no: keep nothing. No answer (offline, 5xx): keep what we had. */
 const refused = (err: unknown) => err instanceof ApiError && err.status >= 400 && err.status < 500
 
-const inFlight = new Map<string, Promise<StatsSnapshot>>()
+const inFlight = new Map<string, Promise<StatisticsSnapshot>>()
 
 /**
  * The figures for an area, read and kept. The overview must answer (else this throws and the
@@ -329,12 +332,12 @@ const inFlight = new Map<string, Promise<StatsSnapshot>>()
  * server refuses (an unknown `by` is a 422) is simply absent. Calls for an area already being
  * read share that read.
  */
-export function refreshStats(
+export function refreshStatistics(
   area: string | null,
   options: { levels?: readonly AssessmentLevel[]; target?: BaoxueDB } = {},
-): Promise<StatsSnapshot> {
+): Promise<StatisticsSnapshot> {
   const target = options.target ?? defaultDb
-  const key = `${target.name}|${statsKey(area)}`
+  const key = `${target.name}|${statisticsKey(area)}`
   const running = inFlight.get(key)
   if (running) return running
   const levels = options.levels ?? []
@@ -350,11 +353,11 @@ export function refreshStats(
       ),
     )
     const fresh = await overview
-    const [previous, settled, ranked] = await Promise.all([cachedStats(area, target), parts, ranks])
+    const [previous, settled, ranked] = await Promise.all([cachedStatistics(area, target), parts, ranks])
     // The phone was wiped meanwhile: keep nothing.
     const ended = [...settled, ...ranked].find((r) => r.status === 'rejected' && r.reason instanceof SessionEnded)
     if (ended) throw (ended as PromiseRejectedResult).reason
-    const breakdowns: StatsSnapshot['breakdowns'] = {}
+    const breakdowns: StatisticsSnapshot['breakdowns'] = {}
     settled.forEach((result, i) => {
       const by = BREAKDOWNS[i]!
       if (result.status === 'fulfilled') {
@@ -363,7 +366,7 @@ export function refreshStats(
         breakdowns[by] = previous.breakdowns[by]
       }
     })
-    const assessment: StatsSnapshot['assessment'] = {}
+    const assessment: StatisticsSnapshot['assessment'] = {}
     ranked.forEach((result, i) => {
       const level = levels[i]!
       if (result.status === 'fulfilled') {
@@ -372,8 +375,8 @@ export function refreshStats(
         assessment[level] = previous.assessment[level]
       }
     })
-    const snapshot: StatsSnapshot = { area, overview: fresh, breakdowns, assessment, fetchedAt: Date.now() }
-    await target.meta.put({ key: statsKey(area), value: snapshot })
+    const snapshot: StatisticsSnapshot = { area, overview: fresh, breakdowns, assessment, fetchedAt: Date.now() }
+    await target.meta.put({ key: statisticsKey(area), value: snapshot })
     return snapshot
   })()
   inFlight.set(key, work)

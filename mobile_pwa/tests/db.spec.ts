@@ -71,7 +71,7 @@ describe('BaoxueDB', () => {
     expect(await db.outbox.get(first.uuid)).toEqual(first)
   })
 
-  it('version 3 → 4: request states pending → waiting and failed → error, syncState → state', async () => {
+  it('version 3 → 4: request states pending → waiting and failed → error, syncState → state, statistics keys', async () => {
     db.close()
     await Dexie.delete(TEST_DB)
     // The database as version 3 of the app left it: a request outbox in its own words.
@@ -111,6 +111,12 @@ describe('BaoxueDB', () => {
       payload: {},
     }
     await old.table('visitOutbox').add(visit)
+    const figures = { overview: { children_school_age: 12 }, fetchedAt: 5 }
+    await old.table('meta').bulkAdd([
+      { key: 'stats:', value: figures },
+      { key: 'stats:519901100', value: figures },
+      { key: 'accessToken', value: 'tok' },
+    ])
     old.close()
 
     db = new BaoxueDB(TEST_DB)
@@ -127,5 +133,12 @@ describe('BaoxueDB', () => {
     const { syncState, ...rest } = visit
     expect(await db.visitOutbox.get(visit.id)).toEqual({ ...rest, state: syncState })
     expect(await db.visitOutbox.where('state').equals('error').primaryKeys()).toEqual([visit.id])
+    // The figures kept for offline reading, under the concept's one name; nothing else moves.
+    expect((await db.meta.toCollection().primaryKeys()).sort()).toEqual([
+      'accessToken',
+      'statistics:',
+      'statistics:519901100',
+    ])
+    expect((await db.meta.get('statistics:519901100'))?.value).toEqual(figures)
   })
 })

@@ -16,7 +16,7 @@ import {
   areaParam,
   areaTrail,
   assessmentLevels,
-  cachedStats,
+  cachedStatistics,
   cards,
   childLevel,
   drillable,
@@ -26,13 +26,13 @@ import {
   formatRatio,
   parentArea,
   ranking,
-  refreshStats,
-  statsKey,
+  refreshStatistics,
+  statisticsKey,
   summary,
   tableColumns,
   type Assessment,
   type Card,
-  type StatsSnapshot,
+  type StatisticsSnapshot,
 } from '../src/statistics'
 import { areaBars, mondays, reasonPie, weeklyLine } from '../src/statisticsCharts'
 import { createAppI18n } from '../src/i18n'
@@ -164,7 +164,7 @@ const row = (code: string, name: string | null, f: Partial<StatisticsFigures>): 
 })
 
 const byCard = (list: Card[]) => Object.fromEntries(list.map((c) => [c.key, c]))
-const whyText = (c: Card) => (!c.why ? null : 'key' in c.why ? t(`stats.why.${c.why.key}`) : c.why.text)
+const whyText = (c: Card) => (!c.why ? null : 'key' in c.why ? t(`statistics.why.${c.why.key}`) : c.why.text)
 
 function me(role: Me['role'] = 'county_admin', areas = [{ code: COUNTY, name: '保学示范县', level: 'county' }]): Me {
   return {
@@ -530,32 +530,32 @@ afterEach(() => {
   vi.unstubAllGlobals()
 })
 
-describe('refreshStats', () => {
+describe('refreshStatistics', () => {
   it('keeps the figures on the phone; a breakdown or ranking the server refuses is simply absent', async () => {
     const server = serve()
-    const snapshot = await refreshStats(null, { levels: ['township', 'school'] })
+    const snapshot = await refreshStatistics(null, { levels: ['township', 'school'] })
     expect(server.calls).toContain('/api/v1/stats/overview')
     expect(server.calls).toContain('/api/v1/stats/breakdown?by=week')
     expect(server.calls).toContain('/api/v1/stats/assessment?level=school')
     expect(Object.keys(snapshot.breakdowns).sort()).toEqual(['area', 'reason'])
     expect(snapshot.assessment).toEqual({})
-    expect((await cachedStats(null))?.overview.children_enrolled).toBe(998)
+    expect((await cachedStatistics(null))?.overview.children_enrolled).toBe(998)
 
     server.known.add('assessment')
-    expect((await refreshStats(null, { levels: ['township'] })).assessment.township?.items).toHaveLength(1)
+    expect((await refreshStatistics(null, { levels: ['township'] })).assessment.township?.items).toHaveLength(1)
   })
 
   it('leaves the kept copy alone when there is no answer, and keeps a breakdown that got none', async () => {
     const server = serve()
-    const first = await refreshStats(null)
+    const first = await refreshStatistics(null)
     server.down = true
-    await expect(refreshStats(null)).rejects.toThrow(TypeError)
-    expect(await cachedStats(null)).toEqual(first)
+    await expect(refreshStatistics(null)).rejects.toThrow(TypeError)
+    expect(await cachedStatistics(null)).toEqual(first)
 
     // the overview answers, the breakdowns do not (the signal went mid-way): the last ones stay
     server.down = false
     server.breakdownsDown = true
-    const second = await refreshStats(null)
+    const second = await refreshStatistics(null)
     expect(second.fetchedAt).toBeGreaterThanOrEqual(first.fetchedAt)
     expect(second.breakdowns.area).toEqual(first.breakdowns.area)
     expect(second.breakdowns.reason).toEqual(first.breakdowns.reason)
@@ -563,14 +563,14 @@ describe('refreshStats', () => {
 
   it('shares one read among calls for the same area', async () => {
     const server = serve()
-    await Promise.all([refreshStats(QINGXI), refreshStats(QINGXI)])
+    await Promise.all([refreshStatistics(QINGXI), refreshStatistics(QINGXI)])
     expect(server.calls.filter((c) => c.startsWith('/api/v1/stats/overview'))).toEqual([
       '/api/v1/stats/overview?area=519901100',
     ])
   })
 })
 
-async function mountStats(path = '/stats') {
+async function mountStatistics(path = '/statistics') {
   const router = createAppRouter(createMemoryHistory())
   await router.push(path)
   await router.isReady()
@@ -592,7 +592,7 @@ describe('StatisticsView', () => {
 
   it('shows the county, draws its townships, and drills into the one tapped', async () => {
     const server = serve()
-    const { wrapper, router } = await mountStats()
+    const { wrapper, router } = await mountStatistics()
     await vi.waitFor(async () => {
       await flushPromises()
       expect(wrapper.findAll('[data-testid="area-row"]')).toHaveLength(2)
@@ -619,8 +619,8 @@ describe('StatisticsView', () => {
     ])
     await vi.waitFor(() => expect(wrapper.find('[data-testid="chart-areas"] svg path').exists()).toBe(true))
     // sections the server has no breakdown for (422) are left out, the page stands
-    expect(wrapper.find('[data-testid="stats-weeks"]').exists()).toBe(false)
-    expect(wrapper.find('[data-testid="stats-ranking"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="statistics-weeks"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="statistics-ranking"]').exists()).toBe(false)
 
     await wrapper.findAll('[data-testid="area-row"]')[0]!.trigger('click')
     await vi.waitFor(async () => {
@@ -630,7 +630,7 @@ describe('StatisticsView', () => {
     })
     expect(server.calls).toContain('/api/v1/stats/overview?area=519901100')
     expect(wrapper.get('.van-nav-bar__title').text()).toBe('清溪乡')
-    expect(wrapper.get('[data-testid="stats-trail"]').text()).toContain('保学示范县')
+    expect(wrapper.get('[data-testid="statistics-trail"]').text()).toContain('保学示范县')
     expect(wrapper.text()).toContain('各村（社区）')
     await vi.waitFor(() =>
       expect(wrapper.findAll('[data-testid="area-row"]').map((r) => r.attributes('data-code'))).toEqual([
@@ -654,18 +654,18 @@ describe('StatisticsView', () => {
 
   it('shows the kept figures with their time when the fetch gets no answer', async () => {
     const server = serve()
-    const kept = await refreshStats(null)
+    const kept = await refreshStatistics(null)
     server.down = true
-    const { wrapper } = await mountStats()
+    const { wrapper } = await mountStatistics()
     await vi.waitFor(async () => {
       await flushPromises()
-      expect(wrapper.get('[data-testid="stats-updated"]').text()).toContain('无网络，显示手机上保存的统计')
+      expect(wrapper.get('[data-testid="statistics-updated"]').text()).toContain('无网络，显示手机上保存的统计')
     })
-    expect(wrapper.get('[data-testid="stats-updated"]').text()).toContain(
+    expect(wrapper.get('[data-testid="statistics-updated"]').text()).toContain(
       `更新于 ${new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(kept.fetchedAt)}`,
     )
     // and when the server counted them (its snapshot, 01:55 UTC: 09:55 in the county)
-    expect(wrapper.get('[data-testid="stats-updated"]').text()).toContain('截至 12/02 09:55')
+    expect(wrapper.get('[data-testid="statistics-updated"]').text()).toContain('截至 12/02 09:55')
     expect(cardText(wrapper, 'enrolment')).toContain('99.8%')
     expect(wrapper.findAll('[data-testid="area-row"]')).toHaveLength(2)
     wrapper.unmount()
@@ -674,20 +674,20 @@ describe('StatisticsView', () => {
   it('offline, asks nothing and shows the kept figures; with none kept, says to go online', async () => {
     const server = serve()
     online = false
-    const empty = await mountStats(`/stats?area=${SHIMEN}`)
+    const empty = await mountStatistics(`/statistics?area=${SHIMEN}`)
     await flushPromises()
     expect(empty.wrapper.text()).toContain('手机上还没有统计，请联网后再打开')
     empty.wrapper.unmount()
 
-    const snapshot: StatsSnapshot = {
+    const snapshot: StatisticsSnapshot = {
       area: null,
       overview: overview(county),
       breakdowns: {},
       assessment: {},
       fetchedAt: Date.now() - 3_600_000,
     }
-    await db.meta.put({ key: statsKey(null), value: snapshot })
-    const { wrapper } = await mountStats()
+    await db.meta.put({ key: statisticsKey(null), value: snapshot })
+    const { wrapper } = await mountStatistics()
     await vi.waitFor(async () => {
       await flushPromises()
       expect(cardText(wrapper, 'returnRate')).toContain('80.0%')
@@ -700,7 +700,7 @@ describe('StatisticsView', () => {
   it('ranks the townships when the assessment answers', async () => {
     const server = serve()
     server.known.add('assessment')
-    const { wrapper } = await mountStats()
+    const { wrapper } = await mountStatistics()
     await vi.waitFor(async () => {
       await flushPromises()
       expect(wrapper.findAll('[data-testid="ranking-row"]')).toHaveLength(1)
@@ -716,14 +716,14 @@ describe('StatisticsView', () => {
 describe('the home page', () => {
   it('sums up the kept figures for a county admin, linking to the statistics', async () => {
     await db.meta.put({
-      key: statsKey(null),
+      key: statisticsKey(null),
       value: {
         area: null,
         overview: overview(county),
         breakdowns: {},
         assessment: {},
         fetchedAt: Date.now(),
-      } satisfies StatsSnapshot,
+      } satisfies StatisticsSnapshot,
     })
     online = false
     const router = createAppRouter(createMemoryHistory())
@@ -736,14 +736,14 @@ describe('the home page', () => {
     })
     expect(wrapper.get('[data-testid="home-retentionYear"]').text()).toBe('巩固率 99.7%')
     expect(wrapper.get('[data-testid="home-returnRate"]').text()).toBe('劝返率 80.0%')
-    await wrapper.get('[data-testid="home-stats"]').trigger('click')
-    await vi.waitFor(() => expect(router.currentRoute.value.path).toBe('/stats'))
+    await wrapper.get('[data-testid="home-statistics"]').trigger('click')
+    await vi.waitFor(() => expect(router.currentRoute.value.path).toBe('/statistics'))
     wrapper.unmount()
 
     session.me = me('village_cadre', [])
     const cadre = mount(HomeView, { global: { plugins: [router, createAppI18n('zh-CN')] } })
     await flushPromises()
-    expect(cadre.find('[data-testid="home-stats"]').exists()).toBe(false)
+    expect(cadre.find('[data-testid="home-statistics"]').exists()).toBe(false)
     cadre.unmount()
   })
 })

@@ -4,7 +4,7 @@ import visit from './sections/visit'
 import cases from './sections/cases'
 import report from './sections/report'
 import labels from './sections/labels'
-import stats from './sections/stats'
+import statistics from './sections/statistics'
 
 const en: MessageSchema = {
   app: {
@@ -25,8 +25,8 @@ const en: MessageSchema = {
     notifications: 'Messages',
     notificationsHint: '{unread} unread',
     outbox: 'To send',
-    stats: 'Statistics',
-    statsNone: 'Enrolment, retention and more, once online',
+    statistics: 'Statistics',
+    statisticsNone: 'Enrolment, retention and more, once online',
     loginAgain: 'Your login expired; sign in again (everything on the phone is kept)',
   },
   nav: {
@@ -35,7 +35,7 @@ const en: MessageSchema = {
     report: 'Report',
     cases: 'Cases',
     outbox: 'To send',
-    stats: 'Statistics',
+    statistics: 'Statistics',
     me: 'Me',
   },
   role: {
@@ -144,7 +144,7 @@ const en: MessageSchema = {
   cases: cases.en,
   report: report.en,
   labels: labels.en,
-  stats: stats.en,
+  statistics: statistics.en,
   validation: {
     idNumber: {
       shape: 'An ID number has 18 characters (the last may be X), or the old 15 digits',

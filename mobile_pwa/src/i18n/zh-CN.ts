@@ -5,7 +5,7 @@ import visit from './sections/visit'
 import cases from './sections/cases'
 import report from './sections/report'
 import labels from './sections/labels'
-import stats from './sections/stats'
+import statistics from './sections/statistics'
 
 const zhCN = {
   app: {
@@ -26,8 +26,8 @@ const zhCN = {
     notifications: '消息',
     notificationsHint: '{unread} 条未读',
     outbox: '待上传',
-    stats: '统计',
-    statsNone: '联网后查看入学率、巩固率等',
+    statistics: '统计',
+    statisticsNone: '联网后查看入学率、巩固率等',
     loginAgain: '登录已过期，请重新登录（手机上的记录都还在）',
   },
   nav: {
@@ -36,7 +36,7 @@ const zhCN = {
     report: '报告',
     cases: '个案',
     outbox: '待上传',
-    stats: '统计',
+    statistics: '统计',
     me: '我的',
   },
   role: {
@@ -144,7 +144,7 @@ const zhCN = {
   cases: cases.zh,
   report: report.zh,
   labels: labels.zh,
-  stats: stats.zh,
+  statistics: statistics.zh,
   validation: {
     idNumber: {
       shape: '身份证号码应为18位（最后一位可为X）或旧式15位数字',
