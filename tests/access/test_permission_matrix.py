@@ -741,12 +741,12 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
     ),
     ("GET", "/api/v1/stats/overview"): (
         Call("GET", "/api/v1/stats/overview"),
-        Resource.STATS,
+        Resource.STATISTICS,
         Action.READ,
     ),
     ("GET", "/api/v1/stats/breakdown"): (
         Call("GET", "/api/v1/stats/breakdown?by=area"),
-        Resource.STATS,
+        Resource.STATISTICS,
         Action.READ,
     ),
     ("GET", "/api/v1/stats/monthly-report"): (
@@ -766,17 +766,17 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
     ),
     ("GET", "/api/v1/exports/statistics.xlsx"): (
         Call("GET", "/api/v1/exports/statistics.xlsx?by=reason"),
-        Resource.STATS,
+        Resource.STATISTICS,
         Action.READ,
     ),
     ("GET", "/api/v1/stats/assessment"): (
         Call("GET", "/api/v1/stats/assessment?level=township"),
-        Resource.STATS,
+        Resource.STATISTICS,
         Action.READ,
     ),
     ("GET", "/api/v1/exports/assessment.xlsx"): (
         Call("GET", "/api/v1/exports/assessment.xlsx?level=school"),
-        Resource.STATS,
+        Resource.STATISTICS,
         Action.READ,
     ),
     ("POST", "/api/v1/visits/batch"): (

@@ -22,7 +22,7 @@ class Resource(StrEnum):
     VISIT = "visits"
     CASE = "cases"
     RECONCILIATION = "reconciliations"
-    STATS = "stats"
+    STATISTICS = "stats"  # the word of the published scope (stats:read), as of the paths
     ASSIGNMENT = "assignments"  # who is responsible for a village, group, school, class, child
     STATUS_APPROVAL = "status_approvals"  # deciding applications for 免学/缓学/休学
     USER = "users"
@@ -57,7 +57,7 @@ _FIELD = {  # what every role working with children may do
     Resource.CAMPAIGN: R,
     Resource.VISIT: W,
     Resource.CASE: W,
-    Resource.STATS: R,
+    Resource.STATISTICS: R,
     Resource.ASSIGNMENT: R,
 }
 

@@ -93,7 +93,7 @@ async def summarize(
 ) -> CampaignSummary:
     """The summary of a campaign the actor sees (404 otherwise)."""
     permissions.require(actor, Resource.CAMPAIGN, Action.READ)
-    permissions.require(actor, Resource.STATS, Action.READ)
+    permissions.require(actor, Resource.STATISTICS, Action.READ)
     campaign = await campaigns.get(session=session, actor=actor, campaign_id=campaign_id)
     today = school_age.local_today(settings)
     parts = reach(campaign.areas, actor)

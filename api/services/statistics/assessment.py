@@ -90,7 +90,7 @@ async def assess(
 ) -> Assessment:
     """The scores and ranking of the townships (of the county, or one township) or of the
     schools (within ``area``) the actor answers for."""
-    permissions.require(actor, Resource.STATS, Action.READ)
+    permissions.require(actor, Resource.STATISTICS, Action.READ)
     if level == "township":
         units, campaign_id = await _townships(session, actor, settings, area)
     else:

@@ -530,7 +530,7 @@ async def _setting(
     session: AsyncSession, actor: Actor, settings: Settings, area: str | None
 ) -> tuple[_Period, Campaign | None]:
     """What both answers start from: the right to read, the area, the period, the campaign."""
-    permissions.require(actor, Resource.STATS, Action.READ)
+    permissions.require(actor, Resource.STATISTICS, Action.READ)
     await _area(session, actor, area)
     period = _Period(settings)
     return period, await _campaign(session, actor, period, area)
