@@ -1,6 +1,8 @@
+import re
+
 import pytest
 
-from api.settings import DEFAULT_DATABASE_URL, Settings
+from api.settings import DEFAULT_DATABASE_URL, ROOT, Settings
 
 
 @pytest.mark.parametrize(
@@ -67,3 +69,28 @@ def test_the_statistics_refresh_is_read_under_its_new_and_its_published_name(
     monkeypatch.setenv("BAOXUE_STATISTICS_REFRESH_SECONDS", "30")
     assert Settings(_env_file=None).statistics_refresh_seconds == 30
     assert Settings(statistics_refresh_seconds=0).statistics_refresh_seconds == 0
+
+
+def test_the_readme_names_every_setting() -> None:
+    """The README's configuration table is how an operator learns what can be set: each
+    setting's variable is in it (a row may name several: `BAOXUE_LOCKOUT_FAILURES` /
+    `_MINUTES`, the second ending the first's stem)."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Configuration") :]
+    table = section[section.index("| variable |") :].split("\n\n", 1)[0]
+    named: set[str] = set()
+    for row in table.splitlines()[2:]:
+        names = re.findall(r"`(BAOXUE_\w+|_\w+|DATABASE_URL)`", row.split("|")[1])
+        first, *others = names
+        named.add(first)
+        for other in others:  # the suffix ends the stem where its words end it
+            words = first.split("_")
+            for replaced in {1, other.count("_")}:
+                named.add("_".join(words[:-replaced]) + other)
+    expected = {
+        field.validation_alias
+        if isinstance(field.validation_alias, str)
+        else f"BAOXUE_{name.upper()}"
+        for name, field in Settings.model_fields.items()
+    }
+    assert expected - named == set()
