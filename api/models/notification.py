@@ -36,7 +36,7 @@ class CaseEscalation(UUIDKeyed, table=True):
     __tablename__ = "case_escalation"
 
     case_id: uuid.UUID = Field(foreign_key="dropout_case.id")
-    deadline: str = Field(max_length=10)  # "school" (不过夜) or "county" (不过周)
+    deadline: str = Field(max_length=10)  # a DeadlineLevel: "county" (不过周) is escalated
     line: CaseLine = Field(sa_type=str_enum(CaseLine))
     from_user_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
     to_user_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")

@@ -293,6 +293,13 @@ class CaseLine(StrEnum):
     SCHOOL = "school"
 
 
+class DeadlineLevel(StrEnum):
+    """A case's two deadlines, by who must have it (stored as ``case_escalation.deadline``)."""
+
+    SCHOOL = "school"  # 不过夜: before the school within 24 hours of being noticed
+    COUNTY = "county"  # 不过周: reported to the county bureau and township within 7 days
+
+
 class TransferOutcome(StrEnum):
     """A case handed to another township or school: pending until the receiving side decides."""
 

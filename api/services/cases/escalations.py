@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Case, CaseEscalation, Child, FollowUp, ReturnPlan
 from api.models.base import utcnow
-from api.models.vocabulary import AuditAction, CaseLine, CaseStatus, NotificationKind
+from api.models.vocabulary import AuditAction, CaseLine, CaseStatus, DeadlineLevel, NotificationKind
 from api.schemas.notifications import EscalationOut, EscalationRun
 from api.schemas.responsibility import Duty
 from api.services.access import permissions
@@ -39,7 +39,8 @@ NEAR = timedelta(hours=24)
 # A school's rule on absence (docs/domain.md): 1 day, the teacher reports; 2 days, a home
 # visit with the village committee; 3 days or more, the dropout report up the school line.
 HOME_VISIT_AFTER, DROPOUT_REPORT_AFTER = 2, 3
-COUNTY = "county"  # the deadline escalated: 不过周 (不过夜 is met when a case is entered)
+# The deadline escalated: 不过周 (不过夜 is met when a case is entered).
+COUNTY = DeadlineLevel.COUNTY
 
 
 async def run(
