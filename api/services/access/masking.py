@@ -1,34 +1,14 @@
-"""Masking of personal identifiers, as Chinese public systems print them.
+"""Who is shown personal identifiers in full, and who masked (510821********1234, 138****5678).
 
-An ID number keeps its area prefix and last four (510821********1234): enough for a clerk to
-tell two children apart and to find the household's area, not enough to misuse. A mobile number
-keeps its first three and last four (138****5678).
+How a number is masked is ``core.masking`` (the audit log masks what it keeps the same way);
+its functions are published here too, so callers keep asking ``masking.id_number(...)``.
 """
 
 from dataclasses import dataclass
 
+from api.services.core.masking import id_number, phone, student_number
 
-def id_number(value: str | None) -> str | None:
-    if not value:
-        return value
-    if len(value) <= 10:
-        return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
-
-
-def student_number(value: str | None) -> str | None:
-    """A "G" student number is G and the ID number: masked as the ID number is."""
-    if not value or not value.startswith("G"):
-        return value
-    return "G" + (id_number(value[1:]) or "")
-
-
-def phone(value: str | None) -> str | None:
-    if not value:
-        return value
-    if len(value) <= 7:
-        return "*" * (len(value) - 2) + value[-2:]
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+__all__ = ["MASKED", "Disclosure", "id_number", "phone", "student_number"]
 
 
 @dataclass(frozen=True)
