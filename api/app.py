@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = create_engine(settings)
-    app.state.sessionmaker = create_sessionmaker(app.state.engine)
+    app.state.sessionmaker = create_sessionmaker(app.state.engine, settings=settings)
     app.state.rate_limiter = RateLimiter()
 
     problems.install(app)

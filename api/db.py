@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.services.core import audit
 from api.settings import Settings
 
 
@@ -52,8 +53,16 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+def create_sessionmaker(
+    engine: AsyncEngine, *, settings: Settings
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions carrying the key of the audit log's digests (``core.audit``), derived once."""
+    return async_sessionmaker(
+        engine,
+        class_=AsyncSession,
+        expire_on_commit=False,
+        info={audit.DIGEST_KEY: audit.digest_key(settings.signing_key())},
+    )
 
 
 async def session_scope(

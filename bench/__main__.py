@@ -38,8 +38,9 @@ async def demo_load(database_url: str) -> None:
     started = time.perf_counter()
     data = generator.generate(scale="county", seed=2026, reference_date=date(2026, 11, 23))
     generated = time.perf_counter()
-    engine = create_engine(Settings(database_url=database_url))
-    async with create_sessionmaker(engine)() as session:
+    settings = Settings(database_url=database_url)
+    engine = create_engine(settings)
+    async with create_sessionmaker(engine, settings=settings)() as session:
         await loader.load(session=session, data=data)
     await engine.dispose()
     loaded = time.perf_counter()

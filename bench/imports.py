@@ -152,7 +152,7 @@ async def _county_ready(url: str, county: tuple[str, list[Row]]) -> tuple[Settin
         role=UserRole.COUNTY_ADMIN,
         password_hash=hash_password(secrets.token_urlsafe(16)),
     )
-    async with create_sessionmaker(engine)() as session:
+    async with create_sessionmaker(engine, settings=settings)() as session:
         connection = await session.connection()
         await connection.execute(insert(metadata.tables["area"]), areas)
         session.add(user)
@@ -172,7 +172,7 @@ async def _county_ready(url: str, county: tuple[str, list[Row]]) -> tuple[Settin
 async def _import(settings: Settings, actor: Actor, content: bytes) -> tuple[float, Any]:
     engine = create_engine(settings)
     try:
-        async with create_sessionmaker(engine)() as session:
+        async with create_sessionmaker(engine, settings=settings)() as session:
             started = time.perf_counter()
             result = await household_import.import_file(
                 session=session,
@@ -191,7 +191,7 @@ async def _floor(settings: Settings, actor: Actor, content: bytes) -> float:
     """The validated rows (planned untimed, as the import plans them), inserted bare."""
     engine = create_engine(settings)
     try:
-        async with create_sessionmaker(engine)() as session:
+        async with create_sessionmaker(engine, settings=settings)() as session:
             today = school_age.local_today(settings)
             sheet, rows = household_import.read(content, "county.xlsx", today)
             known = await household_import.load_known(session=session, actor=actor, rows=rows)

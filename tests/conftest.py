@@ -97,8 +97,8 @@ async def append_only_lifted(connection: AsyncConnection) -> AsyncIterator[None]
 
 
 @pytest.fixture
-async def session(db: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    async with create_sessionmaker(db)() as session:
+async def session(db: AsyncEngine, settings: Settings) -> AsyncIterator[AsyncSession]:
+    async with create_sessionmaker(db, settings=settings)() as session:
         yield session
 
 

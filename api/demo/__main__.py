@@ -32,7 +32,7 @@ async def main(argv: list[str]) -> int:
     settings = get_settings()
     engine = create_engine(settings)
     try:
-        async with create_sessionmaker(engine)() as session:
+        async with create_sessionmaker(engine, settings=settings)() as session:
             if not await loader.is_empty(session):
                 if args.if_empty:
                     print("demo: the database already has data; nothing generated")

@@ -171,7 +171,7 @@ async def test_every_operation_answers_as_documented(tmp_path: Path) -> None:
     ) as live:
         engine = create_engine(live.settings)
         try:
-            async with create_sessionmaker(engine)() as session:
+            async with create_sessionmaker(engine, settings=live.settings)() as session:
                 await w.build(session, live.settings)
                 admin = await make_user(session, role=UserRole.COUNTY_ADMIN, area_code=w.COUNTY)
                 stand_in = await make_user(session, role=UserRole.COUNTY_ADMIN, area_code=w.COUNTY)

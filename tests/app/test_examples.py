@@ -51,7 +51,7 @@ async def county(tmp_path: Path) -> AsyncIterator[County]:
     async with serving(tmp_path, webhook_delivery_interval_seconds=0) as live:
         engine = create_engine(live.settings)
         try:
-            async with create_sessionmaker(engine)() as session:
+            async with create_sessionmaker(engine, settings=live.settings)() as session:
                 world = await w.build(session, live.settings)
                 async with httpx.AsyncClient(base_url=live.url, timeout=30) as api:
                     admin = await world.headers(
@@ -194,7 +194,7 @@ async def deliver(county: County) -> dict[str, int]:
     try:
         async with httpx.AsyncClient(timeout=10) as sender:
             return await webhooks.deliver_due(
-                sessionmaker=create_sessionmaker(engine),
+                sessionmaker=create_sessionmaker(engine, settings=county.live.settings),
                 settings=county.live.settings,
                 client=sender,
             )

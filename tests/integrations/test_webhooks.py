@@ -367,7 +367,9 @@ async def test_a_worker_that_died_mid_send_leaves_the_delivery_to_the_next(
     await client.post(f"{URL}/{subscription['id']}/ping", headers=admin)
     engine = create_engine(settings)
     try:
-        claimed = await webhooks._claim(create_sessionmaker(engine), settings, utcnow())
+        claimed = await webhooks._claim(
+            create_sessionmaker(engine, settings=settings), settings, utcnow()
+        )
     finally:
         await engine.dispose()
     assert len(claimed) == 1  # claimed, then the process is gone before it sent

@@ -492,7 +492,7 @@ async def test_two_uploads_at_once_leave_one_current_list(
     actor = await actors.load(session=session, user_id=made.user_id)
     assert actor is not None
     content = write_xlsx(tmp_path / "in.xlsx", family())
-    sessions = create_sessionmaker(db)
+    sessions = create_sessionmaker(db, settings=settings)
 
     async def one_upload(n: int) -> None:
         async with sessions() as own:

@@ -368,7 +368,7 @@ async def test_two_refreshes_at_once_leave_one_snapshot(
     db: AsyncEngine, session: AsyncSession, population: w.World, settings: Settings
 ) -> None:
     async def refresh() -> int:
-        async with create_sessionmaker(db)() as own:
+        async with create_sessionmaker(db, settings=settings)() as own:
             return await statistics.refresh(session=own, settings=settings)
 
     first, second = await asyncio.gather(refresh(), refresh())

@@ -1824,7 +1824,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit log, newest first (county administrators and supervisors) */
+        /**
+         * The audit log, newest first (county administrators and supervisors)
+         * @description Every write with the fields it changed (`changes`: `{field: {before, after}}`), every full read of personal data, every login. Personal identifiers are never kept in full, in `changes` nor in a `detail` written as JSON: an ID number (any field ending in `id_number`, and a `G` student number made of one) or a phone or mobile number (any field ending in `phone` or `mobile`) is kept masked as lists show it, then `#` and a 12-hex keyed digest of the full value: `510821********1234#3f9a0c5e7b21`, `138****5678#a1b2c3d4e5f6`. Equal digests mean the same value, so a change shows even where the masked values look alike; the value cannot be got back from them. Names and addresses are kept as written.
+         */
         get: operations["audit-list-events"];
         put?: never;
         post?: never;
