@@ -53,16 +53,20 @@ async def fresh_database() -> AsyncIterator[str]:
             await connection.close()
 
 
-def alembic_config(database_url: str) -> Config:
+def alembic_config(database_url: str, signing_key: str | None = None) -> Config:
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["database_url"] = database_url
     config.attributes["configure_logging"] = False
+    if signing_key is not None:  # the key a migration rewriting the audit log's digests uses
+        config.attributes["signing_key"] = signing_key
     return config
 
 
-async def migrate(database_url: str, revision: str = "head") -> None:
+async def migrate(
+    database_url: str, revision: str = "head", signing_key: str | None = None
+) -> None:
     # Alembic's env.py runs its own event loop, so it gets a thread of its own.
-    await asyncio.to_thread(command.upgrade, alembic_config(database_url), revision)
+    await asyncio.to_thread(command.upgrade, alembic_config(database_url, signing_key), revision)
 
 
 async def downgrade(database_url: str, revision: str = "base") -> None:
