@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     school_entry_age: int = Field(default=6, ge=5, le=8)
     school_entry_cutoff: str = Field(default="08-31", pattern=r"^\d{2}-\d{2}$")
     compulsory_years: int = Field(default=9, ge=8, le=12)
+    # The youngest a child may be, in full years on the day the case is noticed, for a case's
+    # reason to be 早婚 (early marriage) or 外出务工 (gone to work): a six-year-old is out of
+    # school for neither. 0: any age.
+    reason_min_age_early_marriage: int = Field(default=14, ge=0, le=18)
+    reason_min_age_gone_to_work: int = Field(default=12, ge=0, le=18)
 
     # 考核: the weight of each component in a township's or school's score, in any unit (points
     # out of 100, say): each is divided by their sum, so only the proportions count.

@@ -4,17 +4,21 @@ reported → verified or dismissed → planned → persuading → returned → f
 as stable; a returned child who leaves again reopens the case. The school reports an open
 case up to the county bureau and township (不过周), once, late if it must. An action not in the
 table from the case's status is refused with those that are.
+
+A case's reason (辍学原因) must be plausible for the child: some reasons have a youngest age
+(``YOUNGEST``), settings as the local conventions are.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 
 from api.models.vocabulary import CaseAction as A
 from api.models.vocabulary import CaseStatus as S
-from api.models.vocabulary import ObservedSchooling, SchoolingStatus
+from api.models.vocabulary import DropoutReason, ObservedSchooling, SchoolingStatus
 from api.models.vocabulary import UserRole as R
-from api.services.core import school_age
+from api.services.core import labels, school_age
 from api.services.status import status_rules
 from api.settings import Settings
 
@@ -89,6 +93,33 @@ def opens_case(
         observed is ObservedSchooling.NOT_IN_SCHOOL
         and status not in status_rules.LAWFULLY_OUT
         and school_age.is_compulsory_age(born, on.date(), settings)
+    )
+
+
+# The youngest a child may be, in full years on the day the case was noticed, for each reason
+# that has a youngest: nobody is out of school at six for 早婚, nor for 外出务工. Settings
+# (BAOXUE_REASON_MIN_AGE_*), as the county's other conventions are. A reason not here fits any
+# age; 原因待查 above all, the reason of a case opened without one (sweeps, reconciliation).
+YOUNGEST: dict[DropoutReason, Callable[[Settings], int]] = {
+    DropoutReason.EARLY_MARRIAGE: lambda settings: settings.reason_min_age_early_marriage,
+    DropoutReason.GONE_TO_WORK: lambda settings: settings.reason_min_age_gone_to_work,
+}
+
+
+def implausible_reason(
+    reason: DropoutReason, *, born: date, noticed_at: datetime, settings: Settings
+) -> str | None:
+    """Why ``reason`` cannot be the reason of a child born on ``born`` noticed out of school
+    at ``noticed_at`` (the child's age is the county's, that day), or None when it can."""
+    youngest = YOUNGEST.get(reason)
+    if youngest is None:
+        return None
+    least, age = youngest(settings), school_age.age_at(born, noticed_at, settings)
+    if age >= least:
+        return None
+    return (
+        f"{labels.DROPOUT_REASON[reason]}不适用于{age}岁的儿童，须满{least}周岁"
+        f" ({reason.value} is implausible for a child of {age}: not under {least})"
     )
 
 

@@ -26,8 +26,15 @@ def local_minute(moment: datetime, settings: Settings) -> str:
 
 
 def full_years(birth_date: date, on: date) -> int:
+    """Age in full years on the day ``on`` (周岁)."""
     had_birthday = (on.month, on.day) >= (birth_date.month, birth_date.day)
     return on.year - birth_date.year - (0 if had_birthday else 1)
+
+
+def age_at(birth_date: date, moment: datetime, settings: Settings) -> int:
+    """Age in full years on the county's date at ``moment`` (stored in UTC): a child's age
+    when a case was noticed, say, which the county's calendar decides, not UTC's."""
+    return full_years(birth_date, local_date(moment, settings))
 
 
 def school_year_of(day: date, settings: Settings) -> int:
