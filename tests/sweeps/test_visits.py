@@ -157,7 +157,7 @@ async def test_a_child_found_out_of_school_opens_one_case_with_its_clock(
 ) -> None:
     headers = await cadre(client, session, world)
     child = world.children["dong_a"]
-    first = visit(world.households["dong_a"], out_of_school(child, "gone_to_work"), hours_ago=30)
+    first = visit(world.households["dong_a"], out_of_school(child, "family_change"), hours_ago=30)
     answer = (await client.post(BATCH, json={"visits": [first]}, headers=headers)).json()
     [case_id] = answer["visits"][0]["case_ids"]
     second = visit(world.households["dong_a"], out_of_school(child), hours_ago=2)
@@ -168,7 +168,7 @@ async def test_a_child_found_out_of_school_opens_one_case_with_its_clock(
     assert [c.id for c in cases] == [uuid.UUID(case_id)]
     case = cases[0]
     assert (case.source.value, case.reason.value, case.status.value) == (
-        "sweep", "gone_to_work", "reported")  # fmt: skip
+        "sweep", "family_change", "reported")  # fmt: skip
     noticed = datetime.fromisoformat(first["visited_at"])
     assert case.noticed_at == noticed
     assert case.school_due_at - case.noticed_at == timedelta(hours=24)
@@ -179,6 +179,37 @@ async def test_a_child_found_out_of_school_opens_one_case_with_its_clock(
         col(SchoolingStatusChange.child_id) == child))).all()  # fmt: skip
     assert [(h.from_status.value if h.from_status else None, h.to_status.value, h.source.value)
             for h in history] == [("enrolled_in_county", "dropped_out", "sweep")]  # fmt: skip
+
+
+async def test_a_reason_implausible_for_the_childs_age_makes_the_item_invalid(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    """A third-grader found out of school for 早婚: the item is invalid naming the
+    observation's reason, nothing of it stored and no case opened, the batch's other items
+    stored; the cadre's phone keeps the visit, and sent again with a reason it is taken."""
+    headers = await cadre(client, session, world)
+    child = world.children["dong_a"]
+    married = visit(world.households["dong_a"], out_of_school(child, "early_marriage"))
+    other = visit(world.households["dong_b"], out_of_school(world.children["dong_b"], "weariness"))
+    answer = await client.post(BATCH, json={"visits": [married, other]}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    refused, stored = answer.json()["visits"]
+    assert (refused["result"], stored["result"]) == ("invalid", "created")
+    assert [e["loc"] for e in refused["errors"]] == [["observations", 0, "reason"]]
+    assert "not under 14" in refused["errors"][0]["msg"]
+    assert refused["case_ids"] == []
+    assert len(stored["case_ids"]) == 1
+    assert await session.get(Visit, uuid.UUID(married["id"])) is None
+    changes = select(SchoolingStatusChange).where(col(SchoolingStatusChange.child_id) == child)
+    assert (await session.exec(changes)).all() == []
+    opened = (await session.exec(select(Case.child_id))).all()
+    assert opened == [world.children["dong_b"]]
+    again = {**married, "observations": [out_of_school(child, "unknown")]}
+    taken = (await client.post(BATCH, json={"visits": [again]}, headers=headers)).json()
+    assert taken["visits"][0]["result"] == "created"
+    case = await session.get(Case, uuid.UUID(taken["visits"][0]["case_ids"][0]))
+    assert case is not None
+    assert case.reason.value == "unknown"
 
 
 async def test_households_and_children_found_in_the_field_come_in_the_same_batch(

@@ -2,11 +2,13 @@
 
 Each item is answered alone: created, duplicate (sent before with the same content), conflict
 (its id reused for other content, or its observation older than what is recorded), invalid
-(with its reasons). Households and children found in the field go through their own
-services, one by one (a handful a batch); the visits go set-based: a few queries to load what
-they name, one insert a table, one UPDATE statement for the children whose status they
-change. The visit's primary key is the phone's id, so a visit sent twice is stored once even
-when two sends race; the loser of such a race is answered again from what the winner stored.
+(with its reasons; among them a reason for leaving school that case_rules finds implausible
+for the child's age, so that the cadre says it again rather than a case open with it).
+Households and children found in the field go through their own services, one by one (a
+handful a batch); the visits go set-based: a few queries to load what they name, one insert a
+table, one UPDATE statement for the children whose status they change. The visit's primary
+key is the phone's id, so a visit sent twice is stored once even when two sends race; the
+loser of such a race is answered again from what the winner stored.
 
 Photos taken at a visit are uploaded first (POST /attachments, under ids the phone made) and
 named by the visit (``attachment_ids``): the visit becomes their owner, as a persuasion attempt
@@ -258,7 +260,7 @@ async def _visits(
             )
             outcomes.append(ItemOutcome(index=index, id=item.id, result=result, detail=detail))
             continue
-        faults = known.faults(item)
+        faults = known.faults(item, settings)
         if item.visited_at > received_at + CLOCK_SLACK:
             faults.append(ItemError(loc=["visited_at"], msg="走访时间晚于现在，请校准手机时间"))
         if faults:
@@ -285,7 +287,7 @@ class _Known:
     children: dict[uuid.UUID, _Child]
     photos: dict[uuid.UUID, bool]  # the caller's photos the batch names -> not yet linked
 
-    def faults(self, item: VisitIn) -> list[ItemError]:
+    def faults(self, item: VisitIn, settings: Settings) -> list[ItemError]:
         faults = []
         if item.household_id not in self.households:
             faults.append(ItemError(loc=["household_id"], msg="没有这一户，或不在您的范围内"))
@@ -300,6 +302,15 @@ class _Known:
                         msg="这一户没有这名儿童 (no such child in this household)",
                     )
                 )
+            elif seen.reason is not None and (
+                fault := case_rules.implausible_reason(
+                    seen.reason,
+                    born=child.birth_date,
+                    noticed_at=item.visited_at,
+                    settings=settings,
+                )
+            ):  # the case it would open could not take the reason: the cadre says it again
+                faults.append(ItemError(loc=["observations", n, "reason"], msg=fault))
             if seen.school_id is not None and seen.school_id not in self.schools:
                 faults.append(
                     ItemError(
