@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Assignment
+from api.models import Assignment, Child
 from api.models.vocabulary import AssignmentKind, CaseAction, CaseStatus, UserRole
 from api.services.cases import case_rules
 from api.services.core import school_age
@@ -214,6 +214,33 @@ async def test_bad_reports_and_transitions_are_refused_naming_the_field(
     assert stale.status_code == 412
     kept = (await client.get(f"{URL}/{case['id']}", headers=principal)).json()
     assert (kept["status"], kept["version"], len(kept["transitions"])) == ("reported", 1, 1)
+
+
+async def test_a_reason_implausible_for_the_childs_age_when_noticed_is_refused(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World, settings: Settings
+) -> None:
+    """A third-grader out of school for 早婚 or 外出务工 is a 422 naming ``reason``, nothing
+    stored; a child of 14 that day may have married early, but not one noticed before."""
+    principal = await world.headers(client, session, UserRole.PRINCIPAL, school="east")
+    child_id = world.children["dong_a"]
+    for reason in ("early_marriage", "gone_to_work"):
+        body = {"child_id": str(child_id), "reason": reason}
+        refused = await client.post(URL, json=body, headers=principal)
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert [e["loc"] for e in refused.json()["errors"]] == [["body", "reason"]]
+        assert "not under" in refused.json()["errors"][0]["msg"]
+    assert (await client.get(URL, headers=principal)).json()["total"] == 0  # nothing stored
+    child = await session.get(Child, child_id)
+    assert child is not None
+    today = school_age.local_today(settings)
+    child.birth_date = today.replace(year=today.year - 14) - timedelta(days=10)
+    session.add(child)
+    await session.commit()
+    before = {"child_id": str(child_id), "reason": "early_marriage", "noticed_at": ago(days=20)}
+    assert (await client.post(URL, json=before, headers=principal)).status_code == 422
+    case = await report(client, principal, child_id, reason="early_marriage")
+    assert case["reason"] == "early_marriage"
 
 
 async def test_cases_are_seen_by_both_lines_and_nobody_else(

@@ -172,8 +172,9 @@ async def open_many(
 ) -> list[Case]:
     """Open a case for each of these children that has none open, in the session's transaction
     (the caller commits; the one-open-case index holds against a race): the school and class
-    of the registration the school line follows, and the deadlines fixed from ``noticed_at``.
-    One query for the children's open cases and registrations, whatever their number."""
+    of the registration the school line follows, and the deadlines fixed from ``noticed_at``;
+    a reason implausible for a child's age then (case_rules) is refused, nothing opened. One
+    query for the children's open cases and registrations, whatever their number."""
     now = utcnow()
     for data in openings:
         if data.noticed_at is not None and data.noticed_at > now + CLOCK_SLACK:
@@ -194,10 +195,11 @@ async def open_many(
         .correlate(Child)
         .exists()
     )
-    # Each child's open case (if any) and registration, in one statement.
+    # Each child's birth date, open case (if any) and registration, in one statement.
     found = await (await session.connection()).execute(
         sa_select(
             col(Child.id),
+            col(Child.birth_date),
             col(Enrolment.school_id),
             col(Enrolment.class_id),
             col(Enrolment.grade),
@@ -208,10 +210,22 @@ async def open_many(
     )
     registered: dict[uuid.UUID, tuple[uuid.UUID | None, uuid.UUID | None, int | None]] = {}
     open_already: set[uuid.UUID] = set()
-    for child_id, *registration, is_open in found.all():
+    born: dict[uuid.UUID, date] = {}
+    for child_id, birth_date, *registration, is_open in found.all():
+        born[child_id] = birth_date
         registered[child_id] = tuple(registration)  # type: ignore[assignment]
         if is_open:
             open_already.add(child_id)
+    for data in openings:  # before anything is added: an implausible reason stores nothing
+        if data.child_id in born and (
+            fault := case_rules.implausible_reason(
+                data.reason,
+                born=born[data.child_id],
+                noticed_at=data.noticed_at or now,
+                settings=settings,
+            )
+        ):
+            raise InvalidInput("reason", fault)
     opened: list[Case] = []
     for data in openings:
         if data.child_id in open_already:
