@@ -44,7 +44,7 @@ async def main(argv: list[str]) -> int:
             data = generator.generate(
                 scale=args.scale, seed=args.seed, reference_date=today, settings=settings
             )
-            accounts = await loader.load(session=session, data=data)
+            accounts = await loader.load(session=session, data=data, settings=settings)
     finally:
         await engine.dispose()
     counts = ", ".join(f"{table} {count}" for table, count in data.counts().items())

@@ -1,9 +1,10 @@
 """The demo county's dropout cases, in every status of the lifecycle: the children the
 generator put out of school are reported (some past 不过周, unreported), verified, planned or
 being persuaded; some children back at school came back (returned, followed up, closed), and
-a few reports were dismissed. Plans name the people the assignments name; attempts and
-follow-ups are dated as they would have happened. The demo class has cases of its own, so
-that the demo accounts see some from the first login.
+a few reports were dismissed. Each reason fits the child's age when noticed (case_rules: no
+早婚 at six). Plans name the people the assignments name; attempts and follow-ups are dated
+as they would have happened. The demo class has cases of its own, so that the demo accounts
+see some from the first login.
 
 Deterministic for a county and day, like the staff (chains): rows for each table in TABLES.
 """
@@ -122,7 +123,7 @@ class _Cases:
         reporter = school or government
         if reporter is None:
             return  # nobody answers for the child on either line: the gap report's to show
-        reason = self.rng.choice(REASONS)
+        reason = self.rng.choice(self.reasons(child, noticed))
         source = source or (CaseSource.TEACHER_REPORT if school else CaseSource.SWEEP)
         moment = reported
         reported_up = None
@@ -171,6 +172,17 @@ class _Cases:
                 case.closed_at = moment
         case.updated_at = moment
         self.rows["dropout_case"].append(case.model_dump())
+
+    def reasons(self, child: Row, noticed: datetime) -> list[DropoutReason]:
+        """The reasons a child of that age when noticed may have left for: no 早婚 at six."""
+        return [
+            reason
+            for reason in REASONS
+            if case_rules.implausible_reason(
+                reason, born=child["birth_date"], noticed_at=noticed, settings=self.settings
+            )
+            is None
+        ]
 
     def person(self, kind: AssignmentKind, target: Any) -> uuid.UUID | None:
         return self.held.get((kind, target)) if target else None

@@ -19,6 +19,7 @@ from api.models.user import User, UserScope
 from api.models.vocabulary import AssignmentKind, UserRole
 from api.services.access.passwords import hash_password
 from api.services.core import bulk
+from api.settings import Settings
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the demo password the README documents
 CHUNK = 5_000
@@ -36,7 +37,9 @@ async def is_empty(session: AsyncSession) -> bool:
     return (await session.exec(select(Area.code).limit(1))).first() is None
 
 
-async def load(*, session: AsyncSession, data: DemoData) -> list[DemoAccount]:
+async def load(
+    *, session: AsyncSession, data: DemoData, settings: Settings | None = None
+) -> list[DemoAccount]:
     connection = await session.connection()
     for table_name in TABLE_ORDER:
         table = metadata.tables[table_name]
@@ -55,7 +58,7 @@ async def load(*, session: AsyncSession, data: DemoData) -> list[DemoAccount]:
     # The cases name the people the assignments name, the demo accounts' among them.
     assignment = metadata.tables["assignment"]
     held = (await connection.execute(sa_select(assignment))).mappings().all()
-    dossiers = cases.build(data, [dict(row) for row in held])
+    dossiers = cases.build(data, [dict(row) for row in held], settings)
     for table_name in cases.TABLES:
         await bulk.insert_rows(
             connection=connection, table=metadata.tables[table_name], rows=dossiers[table_name]

@@ -1,5 +1,6 @@
 """The demo county's cases: every status, some overdue, each history a walk the lifecycle's
-table allows, with the plans, attempts and follow-ups its status implies."""
+table allows, with the plans, attempts and follow-ups its status implies, each reason one the
+child's age allows."""
 
 from collections import Counter
 from datetime import date
@@ -9,9 +10,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.demo import generator, loader
-from api.models import Case, CaseTransition, FollowUp, PersuasionAttempt, ReturnPlan
+from api.models import Case, CaseTransition, Child, FollowUp, PersuasionAttempt, ReturnPlan
 from api.models.vocabulary import CaseAction, CaseStatus
 from api.services.cases import case_rules
+from api.settings import Settings
 from tests.factories import bearer
 
 S = CaseStatus
@@ -59,3 +61,24 @@ async def test_the_demo_has_cases_in_every_status_each_history_allowed(
                               params={"ledger": "confirmed"},
                               headers=logins["demo.county"])  # fmt: skip
     assert ledger.status_code == 200
+
+
+async def test_the_demo_gives_no_child_a_reason_implausible_for_their_age(
+    session: AsyncSession, settings: Settings
+) -> None:
+    """No six-year-old out of school for 早婚 or 外出务工: each case's reason fits the child's
+    age on the day noticed, by the settings the demo is made with."""
+    data = generator.generate(
+        scale="small", seed=11, reference_date=date(2026, 10, 15), settings=settings
+    )
+    await loader.load(session=session, data=data, settings=settings)
+    found = (await session.exec(select(Case, Child).join(Child))).all()
+    assert len(found) >= 10
+    implausible = [
+        (case.reason, child.birth_date, case.noticed_at)
+        for case, child in found
+        if case_rules.implausible_reason(
+            case.reason, born=child.birth_date, noticed_at=case.noticed_at, settings=settings
+        )
+    ]
+    assert implausible == []
