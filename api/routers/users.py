@@ -42,7 +42,12 @@ async def get_user(user_id: uuid.UUID, actor: ActorDep, session: SessionDep) -> 
 
 @router.patch(
     "/{user_id}",
-    summary="Rename, change the phone, or disable an account",
+    summary="Rename, change the phone or coverage, or disable an account",
+    description=(
+        "Every field given is applied or refused: any other field is a 422 naming it. A"
+        " coverage kind given (areas, schools, classes) replaces that kind, checked as at"
+        " creation and audited before and after; it takes effect at the account's next request."
+    ),
     responses={401: {}, 403: {}, 404: {}, 422: {}},
 )
 async def update_user(

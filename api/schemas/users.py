@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.models.vocabulary import UserRole
 from api.schemas.common import AreaCode, Mobile
@@ -32,11 +32,25 @@ class UserCreate(BaseModel):
 
 
 class UserUpdate(BaseModel):
+    """What an account's manager may change. A field not named here (``username``, ``role``,
+    ``password``...) is refused with a 422 naming it, never ignored. A coverage kind given
+    replaces that kind whole, bound by the same rules as at creation (the role's kinds, within
+    the caller's own reach); the kinds not given stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
     display_name: (
         Annotated[str, StringConstraints(min_length=1, max_length=50, strip_whitespace=True)] | None
     ) = None
     phone: Mobile | None = None
     is_active: bool | None = None
+    areas: list[AreaCode] | None = Field(default=None, max_length=50)
+    schools: list[uuid.UUID] | None = Field(default=None, max_length=50)
+    classes: list[uuid.UUID] | None = Field(
+        default=None,
+        max_length=50,
+        description="a teacher's classes, all of one school, of any school year",
+    )
 
 
 class UserOut(BaseModel):

@@ -215,3 +215,99 @@ async def test_a_password_reset_unlocks_and_asks_for_a_new_password(
     ).all()
     assert entry.changes is not None
     assert entry.changes["must_change_password"] == {"before": False, "after": True}
+
+
+async def _updates(session: AsyncSession, user_id: object) -> list[AuditEvent]:
+    return list(
+        (
+            await session.exec(
+                select(AuditEvent).where(
+                    col(AuditEvent.action) == AuditAction.UPDATE,
+                    col(AuditEvent.object_id) == str(user_id),
+                )
+            )
+        ).all()
+    )
+
+
+async def _pupils(client: httpx.AsyncClient, headers: dict[str, str]) -> set[str]:
+    listed = await client.get("/api/v1/children", headers=headers)
+    assert listed.status_code == 200, listed.text
+    return {child["name"] for child in listed.json()["items"]}
+
+
+async def test_patch_changes_a_teachers_classes_seen_at_their_next_request(
+    client: httpx.AsyncClient, session: AsyncSession, admin: dict[str, str], world: w.World
+) -> None:
+    teacher = await world.login(session, UserRole.TEACHER, klass="east-3-1")
+    headers = bearer((await token_for(client, teacher))["access_token"])
+    assert await _pupils(client, headers) == {"张小明", "王小刚"}
+    new_class = str(world.classes["east-3-2"])
+    changed = await client.patch(
+        f"{USERS}/{teacher.user_id}", json={"classes": [new_class]}, headers=admin
+    )
+    assert changed.status_code == 200, changed.text
+    assert [c["name"] for c in changed.json()["classes"]] == ["三年级2班"]
+    assert changed.json()["version"] == 2
+    shown = (await client.get(f"{USERS}/{teacher.user_id}", headers=admin)).json()
+    assert [c["id"] for c in shown["classes"]] == [new_class]
+    # The token issued before the change: coverage is loaded per request, not carried in it.
+    assert await _pupils(client, headers) == {"李小红"}
+    [entry] = await _updates(session, teacher.user_id)
+    assert entry.changes == {
+        "classes": {"before": [str(world.classes["east-3-1"])], "after": [new_class]}
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"role": "county_admin"}, "role"),
+        ({"username": "someone.else"}, "username"),
+        ({"password": "new-pass-2026x"}, "password"),
+        ({"api_scopes": ["children:read"]}, "api_scopes"),
+        ({"display_name": "新名字", "class": []}, "class"),  # a misspelt field is no rename
+        ({"areas": [w.DONG]}, "areas"),  # a teacher is bound to classes
+        ({"schools": ["00000000-0000-4000-8000-000000000000"]}, "schools"),
+        ({"classes": []}, "classes"),  # bound to something
+        ({"classes": None}, "classes"),
+        ({"classes": ["neighbour-3-1"]}, "classes"),  # another county's class
+        ({"classes": ["east-3-1", "west-3-1"]}, "classes"),  # two schools
+    ],
+)
+async def test_a_field_patch_does_not_change_is_a_422_naming_it_and_changes_nothing(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    admin: dict[str, str],
+    world: w.World,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    teacher = await world.login(session, UserRole.TEACHER, klass="east-3-1")
+    if isinstance(body.get("classes"), list):
+        body = {"classes": [str(world.classes[key]) for key in body["classes"]]}
+    before = (await client.get(f"{USERS}/{teacher.user_id}", headers=admin)).json()
+    response = await client.patch(f"{USERS}/{teacher.user_id}", json=body, headers=admin)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["loc"][:2] == ["body", field]
+    assert (await client.get(f"{USERS}/{teacher.user_id}", headers=admin)).json() == before
+    assert await _updates(session, teacher.user_id) == []
+
+
+async def test_an_administrator_rebinds_a_principal_and_a_township_officer(
+    client: httpx.AsyncClient, session: AsyncSession, admin: dict[str, str], world: w.World
+) -> None:
+    principal = await world.login(session, UserRole.PRINCIPAL, school="east")
+    west = str(world.schools["west"])
+    moved = await client.patch(
+        f"{USERS}/{principal.user_id}", json={"schools": [west]}, headers=admin
+    )
+    assert moved.status_code == 200, moved.text
+    assert [s["id"] for s in moved.json()["schools"]] == [west]
+    officer = await world.login(session, UserRole.TOWNSHIP_OFFICER, area_code=w.EAST)
+    village = await client.patch(
+        f"{USERS}/{officer.user_id}", json={"areas": [w.DONG]}, headers=admin
+    )
+    assert village.status_code == 422  # a township officer covers townships
+    assert village.json()["errors"][0]["loc"] == ["body", "areas"]

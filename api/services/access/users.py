@@ -3,6 +3,14 @@
 An administrator creates accounts only inside what they cover themselves, binds each to what
 its role works on (areas for the government line and supervisors, schools for principals,
 classes for teachers), and hands over a one-time password that must be changed at first login.
+An account is the administrator's when everything it covers lies within what they cover; any
+other is "not found" (rebinding it would take from another county what is not theirs).
+
+A teacher's classes are all of one school, of any school year: what a class shows is already
+cut to the registrations of this school year and the last (scoping), so last year's class
+kept over the summer is how a teacher still finds a pupil who did not come back, and next
+year's may be bound before term starts. Coverage changed takes effect at the account's next
+request: an actor's coverage is loaded per request, not carried in the token.
 """
 
 import secrets
@@ -11,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, and_, delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -44,6 +52,7 @@ _BOUND_TO: dict[UserRole, frozenset[str]] = {
 }
 # No 0/O, 1/l/I: the password is read out or copied from paper.
 _ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_COVERAGE_KINDS = ("areas", "schools", "classes")
 SECRET_FIELDS = {
     "password_hash",
     "previous_password_hash",
@@ -121,7 +130,16 @@ async def describe(*, session: AsyncSession, actor: Actor) -> Me:
 
 
 def visible(actor: Actor) -> ColumnElement[bool]:
-    return col(User.id).in_(select(UserScope.user_id).where(scoping.user_scopes(actor)))
+    """The accounts the actor manages: covering something within the actor's coverage and
+    nothing beyond it."""
+    within = select(UserScope.id).where(scoping.user_scopes(actor))
+    beyond = select(UserScope.id).where(
+        col(UserScope.user_id) == col(User.id), col(UserScope.id).not_in(within)
+    )
+    return and_(
+        col(User.id).in_(select(UserScope.user_id).where(col(UserScope.id).in_(within))),
+        ~beyond.exists(),
+    )
 
 
 async def check_binding(
@@ -165,12 +183,26 @@ async def check_binding(
             )
             if missing := [str(i) for i in ids if i not in reachable]:
                 raise InvalidInput(name, "unknown or outside your scope: " + ", ".join(missing))
+    if role is UserRole.TEACHER and classes:
+        of_schools = select(func.count(func.distinct(SchoolClass.school_id))).where(
+            col(SchoolClass.id).in_(classes)
+        )
+        if (await session.exec(of_schools)).one() > 1:
+            raise InvalidInput("classes", "a teacher's classes are all of one school")
 
 
-def bind(user_id: uuid.UUID, *, areas: list[str], schools: list[uuid.UUID]) -> list[UserScope]:
-    return [UserScope(user_id=user_id, area_code=code) for code in areas] + [
-        UserScope(user_id=user_id, school_id=i) for i in schools
-    ]
+def bind(
+    user_id: uuid.UUID,
+    *,
+    areas: list[str],
+    schools: list[uuid.UUID],
+    classes: list[uuid.UUID] | None = None,
+) -> list[UserScope]:
+    return (
+        [UserScope(user_id=user_id, area_code=code) for code in areas]
+        + [UserScope(user_id=user_id, school_id=i) for i in schools]
+        + [UserScope(user_id=user_id, class_id=i) for i in classes or []]
+    )
 
 
 async def create(*, session: AsyncSession, actor: Actor, data: UserCreate) -> UserCreated:
@@ -200,10 +232,7 @@ async def create(*, session: AsyncSession, actor: Actor, data: UserCreate) -> Us
     )
     session.add(user)
     await session.flush()  # the scopes refer to the user
-    session.add_all(
-        bind(user.id, areas=data.areas, schools=data.schools)
-        + [UserScope(user_id=user.id, class_id=i) for i in data.classes]
-    )
+    session.add_all(bind(user.id, areas=data.areas, schools=data.schools, classes=data.classes))
     scopes = {
         "areas": data.areas,
         "schools": [str(i) for i in data.schools],
@@ -251,16 +280,22 @@ async def get(*, session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> Use
 async def update(
     *, session: AsyncSession, actor: Actor, user_id: uuid.UUID, data: UserUpdate
 ) -> UserOut:
+    """Every field given is applied or refused (the schema refuses any other): the name, the
+    phone, whether active, and what the account covers (a kind given replaces that kind)."""
     permissions.require(actor, Resource.USER, Action.WRITE)
     user = await _visible_user(session=session, actor=actor, user_id=user_id)
+    given = data.model_dump(exclude_unset=True)
+    coverage = {name: given.pop(name) for name in _COVERAGE_KINDS if name in given}
     before = audit.snapshot(user, exclude=SECRET_FIELDS)
-    for name, value in data.model_dump(exclude_unset=True).items():
+    for name, value in given.items():
         if value is None and name != "phone":
             raise InvalidInput(name, "may not be empty")
         setattr(user, name, value)
     if user.id == actor.user_id and user.is_active is False:
         raise InvalidInput("is_active", "you cannot disable your own account")
     changes = audit.diff(before, audit.snapshot(user, exclude=SECRET_FIELDS))
+    if coverage:
+        changes |= await _rebind(session=session, actor=actor, user=user, given=coverage)
     if changes:
         user.version += 1
         session.add(user)
@@ -276,6 +311,43 @@ async def update(
         )
         await session.commit()
     return _out(user, (await coverage_of(session=session, user_ids=[user.id]))[user.id])
+
+
+async def _rebind(
+    *, session: AsyncSession, actor: Actor, user: User, given: dict[str, list[Any] | None]
+) -> dict[str, Any]:
+    """Bind the account anew, the kinds given replacing theirs, checked as at creation; the
+    change as the audit shows it: each kind changed, before and after."""
+    if user.role is UserRole.INTEGRATION_CLIENT:
+        raise InvalidInput(
+            next(iter(given)),
+            f"an integration client's coverage is kept at /api/v1/integration-clients/{user.id}",
+        )
+    if blank := [name for name, values in given.items() if values is None]:
+        raise InvalidInput(blank[0], "may not be empty; [] for none")
+    held = (await coverage_of(session=session, user_ids=[user.id]))[user.id]
+    old: dict[str, list[str]] = {
+        "areas": sorted(a.code for a in held.areas),
+        "schools": sorted(str(u.id) for u in held.schools),
+        "classes": sorted(str(u.id) for u in held.classes),
+    }
+    new = {name: sorted({str(v) for v in given.get(name) or []}) for name in given}
+    new = {**old, **new}
+    schools = [uuid.UUID(i) for i in new["schools"]]
+    classes = [uuid.UUID(i) for i in new["classes"]]
+    await check_binding(
+        session=session,
+        actor=actor,
+        role=user.role,
+        areas=new["areas"],
+        schools=schools,
+        classes=classes,
+    )
+    changes = audit.diff(old, new)
+    if changes:
+        await session.exec(delete(UserScope).where(col(UserScope.user_id) == user.id))
+        session.add_all(bind(user.id, areas=new["areas"], schools=schools, classes=classes))
+    return changes
 
 
 async def reset_password(

@@ -144,7 +144,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename, change the phone, or disable an account */
+        /**
+         * Rename, change the phone or coverage, or disable an account
+         * @description Every field given is applied or refused: any other field is a 422 naming it. A coverage kind given (areas, schools, classes) replaces that kind, checked as at creation and audited before and after; it takes effect at the account's next request.
+         */
         patch: operations["users-update"];
         trace?: never;
     };
@@ -6812,7 +6815,13 @@ export interface components {
          * @enum {string}
          */
         UserRole: "county_admin" | "township_officer" | "village_cadre" | "principal" | "teacher" | "supervisor" | "integration_client";
-        /** UserUpdate */
+        /**
+         * UserUpdate
+         * @description What an account's manager may change. A field not named here (``username``, ``role``,
+         *     ``password``...) is refused with a 422 naming it, never ignored. A coverage kind given
+         *     replaces that kind whole, bound by the same rules as at creation (the role's kinds, within
+         *     the caller's own reach); the kinds not given stay as they are.
+         */
         UserUpdate: {
             /** Display Name */
             display_name?: string | null;
@@ -6820,6 +6829,15 @@ export interface components {
             phone?: string | null;
             /** Is Active */
             is_active?: boolean | null;
+            /** Areas */
+            areas?: string[] | null;
+            /** Schools */
+            schools?: string[] | null;
+            /**
+             * Classes
+             * @description a teacher's classes, all of one school, of any school year
+             */
+            classes?: string[] | null;
         };
         /**
          * VisitBatchRaw
