@@ -14,14 +14,22 @@ router = APIRouter(prefix="/users", tags=["users"])
 @router.post(
     "",
     status_code=201,
-    summary="Create an account with a one-time password (county administrators)",
+    summary="Create an account with a one-time password",
+    description=(
+        "A county administrator creates any account within their county; a principal, the"
+        " teachers of their own school, bound to its classes (403 for another role)."
+    ),
     responses={401: {}, 403: {}, 409: {}, 422: {}},
 )
 async def create_user(body: UserCreate, actor: ActorDep, session: SessionDep) -> UserCreated:
     return await users.create(session=session, actor=actor, data=body)
 
 
-@router.get("", summary="Accounts working within the caller's areas", responses={401: {}, 403: {}})
+@router.get(
+    "",
+    summary="Accounts the caller manages: within their county, or their school's teachers",
+    responses={401: {}, 403: {}},
+)
 async def list_users(
     actor: ActorDep,
     session: SessionDep,

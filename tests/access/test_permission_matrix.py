@@ -61,12 +61,13 @@ class Call:
     files: Callable[[], dict[str, Any]] | None = None  # a multipart upload instead of JSON
 
 
-def _new_account(_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+def _new_account(ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+    # A teacher of the principal's school: an account every role granted USER may create.
     return {
         "username": f"walk.{next(_names)}",
-        "display_name": "新村干部",
-        "role": "village_cadre",
-        "areas": [w.DONG],
+        "display_name": "新老师",
+        "role": "teacher",
+        "classes": [str(ids["klass"])],
     }
 
 
@@ -401,32 +402,32 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
     ),
     ("GET", "/api/v1/integration-clients"): (
         Call("GET", "/api/v1/integration-clients"),
-        Resource.USER,
+        Resource.INTEGRATION_CLIENT,
         Action.READ,
     ),
     ("POST", "/api/v1/integration-clients"): (
         Call("POST", "/api/v1/integration-clients", _new_client),
-        Resource.USER,
+        Resource.INTEGRATION_CLIENT,
         Action.WRITE,
     ),
     ("GET", "/api/v1/integration-clients/{integration_client_id}"): (
         Call("GET", "/api/v1/integration-clients/{machine}"),
-        Resource.USER,
+        Resource.INTEGRATION_CLIENT,
         Action.READ,
     ),
     ("PATCH", "/api/v1/integration-clients/{integration_client_id}"): (
         Call("PATCH", "/api/v1/integration-clients/{machine}", _rename),
-        Resource.USER,
+        Resource.INTEGRATION_CLIENT,
         Action.WRITE,
     ),
     ("POST", "/api/v1/integration-clients/{integration_client_id}/secret"): (
         Call("POST", "/api/v1/integration-clients/{machine}/secret", _no_grace),
-        Resource.USER,
+        Resource.INTEGRATION_CLIENT,
         Action.WRITE,
     ),
     ("POST", "/api/v1/integration-clients/{integration_client_id}/revoke"): (
         Call("POST", "/api/v1/integration-clients/{machine}/revoke"),
-        Resource.USER,
+        Resource.INTEGRATION_CLIENT,
         Action.WRITE,
     ),
     ("GET", "/api/v1/schools"): (Call("GET", "/api/v1/schools"), Resource.SCHOOL, Action.READ),
@@ -982,11 +983,11 @@ async def test_each_role_gets_exactly_what_the_matrix_grants(
     client: httpx.AsyncClient, session: AsyncSession, world: w.World, role: UserRole
 ) -> None:
     login, headers = await _login(client, session, world, role)
-    colleague = await world.login(session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
     teacher = await world.login(session, UserRole.TEACHER, klass="east-3-1")
     child = world.children["dong_a"]
     own = {
         "teacher": teacher.user_id,
+        "klass": world.classes["east-3-1"],
         "assignment": await _assignment(
             session, teacher.user_id, kind=AssignmentKind.CHILD, child_id=child
         ),
@@ -995,7 +996,7 @@ async def test_each_role_gets_exactly_what_the_matrix_grants(
         "school": world.schools["east"],
         "other_school": world.schools["west"],
         "application": uuid.uuid4(),
-        "user": colleague.user_id,
+        "user": teacher.user_id,  # an account every role granted USER manages
         "machine": (
             await make_user(session, role=UserRole.INTEGRATION_CLIENT, area_code=w.EAST)
         ).user_id,

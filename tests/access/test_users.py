@@ -295,6 +295,73 @@ async def test_a_field_patch_does_not_change_is_a_422_naming_it_and_changes_noth
     assert await _updates(session, teacher.user_id) == []
 
 
+async def test_a_principal_manages_the_teachers_of_their_own_school_only(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    principal = await world.login(session, UserRole.PRINCIPAL, school="east")
+    headers = bearer((await token_for(client, principal))["access_token"])
+    created = await client.post(
+        USERS,
+        json=cadre(
+            username="li.ls", role="teacher", areas=[], classes=[str(world.classes["east-3-1"])]
+        ),
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    teacher_id = created.json()["id"]
+    moved = await client.patch(
+        f"{USERS}/{teacher_id}",
+        json={"classes": [str(world.classes["east-3-2"])]},
+        headers=headers,
+    )
+    assert moved.status_code == 200, moved.text
+    assert [c["name"] for c in moved.json()["classes"]] == ["三年级2班"]
+    [entry] = await _updates(session, teacher_id)
+    assert entry.actor_id == principal.user_id
+    assert entry.changes is not None
+    assert set(entry.changes) == {"classes"}
+    assert (
+        await client.post(f"{USERS}/{teacher_id}/password-reset", headers=headers)
+    ).status_code == 200
+    disabled = await client.patch(
+        f"{USERS}/{teacher_id}", json={"is_active": False}, headers=headers
+    )
+    assert disabled.status_code == 200
+    listed = (await client.get(USERS, headers=headers)).json()
+    assert [u["username"] for u in listed["items"]] == ["li.ls"]
+
+    # Not another school's classes, for a new teacher or their own.
+    west_class = [str(world.classes["west-3-1"])]
+    elsewhere = await client.post(
+        USERS,
+        json=cadre(username="far.ls", role="teacher", areas=[], classes=west_class),
+        headers=headers,
+    )
+    assert elsewhere.status_code == 422
+    assert elsewhere.json()["errors"][0]["loc"] == ["body", "classes"]
+    away = await client.patch(
+        f"{USERS}/{teacher_id}", json={"classes": west_class}, headers=headers
+    )
+    assert away.status_code == 422
+    # Never another role's account.
+    village = await client.post(USERS, json=cadre(), headers=headers)
+    assert village.status_code == 403, village.text
+    assert village.json()["type"] == "urn:baoxue:problem:forbidden"
+    # Another school's teacher, another principal of their own school, a village cadre: none
+    # is theirs, and none is there.
+    west_teacher = await world.login(session, UserRole.TEACHER, klass="west-3-1")
+    colleague = await world.login(session, UserRole.PRINCIPAL, school="east")
+    cadre_login = await world.login(session, UserRole.VILLAGE_CADRE, area_code=w.DONG)
+    for other in (west_teacher, colleague, cadre_login):
+        path = f"{USERS}/{other.user_id}"
+        assert (await client.get(path, headers=headers)).status_code == 404
+        assert (
+            await client.patch(path, json={"is_active": False}, headers=headers)
+        ).status_code == 404
+        assert (await client.post(f"{path}/password-reset", headers=headers)).status_code == 404
+    assert (await client.get("/api/v1/integration-clients", headers=headers)).status_code == 403
+
+
 async def test_an_administrator_rebinds_a_principal_and_a_township_officer(
     client: httpx.AsyncClient, session: AsyncSession, admin: dict[str, str], world: w.World
 ) -> None:

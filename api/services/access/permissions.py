@@ -25,7 +25,8 @@ class Resource(StrEnum):
     STATISTICS = "stats"  # the word of the published scope (stats:read), as of the paths
     ASSIGNMENT = "assignments"  # who is responsible for a village, group, school, class, child
     STATUS_APPROVAL = "status_approvals"  # deciding applications for 免学/缓学/休学
-    USER = "users"
+    USER = "users"  # people's accounts; whose a role manages is MANAGES's answer
+    INTEGRATION_CLIENT = "integration_clients"  # third parties' systems and their secrets
     AUDIT = "audit"
     WEBHOOK = "webhooks"
     ESCALATION = "escalations"  # running the deadline scan: the county's, or its scheduler's
@@ -67,6 +68,7 @@ MATRIX: dict[UserRole, dict[Resource, frozenset[Action]]] = {
     UserRole.SUPERVISOR: {
         **{resource: R for resource in Resource},
         Resource.USER: NONE,
+        Resource.INTEGRATION_CLIENT: NONE,
         Resource.WEBHOOK: NONE,
     },
     UserRole.TOWNSHIP_OFFICER: {
@@ -84,10 +86,34 @@ MATRIX: dict[UserRole, dict[Resource, frozenset[Action]]] = {
         Resource.RECONCILIATION: W,
         Resource.ASSIGNMENT: W,
         Resource.SCHOOL_REPORT: R,
+        Resource.USER: W,  # the teachers of their own school: MANAGES
     },
     UserRole.TEACHER: {**_FIELD, Resource.HOUSEHOLD: P},
     UserRole.INTEGRATION_CLIENT: {},
 }
+
+
+# Whose accounts a role granted USER manages: a county administrator everyone's within their
+# county; a principal their own school's teachers (教师全员班主任制: each school year every
+# teacher is bound to the classes they hold), never another role's account.
+MANAGES: dict[UserRole, frozenset[UserRole]] = {
+    UserRole.COUNTY_ADMIN: frozenset(UserRole),
+    UserRole.PRINCIPAL: frozenset({UserRole.TEACHER}),
+}
+
+
+def manages(actor: Actor) -> frozenset[UserRole]:
+    """The roles whose accounts the actor may see and manage (with USER granted)."""
+    return MANAGES.get(actor.role, frozenset())
+
+
+def require_manages(actor: Actor, role: UserRole) -> None:
+    if role not in manages(actor):
+        raise Forbidden(
+            f"A {actor.role.value} may not manage a {role.value}'s account.",
+            resource=Resource.USER.value,
+            action=Action.WRITE.value,
+        )
 
 
 def allowed(actor: Actor, resource: Resource, action: Action) -> bool:
@@ -107,7 +133,7 @@ def require(actor: Actor, resource: Resource, action: Action) -> None:
 
 
 # Accounts are people's business: a client that could make accounts could make itself more.
-_NOT_FOR_CLIENTS = frozenset({Resource.USER})
+_NOT_FOR_CLIENTS = frozenset({Resource.USER, Resource.INTEGRATION_CLIENT})
 
 
 def api_scopes() -> list[str]:

@@ -1,10 +1,11 @@
-"""Users: the caller's own account, and accounts as a county administrator manages them.
+"""Users: the caller's own account, and accounts as their managers manage them.
 
-An administrator creates accounts only inside what they cover themselves, binds each to what
-its role works on (areas for the government line and supervisors, schools for principals,
-classes for teachers), and hands over a one-time password that must be changed at first login.
-An account is the administrator's when everything it covers lies within what they cover; any
-other is "not found" (rebinding it would take from another county what is not theirs).
+A county administrator manages every account within their county; a principal the teachers of
+their own school (permissions.MANAGES). An account is the manager's when everything it covers
+lies within what the manager covers; any other is "not found". A manager binds each account
+to what its role works on (areas for the government line and supervisors, schools for
+principals, classes for teachers), only within their own reach, and hands over a one-time
+password that must be changed at first login.
 
 A teacher's classes are all of one school, of any school year: what a class shows is already
 cut to the registrations of this school year and the last (scoping), so last year's class
@@ -130,13 +131,14 @@ async def describe(*, session: AsyncSession, actor: Actor) -> Me:
 
 
 def visible(actor: Actor) -> ColumnElement[bool]:
-    """The accounts the actor manages: covering something within the actor's coverage and
-    nothing beyond it."""
+    """The accounts the actor manages: of a role they manage, covering something within the
+    actor's coverage and nothing beyond it."""
     within = select(UserScope.id).where(scoping.user_scopes(actor))
     beyond = select(UserScope.id).where(
         col(UserScope.user_id) == col(User.id), col(UserScope.id).not_in(within)
     )
     return and_(
+        col(User.role).in_(sorted(permissions.manages(actor))),
         col(User.id).in_(select(UserScope.user_id).where(col(UserScope.id).in_(within))),
         ~beyond.exists(),
     )
@@ -207,6 +209,7 @@ def bind(
 
 async def create(*, session: AsyncSession, actor: Actor, data: UserCreate) -> UserCreated:
     permissions.require(actor, Resource.USER, Action.WRITE)
+    permissions.require_manages(actor, data.role)
     if data.role is UserRole.INTEGRATION_CLIENT:
         raise InvalidInput("role", "integration clients are kept at /api/v1/integration-clients")
     await check_binding(

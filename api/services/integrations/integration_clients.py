@@ -83,7 +83,7 @@ async def _visible_client(*, session: AsyncSession, actor: Actor, client_id: uui
 async def create(
     *, session: AsyncSession, actor: Actor, settings: Settings, data: IntegrationClientCreate
 ) -> IntegrationClientCreated:
-    permissions.require(actor, Resource.USER, Action.WRITE)
+    permissions.require(actor, Resource.INTEGRATION_CLIENT, Action.WRITE)
     await users.check_binding(
         session=session,
         actor=actor,
@@ -126,7 +126,7 @@ async def create(
 async def search(
     *, session: AsyncSession, actor: Actor, settings: Settings, limit: int, offset: int
 ) -> tuple[list[IntegrationClientOut], int]:
-    permissions.require(actor, Resource.USER, Action.READ)
+    permissions.require(actor, Resource.INTEGRATION_CLIENT, Action.READ)
     where = (users.visible(actor), _IS_CLIENT)
     total = (await session.exec(select(func.count()).select_from(User).where(*where))).one()
     found = (
@@ -141,7 +141,7 @@ async def search(
 async def get(
     *, session: AsyncSession, actor: Actor, settings: Settings, client_id: uuid.UUID
 ) -> IntegrationClientOut:
-    permissions.require(actor, Resource.USER, Action.READ)
+    permissions.require(actor, Resource.INTEGRATION_CLIENT, Action.READ)
     client = await _visible_client(session=session, actor=actor, client_id=client_id)
     return await _described(session=session, client=client, settings=settings)
 
@@ -155,7 +155,7 @@ async def update(
     data: IntegrationClientUpdate,
     expected_version: int | None,
 ) -> IntegrationClientOut:
-    permissions.require(actor, Resource.USER, Action.WRITE)
+    permissions.require(actor, Resource.INTEGRATION_CLIENT, Action.WRITE)
     client = await _visible_client(session=session, actor=actor, client_id=client_id)
     records.check_version(client, expected_version)
     given = data.model_dump(exclude_unset=True)
@@ -260,7 +260,7 @@ async def rotate_secret(
 ) -> ClientSecret:
     """A new secret. The old one works for the grace period asked; with none it, and every
     token it got, stops at once."""
-    permissions.require(actor, Resource.USER, Action.WRITE)
+    permissions.require(actor, Resource.INTEGRATION_CLIENT, Action.WRITE)
     client = await _visible_client(session=session, actor=actor, client_id=client_id)
     secret = _new_secret()
     grace = timedelta(minutes=data.previous_secret_valid_minutes)
@@ -292,7 +292,7 @@ async def revoke(
 ) -> IntegrationClientOut:
     """Every secret and every token of the client worthless at once; it keeps its scopes and
     bindings, and works again once a rotation gives it a new secret."""
-    permissions.require(actor, Resource.USER, Action.WRITE)
+    permissions.require(actor, Resource.INTEGRATION_CLIENT, Action.WRITE)
     client = await _visible_client(session=session, actor=actor, client_id=client_id)
     client.password_hash = _REVOKED
     client.previous_password_hash = None

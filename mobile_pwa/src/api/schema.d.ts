@@ -119,10 +119,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Accounts working within the caller's areas */
+        /** Accounts the caller manages: within their county, or their school's teachers */
         get: operations["users-list"];
         put?: never;
-        /** Create an account with a one-time password (county administrators) */
+        /**
+         * Create an account with a one-time password
+         * @description A county administrator creates any account within their county; a principal, the teachers of their own school, bound to its classes (403 for another role).
+         */
         post: operations["users-create"];
         delete?: never;
         options?: never;
