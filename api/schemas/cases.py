@@ -2,7 +2,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from api.models.vocabulary import (
     CaseAction,
@@ -38,7 +38,7 @@ class CaseCreate(BaseModel):
         description="teacher_report (with days_absent) or manual here; sweeps and "
         "reconciliation open theirs themselves",
     )
-    noticed_at: datetime | None = Field(
+    noticed_at: AwareDatetime | None = Field(
         default=None, description="when the child was noticed out of school; now if left out"
     )
     days_absent: int | None = Field(default=None, ge=1, le=365)

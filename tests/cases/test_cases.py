@@ -189,6 +189,11 @@ async def test_bad_reports_and_transitions_are_refused_naming_the_field(
     assert refused.json()["errors"][0]["loc"][-1] == "days_absent"
     future = {"child_id": child, "noticed_at": (datetime.now(UTC) + timedelta(days=1)).isoformat()}
     assert (await client.post(URL, json=future, headers=principal)).status_code == 422
+    # A time with no zone could be anyone's: refused naming it (it was a 500).
+    naive = {"child_id": child, "noticed_at": "2026-03-02T09:30:00"}
+    refused = await client.post(URL, json=naive, headers=principal)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["loc"][-1] == "noticed_at"
     sweep = {"child_id": child, "source": "sweep"}
     assert (await client.post(URL, json=sweep, headers=principal)).json()["errors"][0]["loc"][
         -1
