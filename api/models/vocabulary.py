@@ -284,6 +284,7 @@ class NotificationKind(StrEnum):
     ESCALATED = "escalated"  # a deadline passed under someone below: the next one up
     FOLLOW_UP_DUE = "follow_up_due"  # a follow-up visit falls due
     ABSENCE = "absence"  # a teacher's report: 2 days absent, a home visit; 3, a dropout report
+    REPORTED_UP = "reported_up"  # 上报: the school reported a case to the township and bureau
 
 
 class CaseLine(StrEnum):

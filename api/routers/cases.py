@@ -9,6 +9,7 @@ from api.models.vocabulary import CaseSource, CaseStatus, DropoutReason
 from api.schemas.cases import (
     CaseCreate,
     CaseDetail,
+    CaseMoved,
     CaseOut,
     CaseTransitionCreate,
     LedgerKind,
@@ -129,7 +130,9 @@ async def get_case(
         " following_up → close | reopen; and from any open status, once, `report_upward`"
         " (the school's report to the county bureau and township, 不过周). Verifying,"
         " dismissing and closing are for principals, township officers and the county bureau;"
-        " reporting upward for principals and the county bureau."
+        " reporting upward for principals and the county bureau. Reporting upward tells the"
+        " township officers and county administrators whose areas cover the child's home, in"
+        " their inbox; `notified` names them."
     ),
     responses={401: {}, 403: {}, 404: {}, 409: {}, 412: {}, 422: {}},
 )
@@ -141,7 +144,7 @@ async def transition_case(
     session: SessionDep,
     settings: SettingsDep,
     expected_version: IfMatchDep,
-) -> CaseDetail:
+) -> CaseMoved:
     detail = await cases.transition(
         session=session,
         actor=actor,

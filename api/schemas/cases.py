@@ -12,7 +12,7 @@ from api.models.vocabulary import (
     DropoutReason,
     TransferOutcome,
 )
-from api.schemas.notifications import EscalationOut
+from api.schemas.notifications import EscalationOut, Notified
 
 
 class DeadlineState(StrEnum):
@@ -147,3 +147,16 @@ class CaseDetail(CaseOut):
         description="its overdue deadline taken up each line, and to whom"
     )
     transfers: list[TransferOut] = Field(description="handed on when the child moved")
+
+
+class CaseMoved(CaseDetail):
+    """The case after a transition, and whom the transition told."""
+
+    notified: list[Notified] = Field(
+        default_factory=list,
+        description=(
+            "whom this transition told in their inbox: on `report_upward`, the township"
+            " officers and the county administrators whose areas cover the child's home;"
+            " empty for the other actions"
+        ),
+    )

@@ -3,7 +3,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from api.models.vocabulary import CaseLine, NotificationKind
+from api.models.vocabulary import CaseLine, NotificationKind, UserRole
 
 
 class NotificationOut(BaseModel):
@@ -28,3 +28,11 @@ class EscalationOut(BaseModel):
 class EscalationRun(BaseModel):
     escalated: int = Field(description="deadline-lines taken up a line in this run")
     notified: int = Field(description="notifications sent in this run (none twice)")
+
+
+class Notified(BaseModel):
+    """Someone a write told in their inbox."""
+
+    user_id: uuid.UUID
+    display_name: str = Field(examples=["王乡长"])
+    role: UserRole

@@ -81,7 +81,8 @@ async def test_an_overdue_case_goes_up_both_lines_once(
     assert told == {
         cadre.user_id: [("overdue", case["id"])],
         teacher.user_id: [("overdue", case["id"])],
-        township.user_id: [("escalated", case["id"])],
+        # The township covers 东村: told of the case reported up, late, as well.
+        township.user_id: [("escalated", case["id"]), ("reported_up", on_time["id"])],
         principal.user_id: [("escalated", case["id"])],
     }
     # Read, it leaves the unread list; nobody reads another's.

@@ -35,6 +35,7 @@ from api.models.vocabulary import (
 from api.schemas.cases import (
     CaseCreate,
     CaseDetail,
+    CaseMoved,
     CaseOut,
     CaseTransitionCreate,
     CaseTransitionOut,
@@ -45,7 +46,7 @@ from api.schemas.cases import (
 )
 from api.services.access import permissions, scoping
 from api.services.access.permissions import Action, Resource
-from api.services.cases import case_deadlines, case_rules, escalations
+from api.services.cases import case_deadlines, case_notices, case_rules, escalations
 from api.services.core import audit, records, school_age
 from api.services.core.actors import Actor
 from api.services.core.errors import Conflict, Forbidden, InvalidInput
@@ -458,9 +459,11 @@ async def transition(
     case_id: uuid.UUID,
     data: CaseTransitionCreate,
     expected_version: int | None,
-) -> CaseDetail:
+) -> CaseMoved:
     """Apply ``data.action`` if the table allows it from the case's status, to the actor's
-    role, and with what it needs; the step is stored with the change, which is audited."""
+    role, and with what it needs; the step is stored with the change, which is audited. A
+    report up tells the township and the county bureau in the same transaction, and the
+    answer says whom (case_notices)."""
     permissions.require(actor, Resource.CASE, Action.WRITE)
     case = await visible(session=session, actor=actor, settings=settings, case_id=case_id)
     move = case_rules.TRANSITIONS.get((case.status, data.action))
@@ -497,6 +500,11 @@ async def transition(
         from_status=case.status.value,
         to_status=move.to.value,
     )
+    notified = (
+        await case_notices.reported_up(session=session, actor=actor, case=case)
+        if data.action is CaseAction.REPORT_UPWARD
+        else []
+    )
     await records.update_versioned(
         session=session,
         actor=actor,
@@ -504,7 +512,8 @@ async def transition(
         changes=changes,
         expected_version=expected_version,
     )
-    return await _detail(session=session, actor=actor, case=case)
+    detail = await _detail(session=session, actor=actor, case=case)
+    return CaseMoved(**detail.model_dump(), notified=notified)
 
 
 async def commit_moving(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,8 +29,9 @@ from api.models import (
     School,
     SchoolClass,
     User,
+    UserScope,
 )
-from api.models.vocabulary import AreaLevel, AssignmentKind, SchoolingStatus
+from api.models.vocabulary import AreaLevel, AssignmentKind, SchoolingStatus, UserRole
 from api.schemas.responsibility import (
     Duties,
     Duty,
@@ -274,6 +275,37 @@ def _school(facts: _Facts, shown: masking.Disclosure, top: Unit | None) -> list[
         )
         teacher = _gap(StepKind.TEACHER, class_unit or child_unit, reason)
     return [principal, teacher, _guardian(facts, shown)]
+
+
+async def covering(
+    *,
+    session: AsyncSession,
+    roles: frozenset[UserRole],
+    area_code: str | None = None,
+    school_id: uuid.UUID | None = None,
+) -> list[User]:
+    """The active accounts of ``roles`` that cover the area ``area_code`` (one of their areas
+    encloses it: the data range scoping gives them) or the school ``school_id``: the township
+    and the county bureau a case is reported up to, the receiving side of a case handed on.
+    Unlike the chain, this is by coverage, not by assignment: a township's officers and the
+    bureau's administrators each cover a whole area, nobody is assigned to it alone."""
+    where: list[ColumnElement[bool]] = []
+    if area_code is not None:
+        where.append(col(UserScope.area_code).in_(scoping.enclosing(area_code)))
+    if school_id is not None:
+        where.append(col(UserScope.school_id) == school_id)
+    if not where:
+        return []
+    found = await session.exec(
+        select(User)
+        .where(
+            col(User.is_active),
+            col(User.role).in_(roles),
+            col(User.id).in_(select(UserScope.user_id).where(or_(*where))),
+        )
+        .order_by(col(User.role), col(User.display_name), col(User.id))
+    )
+    return list(found.all())
 
 
 def user_of(step: Step | None) -> uuid.UUID | None:

@@ -981,7 +981,7 @@ export interface paths {
         put?: never;
         /**
          * Move a case along its lifecycle (an action not allowed now: 409 with the allowed)
-         * @description reported → verify | dismiss (with `dismissal_reason`); verified → plan | dismiss; planned → persuade | return; persuading → return; returned → follow_up | reopen; following_up → close | reopen; and from any open status, once, `report_upward` (the school's report to the county bureau and township, 不过周). Verifying, dismissing and closing are for principals, township officers and the county bureau; reporting upward for principals and the county bureau.
+         * @description reported → verify | dismiss (with `dismissal_reason`); verified → plan | dismiss; planned → persuade | return; persuading → return; returned → follow_up | reopen; following_up → close | reopen; and from any open status, once, `report_upward` (the school's report to the county bureau and township, 不过周). Verifying, dismissing and closing are for principals, township officers and the county bureau; reporting upward for principals and the county bureau. Reporting upward tells the township officers and county administrators whose areas cover the child's home, in their inbox; `notified` names them.
          */
         post: operations["cases-transition"];
         delete?: never;
@@ -2767,6 +2767,101 @@ export interface components {
          * @enum {string}
          */
         CaseLine: "government" | "school";
+        /**
+         * CaseMoved
+         * @description The case after a transition, and whom the transition told.
+         */
+        CaseMoved: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Version */
+            version: number;
+            /**
+             * Child Id
+             * Format: uuid
+             */
+            child_id: string;
+            /** Child Name */
+            child_name: string;
+            status: components["schemas"]["CaseStatus"];
+            source: components["schemas"]["CaseSource"];
+            /**
+             * Reported By Id
+             * Format: uuid
+             */
+            reported_by_id: string;
+            /**
+             * Noticed At
+             * Format: date-time
+             */
+            noticed_at: string;
+            /**
+             * Reported At
+             * Format: date-time
+             */
+            reported_at: string;
+            /** Days Absent */
+            days_absent: number | null;
+            /** Last Seen On */
+            last_seen_on: string | null;
+            reason: components["schemas"]["DropoutReason"];
+            /** Reason Note */
+            reason_note: string | null;
+            /** Whereabouts */
+            whereabouts: string | null;
+            /** Support Given */
+            support_given: string | null;
+            /**
+             * School Id
+             * @description the school registered at when reported
+             */
+            school_id: string | null;
+            /** Class Id */
+            class_id: string | null;
+            /** Grade */
+            grade: number | null;
+            dismissal_reason: components["schemas"]["DismissalReason"] | null;
+            /** Verified At */
+            verified_at: string | null;
+            /** Returned At */
+            returned_at: string | null;
+            /** Closed At */
+            closed_at: string | null;
+            /**
+             * Reopened
+             * @description times the child left again after a return
+             */
+            reopened: number;
+            deadlines: components["schemas"]["Deadlines"];
+            /**
+             * Allowed Actions
+             * @description what the caller may do now
+             */
+            allowed_actions: components["schemas"]["CaseAction"][];
+            /**
+             * Transitions
+             * @description the case's history, oldest first
+             */
+            transitions: components["schemas"]["CaseTransitionOut"][];
+            /**
+             * Escalations
+             * @description its overdue deadline taken up each line, and to whom
+             */
+            escalations: components["schemas"]["EscalationOut"][];
+            /**
+             * Transfers
+             * @description handed on when the child moved
+             */
+            transfers: components["schemas"]["TransferOut"][];
+            /**
+             * Notified
+             * @description whom this transition told in their inbox: on `report_upward`, the township officers and the county administrators whose areas cover the child's home; empty for the other actions
+             */
+            notified?: components["schemas"]["Notified"][];
+        };
         /** CaseOut */
         CaseOut: {
             /**
@@ -4388,7 +4483,7 @@ export interface components {
          * @description Why someone is told to act (the PWA shows them in its inbox).
          * @enum {string}
          */
-        NotificationKind: "deadline_near" | "overdue" | "escalated" | "follow_up_due" | "absence";
+        NotificationKind: "deadline_near" | "overdue" | "escalated" | "follow_up_due" | "absence" | "reported_up";
         /** NotificationOut */
         NotificationOut: {
             /**
@@ -4410,6 +4505,23 @@ export interface components {
             created_at: string;
             /** Read At */
             read_at: string | null;
+        };
+        /**
+         * Notified
+         * @description Someone a write told in their inbox.
+         */
+        Notified: {
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+            /**
+             * Display Name
+             * @example 王乡长
+             */
+            display_name: string;
+            role: components["schemas"]["UserRole"];
         };
         /** ObservationOut */
         ObservationOut: {
@@ -19046,7 +19158,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "76c6ecf5-3311-5780-8456-aec9aa3e9f37",
+                     *       "id": "d694e9c1-90d7-5585-8625-4b60379343e4",
                      *       "version": 1,
                      *       "child_id": "d4ee65d9-2399-5e64-a836-45037b0d202c",
                      *       "child_name": "张小明",
@@ -19122,10 +19234,17 @@ export interface operations {
                      *           "decided_at": "2026-09-01T08:30:00+08:00",
                      *           "decision_note": "材料齐全，同意缓学一年"
                      *         }
+                     *       ],
+                     *       "notified": [
+                     *         {
+                     *           "user_id": "55d86811-5978-5f63-a4d8-2a1825f1f84a",
+                     *           "display_name": "王乡长",
+                     *           "role": "village_cadre"
+                     *         }
                      *       ]
                      *     }
                      */
-                    "application/json": components["schemas"]["CaseDetail"];
+                    "application/json": components["schemas"]["CaseMoved"];
                 };
             };
             /** @description The body cannot be read: not JSON, not UTF-8, or a broken multipart form */

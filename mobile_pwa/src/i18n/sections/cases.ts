@@ -109,6 +109,7 @@ const zh = {
       escalated: '已升级',
       follow_up_due: '待回访',
       absence: '缺课',
+      reported_up: '已上报',
     },
   },
 }
@@ -222,6 +223,7 @@ const en: typeof zh = {
       escalated: 'Escalated',
       follow_up_due: 'Follow-up due',
       absence: 'Absence',
+      reported_up: 'Reported up',
     },
   },
 }
