@@ -285,6 +285,9 @@ class NotificationKind(StrEnum):
     FOLLOW_UP_DUE = "follow_up_due"  # a follow-up visit falls due
     ABSENCE = "absence"  # a teacher's report: 2 days absent, a home visit; 3, a dropout report
     REPORTED_UP = "reported_up"  # 上报: the school reported a case to the township and bureau
+    TRANSFER_REQUESTED = "transfer_requested"  # a case handed to the receiving side
+    TRANSFER_ACCEPTED = "transfer_accepted"  # the receiving side took it: for the sender
+    TRANSFER_DECLINED = "transfer_declined"  # the receiving side declined it: for the sender
 
 
 class CaseLine(StrEnum):

@@ -1,5 +1,8 @@
-"""Reporting a case up tells the township and the county bureau covering the child's home.
-Each inbox is counted before and after, and nobody else is told."""
+"""Reporting a case up tells the township and the county bureau covering the child's home; a
+case handed on tells the receiving side, and its decision the one who asked. Each inbox is
+counted before and after, and nobody else is told."""
+
+from typing import Any
 
 import httpx
 from sqlalchemy import func
@@ -9,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.models import Notification
 from api.models.vocabulary import UserRole
 from tests import world as w
-from tests.cases.test_cases import act, report
+from tests.cases.test_cases import URL, act, report
 from tests.cases.test_escalations import MANUAL, inbox
 from tests.cases.test_return_plans import headers_of
 from tests.factories import Login, make_user
@@ -99,3 +102,90 @@ async def test_the_county_recording_a_report_up_is_not_told_of_its_own(
         "county": 0,
         "township": 1,
     }
+
+
+async def test_a_case_handed_to_a_township_tells_it_and_its_decision_tells_the_sender(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    people = {
+        "sender": await world.login(session, UserRole.VILLAGE_CADRE, area_code=w.DONG),
+        "west_township": await world.login(session, UserRole.TOWNSHIP_OFFICER, area_code=w.WEST),
+        "xi_township": await world.login(session, UserRole.TOWNSHIP_OFFICER, area_code=w.XI),
+        # Not the receiving side: the sending township, a village cadre of 西村, a principal.
+        "east_township": await world.login(session, UserRole.TOWNSHIP_OFFICER, area_code=w.EAST),
+        "xi_cadre": await world.login(session, UserRole.VILLAGE_CADRE, area_code=w.XI),
+        "west_principal": await world.login(session, UserRole.PRINCIPAL, school="west"),
+    }
+    sending = await headers_of(client, people["sender"])
+    case = await report(client, sending, world.children["dong_a"], **MANUAL)
+    url = f"{URL}/{case['id']}/transfers"
+    before, all_before = await counts(client, people), await stored(session)
+
+    handed = await client.post(url, json={"to_area_code": w.XI, "note": "全家迁往西村"},
+                               headers=sending)  # fmt: skip
+    assert handed.status_code == 201, handed.text
+    (transfer,) = handed.json()["transfers"]
+    told = {"west_township", "xi_township"}
+    requested = await counts(client, people)
+    assert requested == {name: before[name] + (name in told) for name in people}
+    assert await stored(session) == all_before + 2
+    (note,) = (await inbox(client, await headers_of(client, people["xi_township"])))["items"]
+    assert (note["kind"], note["case_id"]) == ("transfer_requested", case["id"])
+    assert note["body"].endswith("说明：全家迁往西村")
+
+    # A second request while one is pending is refused, and tells nobody.
+    again = await client.post(url, json={"to_area_code": w.XI}, headers=sending)
+    assert again.status_code == 409
+    assert await counts(client, people) == requested
+
+    receiving = await headers_of(client, people["west_township"])
+    taken = await client.post(f"{url}/{transfer['id']}/accept", json={}, headers=receiving)
+    assert taken.status_code == 200, taken.text
+    accepted = await counts(client, people)
+    assert accepted == {name: requested[name] + (name == "sender") for name in people}
+    assert await stored(session) == all_before + 3
+    assert (await kinds(client, people["sender"]))[0][:2] == ("transfer_accepted", case["id"])
+    twice = await client.post(f"{url}/{transfer['id']}/decline", json={}, headers=receiving)
+    assert twice.status_code == 409
+    assert await counts(client, people) == accepted
+
+
+async def test_a_case_handed_to_a_school_tells_its_principal_and_a_refusal_the_sender(
+    client: httpx.AsyncClient, session: AsyncSession, world: w.World
+) -> None:
+    people: dict[str, Login] = {
+        "sender": await world.login(session, UserRole.PRINCIPAL, school="east"),
+        "west_principal": await world.login(session, UserRole.PRINCIPAL, school="west"),
+        # Not the receiving side: the west school's teacher, its township, another principal.
+        "west_teacher": await world.login(session, UserRole.TEACHER, klass="west-3-1"),
+        "west_township": await world.login(session, UserRole.TOWNSHIP_OFFICER, area_code=w.WEST),
+        "other_principal": await world.login(session, UserRole.PRINCIPAL, school="neighbour"),
+    }
+    east = await headers_of(client, people["sender"])
+    case = await report(client, east, world.children["dong_a"])
+    url = f"{URL}/{case['id']}/transfers"
+    to_west = {"to_school_id": str(world.schools["west"])}
+    before, all_before = await counts(client, people), await stored(session)
+
+    handed = await client.post(url, json=to_west, headers=east)
+    assert handed.status_code == 201, handed.text
+    transfer: dict[str, Any] = handed.json()["transfers"][0]
+    requested = await counts(client, people)
+    assert requested == {name: before[name] + (name == "west_principal") for name in people}
+    assert await stored(session) == all_before + 1
+
+    west = await headers_of(client, people["west_principal"])
+    refused = await client.post(f"{url}/{transfer['id']}/decline",
+                                json={"note": "该生未到我校报到"}, headers=west)  # fmt: skip
+    assert refused.status_code == 200, refused.text
+    declined = await counts(client, people)
+    assert declined == {name: requested[name] + (name == "sender") for name in people}
+    assert await stored(session) == all_before + 2
+    (kind, case_id, title), *_ = await kinds(client, people["sender"])
+    assert (kind, case_id, title) == ("transfer_declined", case["id"], "张小明：移交的个案被退回")
+
+    # Handed again: a new transfer, told again, once.
+    second = await client.post(url, json=to_west, headers=east)
+    assert second.status_code == 201, second.text
+    assert (await counts(client, people))["west_principal"] == requested["west_principal"] + 1
+    assert await stored(session) == all_before + 3

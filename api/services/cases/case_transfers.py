@@ -2,7 +2,8 @@
 when the family moved, or to another school. Until the receiving side decides, both sides
 see the case (scoping.cases); responsibility changes only when it accepts: a move puts the
 household, and so its children, in the new village (the chain then names its people), a
-school transfer makes the new school the case's.
+school transfer makes the new school the case's. The receiving side is told of the transfer,
+and the asker of the decision (case_notices).
 """
 
 import uuid
@@ -17,7 +18,7 @@ from api.models.vocabulary import AreaLevel, TransferOutcome, UserRole
 from api.schemas.cases import CaseDetail, CaseTransferCreate, TransferDecision, TransferOut
 from api.services.access import permissions, scoping
 from api.services.access.permissions import Action, Resource
-from api.services.cases import case_rules, cases
+from api.services.cases import case_notices, case_rules, cases
 from api.services.core import audit, records
 from api.services.core.actors import Actor
 from api.services.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -80,6 +81,10 @@ async def request(
     session.add(transfer)
     audit.created(session=session, actor=actor, new=transfer)
     try:
+        await session.flush()  # a transfer pending already: refused before anyone is told
+        await case_notices.transfer_requested(
+            session=session, actor=actor, case=case, transfer=transfer
+        )
         await session.commit()
     except sa.exc.IntegrityError as exc:
         await session.rollback()
@@ -121,6 +126,7 @@ async def decide(
     transfer.decision_note = data.note
     session.add(transfer)
     audit.updated(session=session, actor=actor, changed=transfer, before=before)
+    await case_notices.transfer_decided(session=session, actor=actor, case=case, transfer=transfer)
     if not accept:
         await session.commit()
     elif transfer.to_area_code is not None:

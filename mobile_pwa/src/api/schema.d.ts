@@ -4483,7 +4483,7 @@ export interface components {
          * @description Why someone is told to act (the PWA shows them in its inbox).
          * @enum {string}
          */
-        NotificationKind: "deadline_near" | "overdue" | "escalated" | "follow_up_due" | "absence" | "reported_up";
+        NotificationKind: "deadline_near" | "overdue" | "escalated" | "follow_up_due" | "absence" | "reported_up" | "transfer_requested" | "transfer_accepted" | "transfer_declined";
         /** NotificationOut */
         NotificationOut: {
             /**

@@ -110,6 +110,9 @@ const zh = {
       follow_up_due: '待回访',
       absence: '缺课',
       reported_up: '已上报',
+      transfer_requested: '待接收移交',
+      transfer_accepted: '移交已接收',
+      transfer_declined: '移交被退回',
     },
   },
 }
@@ -224,6 +227,9 @@ const en: typeof zh = {
       follow_up_due: 'Follow-up due',
       absence: 'Absence',
       reported_up: 'Reported up',
+      transfer_requested: 'Transfer to accept',
+      transfer_accepted: 'Transfer accepted',
+      transfer_declined: 'Transfer declined',
     },
   },
 }
