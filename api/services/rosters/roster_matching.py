@@ -14,6 +14,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -94,17 +95,6 @@ async def candidates(
     *, session: AsyncSession, term: str, school_ids: Sequence[uuid.UUID] | None = None
 ) -> list[Candidate]:
     """Every child whose pinyin and birth date agree with an unlinked registration's, scored."""
-    guardian_named = (
-        sa.select(sa.literal(1))
-        .select_from(Guardianship)
-        .join(Guardian, col(Guardian.id) == col(Guardianship.guardian_id))
-        .where(
-            col(Guardianship.child_id) == col(Child.id),
-            col(Guardian.name) == col(Enrolment.guardian_name),
-        )
-        .exists()
-    )
-    head_named = col(Household.head_name) == col(Enrolment.guardian_name)
     rows = await (await session.connection()).execute(
         sa.select(
             col(Enrolment.id),
@@ -112,7 +102,7 @@ async def candidates(
             col(Child.name) == col(Enrolment.name),
             sa.case(
                 (col(Enrolment.guardian_name).is_(None), sa.null()),
-                (sa.or_(head_named, guardian_named), sa.true()),
+                (_guardian_found(col(Enrolment.guardian_name)), sa.true()),
                 else_=sa.false(),
             ),
         )
@@ -135,18 +125,39 @@ async def candidates(
     ]
 
 
-def _scored(
-    enrolment: uuid.UUID, child: uuid.UUID, same_name: bool, guardian: bool | None
-) -> Candidate:
-    score = (SAME_NAME if same_name else HOMOPHONE) + SAME_BIRTH_DATE
-    reasons = ["name" if same_name else "homophone", "birth_date"]
+def score(*, same_name: bool, same_birth_date: bool, guardian: bool | None) -> tuple[float, str]:
+    """The one scoring rule, for the import's links and the candidates a clerk is offered:
+    the names' pinyin agree (the same name, or a homophone), the birth date, the guardian
+    (True found, False named and not found, None not named). Score and reason codes."""
+    score = (SAME_NAME if same_name else HOMOPHONE) + (SAME_BIRTH_DATE if same_birth_date else 0)
+    reasons = ["name" if same_name else "homophone"]
+    reasons.append("birth_date" if same_birth_date else "birth_date_differs")
     if guardian is True:
         score += GUARDIAN_AGREES
         reasons.append("guardian")
     elif guardian is False:
         score += GUARDIAN_DIFFERS
         reasons.append("guardian_differs")
-    return Candidate(enrolment, child, round(score, 2), "+".join(reasons))
+    return round(score, 2), "+".join(reasons)
+
+
+def _guardian_found(name: Any) -> sa.ColumnElement[bool]:
+    """The child's household head or one of their guardians is called ``name``."""
+    guardian_named = (
+        sa.select(sa.literal(1))
+        .select_from(Guardianship)
+        .join(Guardian, col(Guardian.id) == col(Guardianship.guardian_id))
+        .where(col(Guardianship.child_id) == col(Child.id), col(Guardian.name) == name)
+        .exists()
+    )
+    return sa.or_(col(Household.head_name) == name, guardian_named)
+
+
+def _scored(
+    enrolment: uuid.UUID, child: uuid.UUID, same_name: bool, guardian: bool | None
+) -> Candidate:
+    score_, reason = score(same_name=same_name, same_birth_date=True, guardian=guardian)
+    return Candidate(enrolment, child, score_, reason)
 
 
 def pick(found: list[Candidate]) -> list[Candidate]:
