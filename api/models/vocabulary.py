@@ -347,6 +347,7 @@ class DiscrepancyResolution(StrEnum):
     OPEN_CASE = "open_case"  # a suspected dropout: the case service takes it from here
     CORRECTED = "corrected"  # the data was wrong and has been put right at its source
     EXPLAINED = "explained"  # a true exception, with the note saying why; kept in later runs
+    LINK = "link"  # a person chose the child an unknown registration is: linked, audited
 
 
 class ImportStatus(StrEnum):

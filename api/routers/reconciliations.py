@@ -1,6 +1,7 @@
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 
 from api import responses
 from api.deps import ActorDep, SessionDep, SettingsDep
@@ -8,6 +9,7 @@ from api.models.vocabulary import DiscrepancyKind, ReconciliationStatus
 from api.schemas.common import AreaQuery, Limit, Offset, Page
 from api.schemas.enrolments import Term
 from api.schemas.reconciliations import (
+    CandidateOut,
     DiscrepancyChange,
     DiscrepancyOut,
     DiscrepancyResolve,
@@ -135,6 +137,38 @@ async def list_discrepancies(
     )
 
 
+@router.get(
+    "/{reconciliation_id}/discrepancies/{discrepancy_id}/candidates",
+    summary="Children who could be the pupil of a registration nobody matched, best first",
+    description=(
+        "For an `unknown_to_population` discrepancy (409 for any other kind): the children in"
+        " the caller's reach whose name has the same pinyin as the registration's, not held"
+        " by another registration of the term, scored by the matching rule (`score`,"
+        " `reason`); `near_school` (the child lives in the school's township) orders equals."
+        " A homophone with no guardian to confirm it is never linked by an import; it is"
+        " offered here, and the resolution `link` with its `child_id` links it. At most"
+        " `limit` (20 unless told)."
+    ),
+    responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}},
+)
+async def list_discrepancy_candidates(
+    reconciliation_id: uuid.UUID,
+    discrepancy_id: uuid.UUID,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> list[CandidateOut]:
+    return await reconciliations.candidates(
+        session=session,
+        actor=actor,
+        settings=settings,
+        run_id=reconciliation_id,
+        discrepancy_id=discrepancy_id,
+        limit=limit,
+    )
+
+
 @router.post(
     "/{reconciliation_id}/discrepancies/{discrepancy_id}/resolution",
     summary="Resolve a discrepancy: open a case, or say it was corrected or why it stands",
@@ -142,6 +176,10 @@ async def list_discrepancies(
         "`open_case` opens the child's case (source `reconciliation`), or links the case"
         " already open; only for `not_enrolled`, `registered_absent` and"
         " `poverty_out_of_school`. `explained` needs a `note`; later runs keep it explained."
+        " `link` with a `child_id` (one of the discrepancy's candidates, not holding another"
+        " registration of the term) links an `unknown_to_population` registration to that"
+        " child, audited; 422 naming `child_id` otherwise, 409 when the registration is"
+        " linked already."
         " A discrepancy is resolved once (409 after)."
     ),
     responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}},

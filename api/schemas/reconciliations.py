@@ -65,7 +65,8 @@ class DiscrepancyOut(BaseModel):
         "date and guardian; 0.75 same name and birth date"
     )
     match_reason: str | None = Field(
-        description="codes joined by '+': id_number, name, homophone, birth_date, guardian"
+        description="codes joined by '+': id_number, name, homophone, birth_date, guardian; "
+        "confirmed when a person linked it (resolution link)"
     )
     detail: dict[str, Any]
     is_new: bool
@@ -79,6 +80,32 @@ class DiscrepancyResolve(BaseModel):
     action: DiscrepancyResolution = Field(
         description="open_case (a child out of school: a case opens, source reconciliation), "
         "corrected (put right at its source), explained (a true exception: the note says why; "
-        "later runs keep it explained)"
+        "later runs keep it explained), link (an unknown_to_population registration is the "
+        "child named by child_id, one of its candidates)"
     )
     note: str | None = Field(default=None, max_length=500)
+    child_id: uuid.UUID | None = Field(
+        default=None,
+        description="with link only: the candidate child the registration is linked to",
+    )
+
+
+class CandidateOut(BaseModel):
+    """A child who could be the pupil of a registration nobody matched, for a person to judge."""
+
+    child_id: uuid.UUID
+    name: str
+    birth_date: date
+    area_code: str = Field(description="where the child lives")
+    score: float = Field(
+        description="the matching rule's score: 0.45 same name or 0.35 homophone (same pinyin), "
+        "0.30 same birth date, 0.20 guardian found, -0.30 guardian named and not found; "
+        "an import links at 0.70 only"
+    )
+    reason: str = Field(
+        description="codes joined by '+': name or homophone; birth_date or birth_date_differs; "
+        "guardian or guardian_differs; near_school (lives in the school's township: orders "
+        "equals, weighs nothing)",
+        examples=["homophone+birth_date+near_school"],
+    )
+    near_school: bool

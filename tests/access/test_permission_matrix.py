@@ -888,6 +888,17 @@ ROUTES: dict[tuple[str, str], tuple[Call, Resource, Action] | None] = {
         Action.READ,
     ),
     (
+        "GET",
+        "/api/v1/reconciliations/{reconciliation_id}/discrepancies/{discrepancy_id}/candidates",
+    ): (
+        Call(
+            "GET",
+            "/api/v1/reconciliations/{reconciliation}/discrepancies/{discrepancy}/candidates",
+        ),
+        Resource.RECONCILIATION,
+        Action.READ,
+    ),
+    (
         "POST",
         "/api/v1/reconciliations/{reconciliation_id}/discrepancies/{discrepancy_id}/resolution",
     ): (

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import (
+    AuditEvent,
     Case,
     Child,
     Discrepancy,
@@ -28,6 +29,7 @@ from api.models import (
 )
 from api.models.base import utcnow
 from api.models.vocabulary import (
+    AuditAction,
     CaseSource,
     EnrolmentStatus,
     GuardianRelation,
@@ -656,3 +658,205 @@ async def test_uploaded_rosters_are_reconciled_and_a_replaced_one_says_what_went
 
 def born_of(number: str) -> date:
     return id_number.parse(number).birth_date
+
+
+@pytest.fixture
+async def homophone(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    world: w.World,
+    admin: dict[str, str],
+    settings: Settings,
+) -> dict[str, Any]:
+    """李欣航 on the west school's roster with no ID number and no guardian; 黎鑫航 in the
+    population with the same birth date, living in the school's township; 李欣航 of another
+    birth date in the east; 厉心航, already held by a registration of the term; 李新航 in the
+    neighbouring county. A roster upload that links none of them."""
+    born = grade_birth(3, world, settings)
+    made: dict[str, Any] = {"born": born}
+    made["li"], _ = await add_child(session, name="黎鑫航", area=w.XI, born=born, with_id=False)
+    made["namesake"], _ = await add_child(
+        session, name="李欣航", area=w.NAN, born=born.replace(day=20), with_id=False
+    )
+    made["held"], _ = await add_child(session, name="厉心航", area=w.XI, born=born, with_id=False)
+    session.add(registration(world, "east", name="厉心航", child_id=made["held"], birth_date=born))
+    await session.commit()
+    made["stranger"], _ = await add_child(
+        session, name="李新航", area=w.NEIGHBOUR_VILLAGE, born=born, with_id=False
+    )
+    number = f"J{next(_sequence)}"
+    made["student_number"] = number
+    header = "学籍号,姓名,性别,出生日期,身份证号码,年级,班级,监护人姓名\n"
+    sent = await client.post(
+        f"/api/v1/schools/{world.schools['west']}/roster",
+        params={"term": world.term},
+        files={
+            "file": (
+                "学籍.csv",
+                (header + f"{number},李欣航,女,{born},,3,三年级1班,\n").encode("gbk"),
+                "text/csv",
+            )
+        },
+        headers=admin,
+    )
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["rejected"] == 0, sent.json()["errors"]
+    return made
+
+
+async def _unknown(client: httpx.AsyncClient, admin: dict[str, str], run_id: str) -> dict[str, Any]:
+    items = await found(client, admin, run_id, kind="unknown_to_population")
+    return next(i for i in items if i["name"] == "李欣航")
+
+
+async def test_a_homophone_without_a_guardian_is_offered_and_linked_by_a_person(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    world: w.World,
+    admin: dict[str, str],
+    homophone: dict[str, Any],
+) -> None:
+    def on_roster() -> Any:
+        return select(Enrolment).where(
+            col(Enrolment.name) == "李欣航", col(Enrolment.school_id) == world.schools["west"]
+        )
+
+    # Never linked silently: neither the import nor the run links a homophone unconfirmed.
+    assert (await session.exec(on_roster())).one().child_id is None
+    done = await run(client, admin, area_code=w.COUNTY)
+    session.expire_all()
+    assert (await session.exec(on_roster())).one().child_id is None
+    unknown = await _unknown(client, admin, done["id"])
+    assert unknown["child_id"] is None
+    path = f"{RUNS}/{done['id']}/discrepancies/{unknown['id']}"
+    offered = await client.get(f"{path}/candidates", headers=admin)
+    assert offered.status_code == 200, offered.text
+    assert [(c["name"], c["score"], c["reason"]) for c in offered.json()] == [
+        ("黎鑫航", 0.65, "homophone+birth_date+near_school"),
+        ("李欣航", 0.45, "name+birth_date_differs"),
+    ]  # not 厉心航 (held this term), not 李新航 (another county's child)
+    best = offered.json()[0]
+    assert best["child_id"] == str(homophone["li"])
+    assert best["birth_date"] == homophone["born"].isoformat()
+    assert best["near_school"] is True
+    assert best["area_code"] == w.XI
+    top = await client.get(f"{path}/candidates", params={"limit": 1}, headers=admin)
+    assert [c["name"] for c in top.json()] == ["黎鑫航"]
+    # A person links the one they judge right; the registration and the discrepancy say so.
+    linked = await client.post(
+        f"{path}/resolution",
+        json={"action": "link", "child_id": best["child_id"], "note": "班主任核实为同一人"},
+        headers=admin,
+    )
+    assert linked.status_code == 200, linked.text
+    assert linked.json()["resolution"] == "link"
+    assert linked.json()["child_id"] == str(homophone["li"])
+    shown = await _unknown(client, admin, done["id"])
+    assert (shown["resolution"], shown["child_id"]) == ("link", str(homophone["li"]))
+    assert shown["resolution_note"] == "班主任核实为同一人"
+    session.expire_all()
+    registration_ = (await session.exec(on_roster())).one()
+    assert registration_.child_id == homophone["li"]
+    assert registration_.match_score == pytest.approx(0.65)
+    assert registration_.match_reason == "homophone+birth_date+near_school+confirmed"
+    # Audited: the registration and the discrepancy, each by the person who linked them.
+    events = (
+        await session.exec(
+            select(AuditEvent).where(
+                col(AuditEvent.object_id).in_([str(registration_.id), unknown["id"]]),
+                col(AuditEvent.action) == AuditAction.UPDATE,
+            )
+        )
+    ).all()
+    assert {e.object_type for e in events} == {"enrolment", "discrepancy"}
+    enrolment_event = next(e for e in events if e.object_type == "enrolment")
+    assert enrolment_event.changes is not None
+    assert enrolment_event.changes["child_id"] == {"before": None, "after": str(homophone["li"])}
+    # Settled: a second link is refused, and the next run no longer finds the registration.
+    again = await client.post(
+        f"{path}/resolution", json={"action": "link", "child_id": best["child_id"]}, headers=admin
+    )
+    assert again.status_code == 409
+    later = await run(client, admin, area_code=w.COUNTY)
+    kinds_later = kinds(await found(client, admin, later["id"]))
+    assert ("unknown_to_population", "李欣航") not in kinds_later
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"action": "link"}, "child_id"),  # nobody chosen
+        ({"action": "link", "child_id": "not-a-uuid"}, "child_id"),
+        ({"action": "link", "child_id": "unknown"}, "child_id"),  # no such child
+        ({"action": "link", "child_id": "held"}, "child_id"),  # registered elsewhere this term
+        ({"action": "link", "child_id": "stranger"}, "child_id"),  # another county's child
+        ({"action": "explained", "note": "核实", "child_id": "li"}, "child_id"),
+        ({"action": "lnk", "child_id": "li"}, "action"),
+    ],
+)
+async def test_a_link_refused_names_the_field_and_links_nothing(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    world: w.World,
+    admin: dict[str, str],
+    homophone: dict[str, Any],
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    done = await run(client, admin, area_code=w.COUNTY)
+    unknown = await _unknown(client, admin, done["id"])
+    chosen = body.get("child_id")
+    if chosen in homophone:
+        body = {**body, "child_id": str(homophone[chosen])}
+    elif chosen == "unknown":
+        body = {**body, "child_id": str(uuid.uuid4())}
+    answer = await client.post(
+        f"{RUNS}/{done['id']}/discrepancies/{unknown['id']}/resolution", json=body, headers=admin
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.json()["errors"][0]["loc"][-1] == field
+    session.expire_all()
+    row = await session.get(Discrepancy, uuid.UUID(unknown["id"]))
+    assert row is not None
+    assert (row.resolution, row.child_id) == (None, None)
+    linked = (await session.exec(select(Enrolment).where(col(Enrolment.name) == "李欣航"))).one()
+    assert linked.child_id is None
+
+
+async def test_candidates_are_for_an_unknown_registration_in_the_callers_part(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    world: w.World,
+    admin: dict[str, str],
+    county: dict[str, Any],
+    homophone: dict[str, Any],
+) -> None:
+    done = await run(client, admin, area_code=w.COUNTY)
+    items = await found(client, admin, done["id"])
+    unknown = await _unknown(client, admin, done["id"])
+    path = f"{RUNS}/{done['id']}/discrepancies"
+    # Another kind has no candidates (409), nor a link (422 on the action).
+    missing = next(i for i in items if i["kind"] == "not_enrolled")
+    other = await client.get(f"{path}/{missing['id']}/candidates", headers=admin)
+    assert other.status_code == 409, other.text
+    assert other.json()["kind"] == "not_enrolled"
+    refused = await client.post(
+        f"{path}/{missing['id']}/resolution",
+        json={"action": "link", "child_id": str(homophone["li"])},
+        headers=admin,
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["loc"][-1] == "action"
+    # Outside the caller's part it is not found; a bad limit names the field.
+    east = await world.headers(client, session, UserRole.TOWNSHIP_OFFICER, area_code=w.EAST)
+    assert (await client.get(f"{path}/{unknown['id']}/candidates", headers=east)).status_code == 404
+    assert (await client.get(f"{path}/{uuid.uuid4()}/candidates", headers=admin)).status_code == 404
+    bad = await client.get(f"{path}/{unknown['id']}/candidates?limit=0", headers=admin)
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["loc"][-1] == "limit"
+    # The west township's officer is offered the children living in the township only.
+    west = await world.headers(client, session, UserRole.TOWNSHIP_OFFICER, area_code=w.WEST)
+    theirs = await client.get(f"{path}/{unknown['id']}/candidates", headers=west)
+    assert theirs.status_code == 200, theirs.text
+    assert [c["name"] for c in theirs.json()] == ["黎鑫航"]

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Area, Case, Discrepancy, Reconciliation, School
+from api.models import Area, Case, Discrepancy, Enrolment, Reconciliation, School
 from api.models.base import utcnow
 from api.models.vocabulary import (
     CaseSource,
@@ -29,6 +29,7 @@ from api.models.vocabulary import (
 from api.schemas.cases import CaseCreate
 from api.schemas.common import Page
 from api.schemas.reconciliations import (
+    CandidateOut,
     DiscrepancyChange,
     DiscrepancyOut,
     DiscrepancyResolve,
@@ -402,9 +403,43 @@ async def resolve(
     discrepancy_id: uuid.UUID,
     data: DiscrepancyResolve,
 ) -> DiscrepancyOut:
-    """Settle a discrepancy once: open a case for a child out of school, or say it was
-    corrected or why it is a true exception."""
+    """Settle a discrepancy once: open a case for a child out of school, link a registration
+    nobody matched to the child a person chose, or say it was corrected or why it is a true
+    exception."""
     permissions.require(actor, Resource.RECONCILIATION, Action.WRITE)
+    run, found = await _discrepancy(
+        session=session, actor=actor, run_id=run_id, discrepancy_id=discrepancy_id
+    )
+    if data.child_id is not None and data.action is not DiscrepancyResolution.LINK:
+        raise InvalidInput("child_id", "只有关联 (link) 时指定儿童 (child_id goes with link only)")
+    if found.resolution is not None:
+        raise Conflict("这条差异已处理 (already resolved)", resolution=found.resolution.value)
+    note = (data.note or "").strip() or None
+    if data.action is DiscrepancyResolution.EXPLAINED and note is None:
+        raise InvalidInput("note", "说明例外的原因 (say why this is a true exception)")
+    before = audit.snapshot(found)
+    if data.action is DiscrepancyResolution.OPEN_CASE:
+        found.case_id = await _open_case(
+            session=session, actor=actor, settings=settings, found=found, note=note
+        )
+    if data.action is DiscrepancyResolution.LINK:
+        found.child_id = await _link(
+            session=session, actor=actor, settings=settings, run=run, found=found, data=data
+        )
+    found.resolution = data.action
+    found.resolution_note = note
+    found.resolved_by_id = actor.user_id
+    found.resolved_at = utcnow()
+    session.add(found)
+    audit.updated(session=session, actor=actor, changed=found, before=before)
+    await session.commit()
+    return _out(found)
+
+
+async def _discrepancy(
+    *, session: AsyncSession, actor: Actor, run_id: uuid.UUID, discrepancy_id: uuid.UUID
+) -> tuple[Reconciliation, Discrepancy]:
+    """The run and its discrepancy, when the caller's part covers it; else not found."""
     run = await visible(session=session, actor=actor, run_id=run_id)
     found = (
         await session.exec(
@@ -417,24 +452,143 @@ async def resolve(
     ).first()
     if found is None:
         raise NotFound(f"No discrepancy {discrepancy_id} in this reconciliation.")
-    if found.resolution is not None:
-        raise Conflict("这条差异已处理 (already resolved)", resolution=found.resolution.value)
-    note = (data.note or "").strip() or None
-    if data.action is DiscrepancyResolution.EXPLAINED and note is None:
-        raise InvalidInput("note", "说明例外的原因 (say why this is a true exception)")
-    before = audit.snapshot(found)
-    if data.action is DiscrepancyResolution.OPEN_CASE:
-        found.case_id = await _open_case(
-            session=session, actor=actor, settings=settings, found=found, note=note
+    return run, found
+
+
+async def _registration(
+    session: AsyncSession, run: Reconciliation, found: Discrepancy
+) -> Enrolment | None:
+    """The term's registration an unknown_to_population discrepancy is about, while it is
+    still unlinked (a later import or a person may have linked it since)."""
+    if found.school_id is None or found.student_number is None:
+        return None
+    return (
+        await session.exec(
+            select(Enrolment).where(
+                col(Enrolment.term) == run.term,
+                col(Enrolment.school_id) == found.school_id,
+                col(Enrolment.student_number) == found.student_number,
+                col(Enrolment.child_id).is_(None),
+            )
         )
-    found.resolution = data.action
-    found.resolution_note = note
-    found.resolved_by_id = actor.user_id
-    found.resolved_at = utcnow()
-    session.add(found)
-    audit.updated(session=session, actor=actor, changed=found, before=before)
-    await session.commit()
-    return _out(found)
+    ).first()
+
+
+async def _offered(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    run: Reconciliation,
+    found: Discrepancy,
+    child_id: uuid.UUID | None = None,
+    limit: int = 20,
+) -> list[roster_matching.Offered]:
+    registration = await _registration(session, run, found)
+    school = await session.get(School, found.school_id) if found.school_id else None
+    return await roster_matching.offered(
+        session=session,
+        visible=scoping.children(actor, settings=settings),
+        term=run.term,
+        name=found.name,
+        birth_date=found.birth_date,
+        id_number=found.id_number,
+        guardian_name=registration.guardian_name if registration else None,
+        school_area=school.area_code if school else found.area_code,
+        child_id=child_id,
+        limit=limit,
+    )
+
+
+async def candidates(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    run_id: uuid.UUID,
+    discrepancy_id: uuid.UUID,
+    limit: int,
+) -> list[CandidateOut]:
+    """The children in the caller's reach who could be the pupil of a registration nobody
+    matched, scored by the matching rule, best first: a homophone the import would not link
+    without the guardian is offered here, for a person to decide."""
+    run, found = await _discrepancy(
+        session=session, actor=actor, run_id=run_id, discrepancy_id=discrepancy_id
+    )
+    if found.kind is not K.UNKNOWN_TO_POPULATION:
+        raise Conflict(
+            "只有有籍无人的差异有候选儿童 (candidates are for unknown_to_population only)",
+            kind=found.kind.value,
+        )
+    offered = await _offered(
+        session=session, actor=actor, settings=settings, run=run, found=found, limit=limit
+    )
+    return [
+        CandidateOut(
+            child_id=o.child_id,
+            name=o.name,
+            birth_date=o.birth_date,
+            area_code=o.area_code,
+            score=o.score,
+            reason=o.reason,
+            near_school=o.near_school,
+        )
+        for o in offered
+    ]
+
+
+async def _link(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    run: Reconciliation,
+    found: Discrepancy,
+    data: DiscrepancyResolve,
+) -> uuid.UUID:
+    """The registration linked to the chosen candidate, its score and reason kept with
+    ``confirmed``, and audited; the child's id."""
+    if found.kind is not K.UNKNOWN_TO_POPULATION:
+        raise InvalidInput(
+            "action", "只有有籍无人的差异可以关联儿童 (link is for unknown_to_population only)"
+        )
+    if data.child_id is None:
+        raise InvalidInput("child_id", "请选择要关联的儿童 (name the candidate child to link)")
+    registration = await _registration(session, run, found)
+    if registration is None:
+        raise Conflict("该学籍已关联或已不在名单上 (the registration is linked already or gone)")
+    held = (
+        await session.exec(
+            select(Enrolment.id).where(
+                col(Enrolment.term) == run.term,
+                col(Enrolment.child_id) == data.child_id,
+                col(Enrolment.id) != registration.id,
+            )
+        )
+    ).first()
+    if held is not None:
+        raise InvalidInput(
+            "child_id",
+            "该儿童本学期已关联其他学籍 (the child holds another registration this term)",
+        )
+    chosen = await _offered(
+        session=session,
+        actor=actor,
+        settings=settings,
+        run=run,
+        found=found,
+        child_id=data.child_id,
+        limit=1,
+    )
+    if not chosen:
+        raise InvalidInput("child_id", "该儿童不是候选人 (the child is not a candidate here)")
+    before = audit.snapshot(registration)
+    registration.child_id = chosen[0].child_id
+    registration.match_score = chosen[0].score
+    registration.match_reason = f"{chosen[0].reason}+confirmed"[:60]
+    session.add(registration)
+    audit.updated(session=session, actor=actor, changed=registration, before=before)
+    return chosen[0].child_id
 
 
 async def _open_case(

@@ -14,6 +14,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Child, Enrolment, Guardian, Guardianship, Household
+from api.services.registry import names
 
 # Reasons are codes joined by "+": id_number; name or homophone (same pinyin); birth_date;
 # guardian (named on the roster and found as the child's guardian or household head) or
@@ -173,3 +175,89 @@ def pick(found: list[Candidate]) -> list[Candidate]:
         if best.score >= THRESHOLD and (len(each) == 1 or each[1].score < best.score):
             picks.append(best)
     return picks
+
+
+# Candidates offered to a person ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Offered:
+    """A child who could be a registration's pupil: scored by ``score``, the rule matching
+    uses, with ``near_school`` (the child lives in the school's township) as a reason that
+    orders equals but weighs nothing: where a child lives does not say who they are."""
+
+    child_id: uuid.UUID
+    name: str
+    birth_date: date
+    area_code: str
+    score: float
+    reason: str
+    near_school: bool
+
+
+async def offered(
+    *,
+    session: AsyncSession,
+    visible: sa.ColumnElement[bool],
+    term: str,
+    name: str,
+    birth_date: date | None,
+    id_number: str | None,
+    guardian_name: str | None,
+    school_area: str,
+    child_id: uuid.UUID | None = None,
+    limit: int = 20,
+) -> list[Offered]:
+    """The children within ``visible`` whose name's pinyin agrees with the registration's,
+    whatever their birth date, that no registration of the term holds yet and whose ID number
+    does not differ from its own; best first, at most ``limit`` (or only ``child_id``)."""
+    pinyin = names.pinyin(name)
+    if not pinyin:
+        return []
+    held = sa.select(col(Enrolment.child_id)).where(
+        col(Enrolment.term) == term, col(Enrolment.child_id).is_not(None)
+    )
+    where: list[Any] = [
+        col(Child.name_pinyin) == pinyin,
+        col(Child.removed_at).is_(None),
+        col(Child.id).not_in(held),
+        visible,
+    ]
+    if id_number is not None:
+        where.append(col(Child.id_number).is_(None))
+    if child_id is not None:
+        where.append(col(Child.id) == child_id)
+    guardian = (
+        sa.null()
+        if guardian_name is None
+        else sa.case((_guardian_found(sa.literal(guardian_name)), sa.true()), else_=sa.false())
+    )
+    rows = await (await session.connection()).execute(
+        sa.select(
+            col(Child.id),
+            col(Child.name),
+            col(Child.birth_date),
+            col(Child.area_code),
+            guardian,
+        )
+        .join(Household, col(Household.id) == col(Child.household_id))
+        .where(*where)
+        .limit(_SEARCHED)
+    )
+    township = school_area[:9]
+    found = []
+    for child, child_name, born, area, agrees in rows:
+        score_, reason = score(
+            same_name=child_name == name,
+            same_birth_date=born == birth_date,
+            guardian=None if agrees is None else bool(agrees),
+        )
+        near = area.startswith(township)
+        if near:
+            reason += "+near_school"
+        found.append(Offered(child, child_name, born, area, score_, reason, near))
+    found.sort(key=lambda o: (-o.score, not o.near_school, o.name, str(o.child_id)))
+    return found[:limit]
+
+
+_SEARCHED = 500  # children of one pinyin in one scope: a bound, not a page

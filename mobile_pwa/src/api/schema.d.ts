@@ -1550,6 +1550,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reconciliations/{reconciliation_id}/discrepancies/{discrepancy_id}/candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Children who could be the pupil of a registration nobody matched, best first
+         * @description For an `unknown_to_population` discrepancy (409 for any other kind): the children in the caller's reach whose name has the same pinyin as the registration's, not held by another registration of the term, scored by the matching rule (`score`, `reason`); `near_school` (the child lives in the school's township) orders equals. A homophone with no guardian to confirm it is never linked by an import; it is offered here, and the resolution `link` with its `child_id` links it. At most `limit` (20 unless told).
+         */
+        get: operations["reconciliations-list-discrepancy-candidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reconciliations/{reconciliation_id}/discrepancies/{discrepancy_id}/resolution": {
         parameters: {
             query?: never;
@@ -1561,7 +1581,7 @@ export interface paths {
         put?: never;
         /**
          * Resolve a discrepancy: open a case, or say it was corrected or why it stands
-         * @description `open_case` opens the child's case (source `reconciliation`), or links the case already open; only for `not_enrolled`, `registered_absent` and `poverty_out_of_school`. `explained` needs a `note`; later runs keep it explained. A discrepancy is resolved once (409 after).
+         * @description `open_case` opens the child's case (source `reconciliation`), or links the case already open; only for `not_enrolled`, `registered_absent` and `poverty_out_of_school`. `explained` needs a `note`; later runs keep it explained. `link` with a `child_id` (one of the discrepancy's candidates, not holding another registration of the term) links an `unknown_to_population` registration to that child, audited; 422 naming `child_id` otherwise, 409 when the registration is linked already. A discrepancy is resolved once (409 after).
          */
         post: operations["reconciliations-resolve-discrepancy"];
         delete?: never;
@@ -2626,6 +2646,42 @@ export interface components {
             next_steps: string[];
         };
         /**
+         * CandidateOut
+         * @description A child who could be the pupil of a registration nobody matched, for a person to judge.
+         */
+        CandidateOut: {
+            /**
+             * Child Id
+             * Format: uuid
+             */
+            child_id: string;
+            /** Name */
+            name: string;
+            /**
+             * Birth Date
+             * Format: date
+             */
+            birth_date: string;
+            /**
+             * Area Code
+             * @description where the child lives
+             */
+            area_code: string;
+            /**
+             * Score
+             * @description the matching rule's score: 0.45 same name or 0.35 homophone (same pinyin), 0.30 same birth date, 0.20 guardian found, -0.30 guardian named and not found; an import links at 0.70 only
+             */
+            score: number;
+            /**
+             * Reason
+             * @description codes joined by '+': name or homophone; birth_date or birth_date_differs; guardian or guardian_differs; near_school (lives in the school's township: orders equals, weighs nothing)
+             * @example homophone+birth_date+near_school
+             */
+            reason: string;
+            /** Near School */
+            near_school: boolean;
+        };
+        /**
          * CaseAction
          * @enum {string}
          */
@@ -3465,7 +3521,7 @@ export interface components {
             match_score: number | null;
             /**
              * Match Reason
-             * @description codes joined by '+': id_number, name, homophone, birth_date, guardian
+             * @description codes joined by '+': id_number, name, homophone, birth_date, guardian; confirmed when a person linked it (resolution link)
              */
             match_reason: string | null;
             /** Detail */
@@ -3486,13 +3542,18 @@ export interface components {
          * DiscrepancyResolution
          * @enum {string}
          */
-        DiscrepancyResolution: "open_case" | "corrected" | "explained";
+        DiscrepancyResolution: "open_case" | "corrected" | "explained" | "link";
         /** DiscrepancyResolve */
         DiscrepancyResolve: {
-            /** @description open_case (a child out of school: a case opens, source reconciliation), corrected (put right at its source), explained (a true exception: the note says why; later runs keep it explained) */
+            /** @description open_case (a child out of school: a case opens, source reconciliation), corrected (put right at its source), explained (a true exception: the note says why; later runs keep it explained), link (an unknown_to_population registration is the child named by child_id, one of its candidates) */
             action: components["schemas"]["DiscrepancyResolution"];
             /** Note */
             note?: string | null;
+            /**
+             * Child Id
+             * @description with link only: the candidate child the registration is linked to
+             */
+            child_id?: string | null;
         };
         /**
          * DismissalReason
@@ -24546,6 +24607,163 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such record here.",
+                     *       "request_id": "8c1f0a2b3d4e5f60"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:baoxue:problem:validation-error",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Invalid value for: path.reconciliation_id",
+                     *       "request_id": "8c1f0a2b3d4e5f60",
+                     *       "errors": [
+                     *         {
+                     *           "loc": [
+                     *             "path",
+                     *             "reconciliation_id"
+                     *           ],
+                     *           "msg": "不符合要求 (not a value this field takes)"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An integration client beyond its requests a minute; `Retry-After` says in how many seconds to try again */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:baoxue:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; wait and try again.",
+                     *       "request_id": "8c1f0a2b3d4e5f60",
+                     *       "retry_after": 60
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reconciliations-list-discrepancy-candidates": {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                reconciliation_id: string;
+                discrepancy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "child_id": "d4ee65d9-2399-5e64-a836-45037b0d202c",
+                     *         "name": "张小明",
+                     *         "birth_date": "2017-03-01",
+                     *         "area_code": "519901001001",
+                     *         "score": 0.95,
+                     *         "reason": "homophone+birth_date+near_school",
+                     *         "near_school": false
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["CandidateOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:baoxue:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Log in first: send Authorization: Bearer <access token>.",
+                     *       "request_id": "8c1f0a2b3d4e5f60"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:baoxue:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "A village_cadre may not write reconciliations.",
+                     *       "request_id": "8c1f0a2b3d4e5f60"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:baoxue:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such record here.",
+                     *       "request_id": "8c1f0a2b3d4e5f60"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:baoxue:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "这条记录刚被他人修改，请刷新 (changed meanwhile: reload)",
                      *       "request_id": "8c1f0a2b3d4e5f60"
                      *     }
                      */
