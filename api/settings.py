@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     # school for neither. 0: any age.
     reason_min_age_early_marriage: int = Field(default=14, ge=0, le=18)
     reason_min_age_gone_to_work: int = Field(default=12, ge=0, le=18)
+    # The largest share of a school's registrations of a term a roster upload may drop without
+    # `confirm_shrink`: a 2-row file must not silently replace a school of hundreds. 1: never
+    # asked; 0: any registration dropped is asked about.
+    roster_shrink_limit: float = Field(default=0.2, ge=0, le=1)
 
     # 考核: the weight of each component in a township's or school's score, in any unit (points
     # out of 100, say): each is divided by their sum, so only the proportions count.

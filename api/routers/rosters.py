@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
@@ -29,6 +29,20 @@ UPLOAD_SCHEMA = "RosterUpload"  # the JSON body's shape, documented by app.py
 _HEADINGS = "、".join(column.headings[0] for column in roster_rows.LAYOUT.columns)
 _FIELDS = ", ".join(f"`{key}`" for key in roster_rows.KEYS)
 TermQuery = Annotated[Term | None, Query(description="defaults to the current term")]
+_CONFIRM_SHRINK = (
+    "store the roster even when it drops more than the allowed share of the school's "
+    "registrations of the term"
+)
+
+
+async def _confirm_shrink(
+    query: Annotated[bool, Query(alias="confirm_shrink", description=_CONFIRM_SHRINK)] = False,
+    form: Annotated[bool, Form(alias="confirm_shrink", description=_CONFIRM_SHRINK)] = False,
+) -> bool:
+    return query or form
+
+
+ConfirmShrinkDep = Annotated[bool, Depends(_confirm_shrink)]
 
 
 @router.post(
@@ -53,7 +67,12 @@ TermQuery = Annotated[Term | None, Query(description="defaults to the current te
         " rows, in their classes (opened when the school has none of that name), and are"
         " linked to the children the population side knows (`matched`). No good row: a 422,"
         " nothing changed. `all_or_nothing`: any bad row stores none (the upload is kept,"
-        " `refused`, with its report). Two uploads for the same school and term at once: the"
+        " `refused`, with its report). An upload that would drop more than"
+        " `BAOXUE_ROSTER_SHRINK_LIMIT` (20% by default) of the school's registrations of the"
+        " term (those whose student number it no longer has) is a 409 naming `confirm_shrink`,"
+        " with `current`, `kept`, `removed` and `limit`, and stores nothing; sent again with"
+        " `confirm_shrink=true` (query, form or JSON body) it goes through. The term's first"
+        " roster is never asked about. Two uploads for the same school and term at once: the"
         f" second is a 409, to be tried again. At most {uploads.MEGABYTES} MB and"
         f" {roster_import.MAX_ROWS} rows."
     ),
@@ -75,6 +94,7 @@ async def upload_roster(
     session: SessionDep,
     settings: SettingsDep,
     all_or_nothing: uploads.AllOrNothingDep,
+    confirm_shrink: ConfirmShrinkDep,
     term: TermQuery = None,
     file: Annotated[
         UploadFile | None, File(description=f"a .xlsx workbook or a CSV, ≤ {uploads.MEGABYTES} MB")
@@ -88,6 +108,7 @@ async def upload_roster(
             file_name="",
             all_or_nothing=upload.all_or_nothing,
             term=term,
+            confirm_shrink=upload.confirm_shrink or confirm_shrink,
         )
         write = lambda: roster_import.import_json(  # noqa: E731
             session=session,
@@ -97,10 +118,11 @@ async def upload_roster(
             term=term,
             upload=upload,
             data=data,
+            confirm_shrink=upload.confirm_shrink or confirm_shrink,
         )
     elif file is not None:
         data, sent = await uploads.read(file, all_or_nothing=all_or_nothing)
-        key = RosterUploadKey(**sent.model_dump(), term=term)
+        key = RosterUploadKey(**sent.model_dump(), term=term, confirm_shrink=confirm_shrink)
         write = lambda: roster_import.import_file(  # noqa: E731
             session=session,
             actor=actor,
@@ -110,6 +132,7 @@ async def upload_roster(
             data=data,
             filename=file.filename,
             all_or_nothing=all_or_nothing,
+            confirm_shrink=confirm_shrink,
         )
     else:
         raise _no_roster(request)

@@ -56,6 +56,11 @@ class RosterUploadDoc(BaseModel):
 
     term: Term | None = Field(default=None, description="defaults to the ?term= or the current")
     all_or_nothing: bool = Field(default=False, description="any bad row stores none of them")
+    confirm_shrink: bool = Field(
+        default=False,
+        description="store it even when it drops more than the allowed share of the school's "
+        "registrations of the term (otherwise a 409 with the counts)",
+    )
     rows: list[RosterRowIn] = Field(min_length=1)
 
 
@@ -67,6 +72,7 @@ class RosterUpload(BaseModel):
 
     term: Term | None = None
     all_or_nothing: bool = False
+    confirm_shrink: bool = False
     rows: list[dict[str, JsonCell]] = Field(min_length=1)
 
 
@@ -75,6 +81,7 @@ class RosterUploadKey(Upload):
     term asked for."""
 
     term: str | None
+    confirm_shrink: bool = False
 
 
 class RosterOut(ImportOut):

@@ -369,7 +369,11 @@ async def test_a_new_upload_replaces_the_terms_roster_and_the_old_one_stays_read
     # 李小红 has left; 王小刚 is on the roster now, in class 2.
     second_rows = [pupil(world, "dong_a"), pupil(world, "nan_a", class_name="三年级2班")]
     response = await upload(
-        client, principal, url(world), write_xlsx(tmp_path / "b.xlsx", second_rows)
+        client,
+        principal,
+        url(world),
+        write_xlsx(tmp_path / "b.xlsx", second_rows),
+        confirm_shrink="true",  # it drops two of three
     )
     assert response.status_code == 201, response.text
     second = response.json()
@@ -407,6 +411,57 @@ async def test_a_new_upload_replaces_the_terms_roster_and_the_old_one_stays_read
     )
     assert (later.json()["version"], later.json()["term"]) == (1, "2030-2031-1")
     assert len([e for e in await registrations(session, world) if e.term == world.term]) == 2
+
+
+async def test_an_upload_dropping_too_many_registrations_is_a_409_until_confirmed(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    world: w.World,
+    principal: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    ten = [
+        newcomer(world, student_number=f"J51082100{n:02d}", name=f"周小{'一二三四五六七八九十'[n]}")
+        for n in range(10)
+    ]
+    first = await upload(client, principal, url(world), write_xlsx(tmp_path / "a.xlsx", ten))
+    assert first.status_code == 201, first.text
+    # Two rows over ten: eight registrations would go. Nothing is stored, the counts say why.
+    two = write_xlsx(tmp_path / "b.xlsx", ten[:2])
+    response = await upload(client, principal, url(world), two)
+    assert response.status_code == 409, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert {k: problem[k] for k in ("current", "kept", "removed", "limit")} == {
+        "current": 10,
+        "kept": 2,
+        "removed": 8,
+        "limit": 0.2,
+    }
+    assert [e["loc"] for e in problem["errors"]] == [["query", "confirm_shrink"]]
+    assert len(await registrations(session, world)) == 10
+    assert await count(session, Roster, col(Roster.school_id) == world.schools["east"]) == 1
+    # As JSON, likewise, the field named in the body.
+    as_rows = {"rows": [as_json(row) for row in ten[:2]]}
+    refused = await client.post(url(world), json=as_rows, headers=principal)
+    assert refused.status_code == 409, refused.text
+    assert [e["loc"] for e in refused.json()["errors"]] == [["body", "confirm_shrink"]]
+    # Two of ten dropped is within the fifth: no question asked.
+    within = await upload(client, principal, url(world), write_xlsx(tmp_path / "c.xlsx", ten[:8]))
+    assert within.status_code == 201, within.text
+    # Confirmed (as a form field here), it goes through.
+    confirmed = await client.post(
+        url(world),
+        files={"file": ("b.xlsx", two, XLSX)},
+        data={"confirm_shrink": "true"},
+        headers=principal,
+    )
+    assert confirmed.status_code == 201, confirmed.text
+    assert (confirmed.json()["version"], confirmed.json()["entries"]) == (3, 2)
+    assert [e.student_number for e in await registrations(session, world)] == [
+        "J5108210000",
+        "J5108210001",
+    ]
 
 
 async def test_all_or_nothing_keeps_the_upload_refused_and_changes_no_registration(
@@ -751,7 +806,13 @@ async def test_two_uploads_at_once_cannot_both_become_the_current_roster(
 
     monkeypatch.setattr(roster_import, "_next_version", read_before_the_other_committed)
     rows = [pupil(world, "dong_b")]
-    response = await upload(client, principal, url(world), write_xlsx(tmp_path / "b.xlsx", rows))
+    response = await upload(
+        client,
+        principal,
+        url(world),
+        write_xlsx(tmp_path / "b.xlsx", rows),
+        confirm_shrink="true",
+    )
     assert response.status_code == 409, response.text
     assert "请重试" in response.json()["detail"]
     assert await count(session, Roster) == 1

@@ -64,6 +64,7 @@ async def import_file(
     data: bytes,
     filename: str | None,
     all_or_nothing: bool,
+    confirm_shrink: bool = False,
 ) -> RosterOut:
     """A roster from an XLSX workbook or a CSV file (UTF-8 or GB18030)."""
     school = await _writable_school(session, actor, school_id)
@@ -80,6 +81,7 @@ async def import_file(
         sheet=sheet,
         source=(data, filename),
         all_or_nothing=all_or_nothing,
+        confirm_shrink=confirm_shrink,
         field="file",
     )
 
@@ -93,6 +95,7 @@ async def import_json(
     term: str | None,
     upload: RosterUpload,
     data: bytes,
+    confirm_shrink: bool = False,
 ) -> RosterOut:
     """A roster sent as JSON rows (``data`` the body as sent), checked as a file's rows are."""
     school = await _writable_school(session, actor, school_id)
@@ -115,6 +118,7 @@ async def import_json(
         sheet=roster_rows.sheet_of(upload.rows),
         source=(data, JSON_FILE_NAME),
         all_or_nothing=upload.all_or_nothing,
+        confirm_shrink=confirm_shrink or upload.confirm_shrink,
         field="rows",
     )
 
@@ -136,10 +140,13 @@ async def _replace(
     sheet: Sheet,
     source: tuple[bytes, str | None],
     all_or_nothing: bool,
+    confirm_shrink: bool,
     field: str,
 ) -> RosterOut:
     """Parse ``sheet``; store the roster, replacing the term's, with the good rows (none when
-    ``all_or_nothing`` and a row is bad); ``field`` names the rows' place in the request."""
+    ``all_or_nothing`` and a row is bad; none either when it would drop too many of the
+    school's registrations, unless ``confirm_shrink``); ``field`` names the rows' place in the
+    request."""
     today = school_age.local_today(settings)
     term = term or school_age.term_of(today, settings)
     rows = roster_rows.parse(sheet, grades=(school.grade_from, school.grade_to), today=today)
@@ -163,6 +170,15 @@ async def _replace(
         term=term,
         version=await _next_version(session, school.id, term),
     )
+    if roster.status is ImportStatus.STORED and not confirm_shrink:
+        await _refuse_shrink(
+            session,
+            school_id=school.id,
+            term=term,
+            kept=kept,
+            limit=settings.roster_shrink_limit,
+            location="body" if field == "rows" else "query",
+        )
     also: dict[str, Any] = {"version": roster.version}
     try:
         if roster.status is ImportStatus.STORED:
@@ -209,6 +225,59 @@ def _nothing_kept(errors: list[dict[str, Any]], *, field: str) -> InvalidInput:
         "file",
         summary,
         others=[("file", f"第{e['row']}行 {e['field']}：{e['message']}") for e in shown],
+    )
+
+
+async def _refuse_shrink(
+    session: AsyncSession,
+    *,
+    school_id: uuid.UUID,
+    term: str,
+    kept: list[Row],
+    limit: float,
+    location: str,
+) -> None:
+    """A 409 when the new rows keep too few of the school's registrations of the term: those
+    whose student number they no longer hold are the ones it would drop. The term's first
+    roster (no current one to replace) is never a shrink."""
+    current = await session.exec(
+        select(Roster.id).where(
+            col(Roster.school_id) == school_id,
+            col(Roster.term) == term,
+            col(Roster.status) == ImportStatus.STORED,
+            col(Roster.replaced_at).is_(None),
+        )
+    )
+    if current.first() is None:
+        return
+    held = set(
+        (
+            await session.exec(
+                select(Enrolment.student_number).where(
+                    col(Enrolment.school_id) == school_id, col(Enrolment.term) == term
+                )
+            )
+        ).all()
+    )
+    if not held:
+        return
+    still = len(held & {row.student_number for row in kept})
+    removed = len(held) - still
+    if removed <= limit * len(held):
+        return
+    message = (
+        f"新名单将删除本校本学期{len(held)}条学籍中的{removed}条，超过{limit:.0%}；"
+        "确认无误请以 confirm_shrink=true 重新上传 (the roster would remove "
+        f"{removed} of the school's {len(held)} registrations of the term, more than "
+        f"{limit:.0%}: send it again with confirm_shrink=true if that is right)"
+    )
+    raise Conflict(
+        message,
+        current=len(held),
+        kept=still,
+        removed=removed,
+        limit=limit,
+        errors=[{"loc": [location, "confirm_shrink"], "msg": message}],
     )
 
 

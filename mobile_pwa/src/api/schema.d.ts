@@ -315,7 +315,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a school's roster (学籍名单) for a term: XLSX, CSV or JSON; it replaces the term's
-         * @description The columns of a student-status export, headed in Chinese (学籍号、姓名、性别、出生日期、身份证件号、年级、班级、入学日期、学籍状态、监护人姓名; also 全国学籍号, 学生姓名, 身份证号码, 班级名称, 入学年月, 家长姓名) or by the API's names (`student_number`, `name`, `sex`, `birth_date`, `id_number`, `grade`, `class_name`, `entry_date`, `status`, `guardian_name`): a multipart `file` (.xlsx, or CSV in UTF-8 or GB18030/GBK as Chinese Excel saves it), or `application/json` with `rows` (see RosterUpload). 年级 is 1 to 9 or 一年级, 初一...; 学籍状态 在籍 (the default), 休学, 转出, 毕业 or 注销. Each row is checked with the rules of registering a pupil: the student number (G + ID number, L, J), the ID number and the birth date and sex in it, a grade the school teaches, no date in the future, no student or ID number twice in the file (the later rows refused). Good rows are kept, bad ones reported by row and heading in `errors` (for JSON, `row` is the index in `rows` and `field` the key) and downloadable from `GET /rosters/{id}/report.xlsx`. The upload replaces the school's roster of the term at once: the previous version is kept, readable and marked `replaced_at`; the school's registrations (学籍) of the term become the kept rows, in their classes (opened when the school has none of that name), and are linked to the children the population side knows (`matched`). No good row: a 422, nothing changed. `all_or_nothing`: any bad row stores none (the upload is kept, `refused`, with its report). Two uploads for the same school and term at once: the second is a 409, to be tried again. At most 20 MB and 20000 rows.
+         * @description The columns of a student-status export, headed in Chinese (学籍号、姓名、性别、出生日期、身份证件号、年级、班级、入学日期、学籍状态、监护人姓名; also 全国学籍号, 学生姓名, 身份证号码, 班级名称, 入学年月, 家长姓名) or by the API's names (`student_number`, `name`, `sex`, `birth_date`, `id_number`, `grade`, `class_name`, `entry_date`, `status`, `guardian_name`): a multipart `file` (.xlsx, or CSV in UTF-8 or GB18030/GBK as Chinese Excel saves it), or `application/json` with `rows` (see RosterUpload). 年级 is 1 to 9 or 一年级, 初一...; 学籍状态 在籍 (the default), 休学, 转出, 毕业 or 注销. Each row is checked with the rules of registering a pupil: the student number (G + ID number, L, J), the ID number and the birth date and sex in it, a grade the school teaches, no date in the future, no student or ID number twice in the file (the later rows refused). Good rows are kept, bad ones reported by row and heading in `errors` (for JSON, `row` is the index in `rows` and `field` the key) and downloadable from `GET /rosters/{id}/report.xlsx`. The upload replaces the school's roster of the term at once: the previous version is kept, readable and marked `replaced_at`; the school's registrations (学籍) of the term become the kept rows, in their classes (opened when the school has none of that name), and are linked to the children the population side knows (`matched`). No good row: a 422, nothing changed. `all_or_nothing`: any bad row stores none (the upload is kept, `refused`, with its report). An upload that would drop more than `BAOXUE_ROSTER_SHRINK_LIMIT` (20% by default) of the school's registrations of the term (those whose student number it no longer has) is a 409 naming `confirm_shrink`, with `current`, `kept`, `removed` and `limit`, and stores nothing; sent again with `confirm_shrink=true` (query, form or JSON body) it goes through. The term's first roster is never asked about. Two uploads for the same school and term at once: the second is a 409, to be tried again. At most 20 MB and 20000 rows.
          */
         post: operations["rosters-upload"];
         delete?: never;
@@ -2511,11 +2511,11 @@ export interface components {
              */
             file?: string | null;
             /**
-             * All Or Nothing
-             * @description any bad row stores none of the rows
+             * Confirm Shrink
+             * @description store the roster even when it drops more than the allowed share of the school's registrations of the term
              * @default false
              */
-            all_or_nothing: boolean;
+            confirm_shrink: boolean;
         };
         /** CadreCoverage */
         CadreCoverage: {
@@ -7606,6 +7606,12 @@ export interface components {
              * @default false
              */
             all_or_nothing: boolean;
+            /**
+             * Confirm Shrink
+             * @description store it even when it drops more than the allowed share of the school's registrations of the term (otherwise a 409 with the counts)
+             * @default false
+             */
+            confirm_shrink: boolean;
             /** Rows */
             rows: components["schemas"]["RosterRowIn"][];
         };
@@ -10580,6 +10586,8 @@ export interface operations {
                 term?: string | null;
                 /** @description any bad row stores none of the rows */
                 all_or_nothing?: boolean;
+                /** @description store the roster even when it drops more than the allowed share of the school's registrations of the term */
+                confirm_shrink?: boolean;
             };
             header?: {
                 /** @description repeat a create safely: the same key returns the first answer */
