@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from api.models.base import Timestamped, UUIDKeyed, byte_ordered, str_enum
-from api.models.vocabulary import EnrolmentStatus, Sex
+from api.models.vocabulary import EnrolmentStatus, IdDocumentType, Sex
 
 
 class Enrolment(UUIDKeyed, Timestamped, table=True):
@@ -26,6 +26,12 @@ class Enrolment(UUIDKeyed, Timestamped, table=True):
     sex: Sex = Field(sa_type=str_enum(Sex))
     birth_date: date
     id_number: str | None = Field(default=None, max_length=18)
+    # Another document than a 居民身份证 (a passport, a 港澳/台湾 pass...), as the roster gives
+    # it: never an ``id_number``, so never matched or checked as one.
+    id_document_type: IdDocumentType | None = Field(
+        default=None, sa_type=str_enum(IdDocumentType), nullable=True
+    )
+    id_document_number: str | None = Field(default=None, max_length=30)
     entry_date: date | None = None
     status: EnrolmentStatus = Field(
         default=EnrolmentStatus.ENROLLED, sa_type=str_enum(EnrolmentStatus)

@@ -6,7 +6,7 @@ from sqlmodel import Field, SQLModel
 
 from api.models.base import UTCDateTime, str_enum
 from api.models.household_import import ImportRecord
-from api.models.vocabulary import EnrolmentStatus, Sex
+from api.models.vocabulary import EnrolmentStatus, IdDocumentType, Sex
 
 
 class Roster(ImportRecord, table=True):
@@ -36,6 +36,10 @@ class RosterEntry(SQLModel, table=True):
     sex: Sex = Field(sa_type=str_enum(Sex))
     birth_date: date
     id_number: str | None = Field(default=None, max_length=18)
+    id_document_type: IdDocumentType | None = Field(
+        default=None, sa_type=str_enum(IdDocumentType), nullable=True
+    )
+    id_document_number: str | None = Field(default=None, max_length=30)
     grade: int = Field(ge=1, le=9)
     class_name: str | None = Field(default=None, max_length=40)
     entry_date: date | None = None

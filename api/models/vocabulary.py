@@ -90,6 +90,18 @@ class EnrolmentStatus(StrEnum):
     WITHDRAWN = "withdrawn"  # 注销
 
 
+class IdDocumentType(StrEnum):
+    """身份证件类型 of a pupil, as the student-status system exports it: only a 居民身份证
+    number is an ID number (GB 11643) checked and matched as one."""
+
+    RESIDENT_ID = "resident_id"  # 居民身份证
+    HK_MACAO_PASS = "hk_macao_pass"  # noqa: S105 - 港澳居民来往内地通行证 (回乡证)
+    TAIWAN_PASS = "taiwan_pass"  # noqa: S105 - 台湾居民来往大陆通行证 (台胞证)
+    FOREIGN_PERMANENT_RESIDENCE = "foreign_permanent_residence"  # 外国人永久居留身份证
+    PASSPORT = "passport"  # 护照
+    OTHER = "other"  # 其他
+
+
 class IncapacityCause(StrEnum):
     """Why a child may lawfully be out of school for a while (免学/缓学/休学)."""
 

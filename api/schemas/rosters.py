@@ -9,7 +9,7 @@ from pydantic import (
     PlainValidator,
 )
 
-from api.models.vocabulary import EnrolmentStatus, ImportStatus, Sex
+from api.models.vocabulary import EnrolmentStatus, IdDocumentType, ImportStatus, Sex
 from api.schemas.common import Page
 from api.schemas.enrolments import Term
 from api.schemas.imports import ImportOut, Upload
@@ -36,8 +36,17 @@ class RosterRowIn(BaseModel):
     name: str = Field(examples=["张小明"])
     sex: str = Field(description="男 or 女 (male, female)", examples=["男"])
     birth_date: date
+    id_document_type: str | None = Field(
+        default=None,
+        description="身份证件类型: 居民身份证 (the default), 港澳居民来往内地通行证, "
+        "台湾居民来往大陆通行证, 外国人永久居留身份证, 护照, 其他, or the English values; "
+        "another document's number is kept as given, not checked or matched as an ID number",
+        examples=["居民身份证"],
+    )
     id_number: str | None = Field(
-        default=None, description="居民身份证号码; read from a G student number when absent"
+        default=None,
+        description="居民身份证号码 (read from a G student number when absent), or the number "
+        "of the document `id_document_type` names",
     )
     grade: int | str = Field(description="1 to 9, or 一年级 ... 九年级, 初一 ...", examples=[3])
     class_name: str | None = Field(default=None, examples=["三年级1班"])
@@ -122,7 +131,11 @@ class RosterEntryOut(BaseModel):
     name: str
     sex: Sex
     birth_date: date
-    id_number: str | None
+    id_number: str | None = Field(description="a 居民身份证 number only")
+    id_document_type: IdDocumentType | None = Field(
+        description="another document than a 居民身份证, when the roster names one"
+    )
+    id_document_number: str | None = Field(description="that document's number, as given")
     grade: int
     class_name: str | None
     entry_date: date | None

@@ -14,7 +14,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import AuditEvent, Enrolment, Roster, RosterEntry, SchoolClass
-from api.models.vocabulary import AuditAction, EnrolmentStatus, ImportStatus, Sex, UserRole
+from api.models.vocabulary import (
+    AuditAction,
+    EnrolmentStatus,
+    IdDocumentType,
+    ImportStatus,
+    Sex,
+    UserRole,
+)
 from api.services.registry import id_number
 from api.services.rosters import roster_import, roster_rows
 from api.services.spreadsheets import import_records
@@ -462,6 +469,58 @@ async def test_an_upload_dropping_too_many_registrations_is_a_409_until_confirme
         "J5108210000",
         "J5108210001",
     ]
+
+
+async def test_a_passport_or_a_pass_is_kept_as_given_and_not_checked_as_an_id_number(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    world: w.World,
+    principal: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    headings = {**HEADINGS, "id_document_type": "身份证件类型"}
+    rows = [
+        pupil(world, "dong_a", id_document_type="居民身份证"),
+        # 李小红 holds a 港澳 pass: found by her name, birth date and guardian, as without one.
+        pupil(
+            world,
+            "dong_b",
+            student_number="L5108210002",
+            id_document_type="港澳居民来往内地通行证",
+            id_number="H01234567",
+        ),
+        newcomer(world, id_document_type="护照", id_number="E12345678"),
+        newcomer(world, student_number="J5108210009", id_document_type="驾照", id_number="123"),
+    ]
+    content = write_xlsx(tmp_path / "in.xlsx", rows, headings=headings)
+    response = await upload(client, principal, url(world), content)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["entries"], body["rejected"], body["matched"]) == (3, 1, 2)
+    # An unknown document type is refused by its heading (its number then read as an ID
+    # number, and refused too).
+    faults = [(e["row"], e["field"]) for e in body["errors"]["items"]]
+    assert faults[:1] == [(6, "身份证件类型")]
+    assert body["ignored_columns"] == []
+    held = {e.name: e for e in await registrations(session, world)}
+    passport = held["周小新"]
+    assert (passport.id_number, passport.id_document_type, passport.id_document_number) == (
+        None,
+        IdDocumentType.PASSPORT,
+        "E12345678",
+    )
+    assert passport.child_id is None
+    assert (held["李小红"].id_number, held["李小红"].id_document_number) == (None, "H01234567")
+    assert held["李小红"].child_id == world.children["dong_b"]
+    assert held["李小红"].match_reason != "id_number"
+    assert held["张小明"].id_number == world.id_numbers["dong_a"]
+    assert held["张小明"].id_document_type is IdDocumentType.RESIDENT_ID
+    entries = await client.get(f"/api/v1/rosters/{body['id']}/entries", headers=principal)
+    by_row = {e["row"]: e for e in entries.json()["items"]}
+    assert (by_row[5]["id_document_type"], by_row[5]["id_document_number"]) == (
+        "passport",
+        "E12345678",
+    )
 
 
 async def test_all_or_nothing_keeps_the_upload_refused_and_changes_no_registration(

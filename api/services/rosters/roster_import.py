@@ -397,6 +397,8 @@ def _pupil(row: Row) -> dict[str, Any]:
         "sex": row.sex,
         "birth_date": row.birth_date,
         "id_number": row.id_number,
+        "id_document_type": row.id_document_type,
+        "id_document_number": row.id_document_number,
         "grade": row.grade,
         "entry_date": row.entry_date,
         "status": row.status,
@@ -551,6 +553,7 @@ def _entry_out(entry: RosterEntry, shown: masking.Disclosure) -> RosterEntryOut:
             **entry.model_dump(),
             "student_number": shown.student_number(entry.student_number),
             "id_number": shown.id_number(entry.id_number),
+            "id_document_number": shown.id_number(entry.id_document_number),
         }
     )
 

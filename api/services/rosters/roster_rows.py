@@ -1,8 +1,10 @@
 """Reading a school's roster (学籍名单) as the national student-status system exports it: one
-row per pupil, with 学籍号, 姓名, 性别, 出生日期, 身份证件号, 年级, 班级, 入学年月, 学籍状态 and
-the guardian's name when the school keeps it. Each row is checked alone with the rules of
-registering one pupil (enrolments, child_rules), then the rows together: a student number or an
-ID number twice in the file refuses the later rows.
+row per pupil, with 学籍号, 姓名, 性别, 出生日期, 身份证件类型 and 身份证件号, 年级, 班级,
+入学年月, 学籍状态 and the guardian's name when the school keeps it. Each row is checked alone
+with the rules of registering one pupil (enrolments, child_rules), then the rows together: a
+student number or an ID number twice in the file refuses the later rows. A document other than
+a 居民身份证 (a passport, a 港澳/台湾 pass) is kept as given: it is no ID number, checked or
+matched as one.
 
 Pure: a sheet in (from a file, or built from a JSON body), rows with their faults out.
 """
@@ -14,7 +16,7 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from api.models.vocabulary import EnrolmentStatus, Sex
+from api.models.vocabulary import EnrolmentStatus, IdDocumentType, Sex
 from api.services.core.errors import Fault, InvalidInput
 from api.services.registry import child_rules, enrolments, id_number
 from api.services.responsibility import assignment_rows
@@ -30,6 +32,7 @@ LAYOUT = Layout(
     Column("name", ("姓名", "学生姓名"), True),
     Column("sex", ("性别",), True),
     Column("birth_date", ("出生日期", "出生年月日"), True),
+    Column("id_document_type", ("身份证件类型", "证件类型")),
     Column("id_number", ("身份证件号", "身份证号码", "身份证件号码", "身份证号", "公民身份号码")),
     Column("grade", ("年级",), True),
     Column("class_name", ("班级", "班级名称")),
@@ -46,6 +49,23 @@ _STATUSES = {s.value: s for s in EnrolmentStatus} | {
     **dict.fromkeys(("毕业", "已毕业"), S.GRADUATED),
     **dict.fromkeys(("注销", "已注销"), S.WITHDRAWN),
 }
+D = IdDocumentType
+# The words the student-status system and schools write; the ministry's numeric codes are not
+# read, for want of a source to tell which code is which document.
+_DOCUMENTS = {d.value: d for d in IdDocumentType} | {
+    **dict.fromkeys(("居民身份证", "身份证", "中华人民共和国居民身份证"), D.RESIDENT_ID),
+    **dict.fromkeys(
+        ("港澳居民来往内地通行证", "港澳通行证", "回乡证", "港澳居民往来内地通行证"),
+        D.HK_MACAO_PASS,
+    ),
+    **dict.fromkeys(("台湾居民来往大陆通行证", "台胞证", "台湾居民往来大陆通行证"), D.TAIWAN_PASS),
+    **dict.fromkeys(
+        ("外国人永久居留身份证", "外国人永久居留证", "外国人永久居留身份证件"),
+        D.FOREIGN_PERMANENT_RESIDENCE,
+    ),
+    **dict.fromkeys(("护照", "外国护照", "中国护照"), D.PASSPORT),
+    **dict.fromkeys(("其他", "其它"), D.OTHER),
+}
 _MONTH = re.compile(r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))$")  # 2021-09, 202109
 _CLASS_NUMBER = re.compile(r"(\d{1,2})\s*[)）]?\s*班?$")  # 2, 2班, (2)班, 三年级2班, 三(2)班
 
@@ -61,7 +81,9 @@ class Row:
     name: str | None = None
     sex: Sex | None = None
     birth_date: date | None = None
-    id_number: str | None = None  # normalised
+    id_number: str | None = None  # normalised; a 居民身份证's only
+    id_document_type: IdDocumentType | None = None
+    id_document_number: str | None = None  # another document's, as given
     grade: int | None = None
     class_name: str | None = None
     entry_date: date | None = None
@@ -82,6 +104,17 @@ def status(cell: Cell) -> EnrolmentStatus:
         raise ValueError(
             "学籍状态须为 在籍、休学、转出、毕业 或 注销 "
             "(enrolled, suspended, transferred_out, graduated or withdrawn)"
+        )
+    return found
+
+
+def id_document_type(cell: Cell) -> IdDocumentType:
+    found = _DOCUMENTS.get(re.sub(r"\s+", "", import_rows.text(cell)).lower())
+    if found is None:
+        raise ValueError(
+            "身份证件类型须为 居民身份证、港澳居民来往内地通行证、台湾居民来往大陆通行证、"
+            "外国人永久居留身份证、护照 或 其他 (resident_id, hk_macao_pass, taiwan_pass, "
+            "foreign_permanent_residence, passport or other)"
         )
     return found
 
@@ -116,6 +149,7 @@ _FIELDS = (
     _Field("name", partial(import_rows.bounded, longest=50), required=True),
     _Field("sex", import_rows.sex, required=True),
     _Field("birth_date", import_rows.day, required=True),
+    _Field("id_document_type", id_document_type),
     _Field("id_number", import_rows.id_number_text, blank=""),
     _Field("grade", assignment_rows.grade, required=True),
     _Field("class_name", partial(import_rows.bounded, longest=40)),
@@ -176,6 +210,8 @@ def _row(sheet: Sheet, number: int, cells: list[Cell], grades: tuple[int, int], 
     raw_number = values.pop("id_number")
     for key, value in values.items():
         setattr(row, key, value)
+    if row.id_document_type not in (None, D.RESIDENT_ID):
+        raw_number = _other_document(row, raw_number)
     _identity(row, raw_number, today)
     if row.grade is not None and not grades[0] <= row.grade <= grades[1]:
         row.faults.append(("grade", f"本校只设{grades[0]}至{grades[1]}年级 (not taught here)"))
@@ -210,6 +246,16 @@ def _identity(row: Row, raw_number: str, today: date) -> None:
         row.faults += enrolments.student_number_faults(
             row.student_number, child_id_number=row.id_number
         )
+
+
+def _other_document(row: Row, raw_number: str) -> str:
+    """A passport's or a pass's number kept as given (no ID number to check or match); what is
+    left to read as an ID number: nothing."""
+    if len(raw_number) > 30:
+        row.faults.append(("id_number", "证件号码不能超过30个字符 (at most 30 characters)"))
+    else:
+        row.id_document_number = raw_number or None
+    return ""
 
 
 def _entry_faults(entered: date, born: date | None, today: date) -> list[Fault]:

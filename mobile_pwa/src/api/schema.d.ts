@@ -315,7 +315,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a school's roster (学籍名单) for a term: XLSX, CSV or JSON; it replaces the term's
-         * @description The columns of a student-status export, headed in Chinese (学籍号、姓名、性别、出生日期、身份证件号、年级、班级、入学日期、学籍状态、监护人姓名; also 全国学籍号, 学生姓名, 身份证号码, 班级名称, 入学年月, 家长姓名) or by the API's names (`student_number`, `name`, `sex`, `birth_date`, `id_number`, `grade`, `class_name`, `entry_date`, `status`, `guardian_name`): a multipart `file` (.xlsx, or CSV in UTF-8 or GB18030/GBK as Chinese Excel saves it), or `application/json` with `rows` (see RosterUpload). 年级 is 1 to 9 or 一年级, 初一...; 学籍状态 在籍 (the default), 休学, 转出, 毕业 or 注销. Each row is checked with the rules of registering a pupil: the student number (G + ID number, L, J), the ID number and the birth date and sex in it, a grade the school teaches, no date in the future, no student or ID number twice in the file (the later rows refused). Good rows are kept, bad ones reported by row and heading in `errors` (for JSON, `row` is the index in `rows` and `field` the key) and downloadable from `GET /rosters/{id}/report.xlsx`. The upload replaces the school's roster of the term at once: the previous version is kept, readable and marked `replaced_at`; the school's registrations (学籍) of the term become the kept rows, in their classes (opened when the school has none of that name), and are linked to the children the population side knows (`matched`). No good row: a 422, nothing changed. `all_or_nothing`: any bad row stores none (the upload is kept, `refused`, with its report). An upload that would drop more than `BAOXUE_ROSTER_SHRINK_LIMIT` (20% by default) of the school's registrations of the term (those whose student number it no longer has) is a 409 naming `confirm_shrink`, with `current`, `kept`, `removed` and `limit`, and stores nothing; sent again with `confirm_shrink=true` (query, form or JSON body) it goes through. The term's first roster is never asked about. Two uploads for the same school and term at once: the second is a 409, to be tried again. At most 20 MB and 20000 rows.
+         * @description The columns of a student-status export, headed in Chinese (学籍号、姓名、性别、出生日期、身份证件类型、身份证件号、年级、班级、入学日期、学籍状态、监护人姓名; also 全国学籍号, 学生姓名, 身份证号码, 班级名称, 入学年月, 家长姓名) or by the API's names (`student_number`, `name`, `sex`, `birth_date`, `id_document_type`, `id_number`, `grade`, `class_name`, `entry_date`, `status`, `guardian_name`): a multipart `file` (.xlsx, or CSV in UTF-8 or GB18030/GBK as Chinese Excel saves it), or `application/json` with `rows` (see RosterUpload). 年级 is 1 to 9 or 一年级, 初一...; 学籍状态 在籍 (the default), 休学, 转出, 毕业 or 注销. 身份证件类型 is 居民身份证 (the default), 港澳居民来往内地通行证, 台湾居民来往大陆通行证, 外国人永久居留身份证, 护照 or 其他: another document's number is kept as given (`id_document_number`), not checked or matched as an ID number. Each row is checked with the rules of registering a pupil: the student number (G + ID number, L, J), the ID number and the birth date and sex in it, a grade the school teaches, no date in the future, no student or ID number twice in the file (the later rows refused). Good rows are kept, bad ones reported by row and heading in `errors` (for JSON, `row` is the index in `rows` and `field` the key) and downloadable from `GET /rosters/{id}/report.xlsx`. The upload replaces the school's roster of the term at once: the previous version is kept, readable and marked `replaced_at`; the school's registrations (学籍) of the term become the kept rows, in their classes (opened when the school has none of that name), and are linked to the children the population side knows (`matched`). No good row: a 422, nothing changed. `all_or_nothing`: any bad row stores none (the upload is kept, `refused`, with its report). An upload that would drop more than `BAOXUE_ROSTER_SHRINK_LIMIT` (20% by default) of the school's registrations of the term (those whose student number it no longer has) is a 409 naming `confirm_shrink`, with `current`, `kept`, `removed` and `limit`, and stores nothing; sent again with `confirm_shrink=true` (query, form or JSON body) it goes through. The term's first roster is never asked about. Two uploads for the same school and term at once: the second is a 409, to be tried again. At most 20 MB and 20000 rows.
          */
         post: operations["rosters-upload"];
         delete?: never;
@@ -4135,6 +4135,13 @@ export interface components {
             /** Note */
             note?: string | null;
         };
+        /**
+         * IdDocumentType
+         * @description 身份证件类型 of a pupil, as the student-status system exports it: only a 居民身份证
+         *     number is an ID number (GB 11643) checked and matched as one.
+         * @enum {string}
+         */
+        IdDocumentType: "resident_id" | "hk_macao_pass" | "taiwan_pass" | "foreign_permanent_residence" | "passport" | "other";
         /** ImportRowError */
         ImportRowError: {
             /**
@@ -5633,8 +5640,18 @@ export interface components {
              * Format: date
              */
             birth_date: string;
-            /** Id Number */
+            /**
+             * Id Number
+             * @description a 居民身份证 number only
+             */
             id_number: string | null;
+            /** @description another document than a 居民身份证, when the roster names one */
+            id_document_type: components["schemas"]["IdDocumentType"] | null;
+            /**
+             * Id Document Number
+             * @description that document's number, as given
+             */
+            id_document_number: string | null;
             /** Grade */
             grade: number;
             /** Class Name */
@@ -7552,8 +7569,15 @@ export interface components {
              */
             birth_date: string;
             /**
+             * Id Document Type
+             * @description 身份证件类型: 居民身份证 (the default), 港澳居民来往内地通行证, 台湾居民来往大陆通行证, 外国人永久居留身份证, 护照, 其他, or the English values; another document's number is kept as given, not checked or matched as an ID number
+             * @default null
+             * @example 居民身份证
+             */
+            id_document_type: string | null;
+            /**
              * Id Number
-             * @description 居民身份证号码; read from a G student number when absent
+             * @description 居民身份证号码 (read from a G student number when absent), or the number of the document `id_document_type` names
              * @default null
              */
             id_number: string | null;
@@ -10610,6 +10634,7 @@ export interface operations {
                  *           "name": "张小明",
                  *           "sex": "男",
                  *           "birth_date": "2017-03-01",
+                 *           "id_document_type": "居民身份证",
                  *           "id_number": "510821201703010114",
                  *           "grade": 3,
                  *           "class_name": "三年级1班",
@@ -11189,6 +11214,8 @@ export interface operations {
                      *           "sex": "male",
                      *           "birth_date": "2017-03-01",
                      *           "id_number": "510821201703010114",
+                     *           "id_document_type": "resident_id",
+                     *           "id_document_number": "示例",
                      *           "grade": 3,
                      *           "class_name": "三年级1班",
                      *           "entry_date": "2023-09-01",
