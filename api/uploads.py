@@ -21,17 +21,24 @@ from api.services.core import idempotency
 from api.services.spreadsheets import import_records
 from api.services.spreadsheets.import_rows import UnsupportedFile
 
-_ALL_OR_NOTHING = "any bad row stores none of the rows"
+
+def query_or_form_flag(name: str, description: str) -> Callable[..., Awaitable[bool]]:
+    """A yes/no an upload may send in its query or in its form (a clerk's tool may do either):
+    true when either says so."""
+
+    async def either(
+        query: Annotated[bool, Query(alias=name, description=description)] = False,
+        form: Annotated[bool, Form(alias=name, description=description)] = False,
+    ) -> bool:
+        return query or form
+
+    return either
 
 
-async def _all_or_nothing(
-    query: Annotated[bool, Query(alias="all_or_nothing", description=_ALL_OR_NOTHING)] = False,
-    form: Annotated[bool, Form(alias="all_or_nothing", description=_ALL_OR_NOTHING)] = False,
-) -> bool:
-    return query or form
-
-
-AllOrNothingDep = Annotated[bool, Depends(_all_or_nothing)]
+AllOrNothingDep = Annotated[
+    bool,
+    Depends(query_or_form_flag("all_or_nothing", "any bad row stores none of the rows")),
+]
 
 
 async def read(file: UploadFile, *, all_or_nothing: bool) -> tuple[bytes, Upload]:

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
@@ -35,14 +35,9 @@ _CONFIRM_SHRINK = (
 )
 
 
-async def _confirm_shrink(
-    query: Annotated[bool, Query(alias="confirm_shrink", description=_CONFIRM_SHRINK)] = False,
-    form: Annotated[bool, Form(alias="confirm_shrink", description=_CONFIRM_SHRINK)] = False,
-) -> bool:
-    return query or form
-
-
-ConfirmShrinkDep = Annotated[bool, Depends(_confirm_shrink)]
+ConfirmShrinkDep = Annotated[
+    bool, Depends(uploads.query_or_form_flag("confirm_shrink", _CONFIRM_SHRINK))
+]
 
 
 @router.post(
