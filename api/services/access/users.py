@@ -17,6 +17,7 @@ request: an actor's coverage is loaded per request, not carried in the token.
 import secrets
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -328,14 +329,27 @@ async def _rebind(
         )
     if blank := [name for name, values in given.items() if values is None]:
         raise InvalidInput(blank[0], "may not be empty; [] for none")
+    return await rebind(
+        session=session,
+        actor=actor,
+        user=user,
+        given={name: values for name, values in given.items() if values is not None},
+    )
+
+
+async def rebind(
+    *, session: AsyncSession, actor: Actor, user: User, given: Mapping[str, list[Any]]
+) -> dict[str, Any]:
+    """Bind an account anew (a person's or an integration client's): the kinds given (areas,
+    schools, classes) replace theirs, the others stay; checked as at creation. The change as
+    the audit shows it: each kind changed, before and after, as sets."""
     held = (await coverage_of(session=session, user_ids=[user.id]))[user.id]
     old: dict[str, list[str]] = {
         "areas": sorted(a.code for a in held.areas),
         "schools": sorted(str(u.id) for u in held.schools),
         "classes": sorted(str(u.id) for u in held.classes),
     }
-    new = {name: sorted({str(v) for v in given.get(name) or []}) for name in given}
-    new = {**old, **new}
+    new = {**old, **{name: sorted({str(v) for v in values}) for name, values in given.items()}}
     schools = [uuid.UUID(i) for i in new["schools"]]
     classes = [uuid.UUID(i) for i in new["classes"]]
     await check_binding(

@@ -14,12 +14,12 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import User, UserScope
+from api.models import User
 from api.models.base import utcnow
 from api.models.vocabulary import AuditAction, UserRole
 from api.schemas.integration_clients import (
@@ -171,47 +171,19 @@ async def update(
             setattr(client, name, given[name])
     changes = audit.diff(before, audit.snapshot(client, exclude=users.SECRET_FIELDS))
     if "areas" in given or "schools" in given:
-        changes |= await _rebind(
+        changes |= await users.rebind(
             session=session,
             actor=actor,
-            client=client,
-            areas=given.get("areas"),
-            schools=given.get("schools"),
+            user=client,
+            given={
+                name: given[name]
+                for name in ("areas", "schools")
+                if given.get(name) is not None  # left out or null: stays as it was
+            },
         )
     if changes:
         await _saved(session=session, actor=actor, client=client, changes=changes)
     return await _described(session=session, client=client, settings=settings)
-
-
-async def _rebind(
-    *,
-    session: AsyncSession,
-    actor: Actor,
-    client: User,
-    areas: list[str] | None,
-    schools: list[uuid.UUID] | None,
-) -> dict[str, Any]:
-    """Bind the client anew (a kind not given stays as it was); the change, for the audit."""
-    coverage = (await users.coverage_of(session=session, user_ids=[client.id]))[client.id]
-    old_areas = [a.code for a in coverage.areas]
-    old_schools = [u.id for u in coverage.schools]
-    areas = old_areas if areas is None else areas
-    schools = old_schools if schools is None else schools
-    await users.check_binding(
-        session=session,
-        actor=actor,
-        role=UserRole.INTEGRATION_CLIENT,
-        areas=areas,
-        schools=schools,
-        classes=[],
-    )
-    changes = audit.diff(
-        {"areas": old_areas, "schools": old_schools}, {"areas": areas, "schools": schools}
-    )
-    if changes:
-        await session.exec(delete(UserScope).where(col(UserScope.user_id) == client.id))
-        session.add_all(users.bind(client.id, areas=areas, schools=schools))
-    return changes
 
 
 async def _saved(
